@@ -1,0 +1,441 @@
+"""The Introduction aggregate: one accepted introduction, its applications and their statuses."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from domain.candidates import CandidateChanges, CandidateProfile, Referrer
+from domain.events import (
+    ApplicationRemoved,
+    ApplicationStatusChanged,
+    ApplicationView,
+    IntroductionEvent,
+    IntroductionExported,
+    IntroductionFailed,
+)
+from domain.signals import (
+    ApplicationCreated,
+    ApplicationDeleted,
+    ApplicationSignal,
+    ApplicationSnapshot,
+    ApplicationState,
+    ApplicationUpdated,
+    Hired,
+    Rejected,
+    RejectionKind,
+    RejectionReason,
+    StageChanged,
+    Unhired,
+    Unrejected,
+)
+from domain.status import ReferralStatus, StageMapping, StageRef
+
+
+class ExportState(enum.StrEnum):
+    """How far the export of an introduction to the ATS has come."""
+
+    PENDING = "pending"
+    EXPORTED = "exported"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+class Verdict(enum.StrEnum):
+    """What applying a signal to an application came to."""
+
+    APPLIED = "applied"  # the signal was newer: the application took it (status may be unchanged)
+    STALE = "stale"  # older than what the application already applied: nothing changes
+    NEEDS_REREAD = "needs_reread"  # no time, or the same time: the service re-reads the ATS
+    CLOSED = "closed"  # the application was deleted or merged away: nothing reopens it
+    UNKNOWN = "unknown"  # the introduction has no application with that id (yet)
+
+
+class RemovalReason(enum.StrEnum):
+    """Why an application link was closed."""
+
+    DELETED = "deleted"
+    MERGED = "merged"
+
+
+@dataclass(frozen=True, slots=True)
+class StatusChange:
+    """One entry of an application's status history."""
+
+    previous: ReferralStatus
+    status: ReferralStatus
+    sequence: int
+    at: datetime
+    stage: StageRef | None = None
+
+
+@dataclass(slots=True)
+class ApplicationLink:
+    """An introduction's application for one chosen job, linked to the ATS application once exported."""
+
+    job_id: str
+    application_id: str | None = None
+    status: ReferralStatus = ReferralStatus.INTRODUCED
+    stage: StageRef | None = None
+    rejection: RejectionReason | None = None
+    last_change_at: datetime | None = None
+    closed: RemovalReason | None = None
+    problem: str | None = None
+    history: list[StatusChange] = field(default_factory=list)
+
+    def view(self) -> ApplicationView:
+        """This application as events report it."""
+        return ApplicationView(
+            job_id=self.job_id,
+            application_id=self.application_id,
+            status=self.status,
+            stage=self.stage,
+            problem=self.problem,
+            closed=str(self.closed) if self.closed else None,
+        )
+
+
+@dataclass(slots=True)
+class ExportJournal:
+    """Which ATS writes of the export were attempted and which are known done.
+
+    A write is recorded as attempted (and committed) before it is sent, so that after a crash the
+    service knows to read the ATS before trying again: the ATS may have applied it.
+    """
+
+    attempted: set[str] = field(default_factory=set)
+    done: set[str] = field(default_factory=set)
+
+    def was_attempted(self, key: str) -> bool:
+        """Whether a write was sent (or about to be) whose outcome may be unknown."""
+        return key in self.attempted and key not in self.done
+
+
+class Introduction:
+    """An introduction accepted by a candidate, followed through the ATS."""
+
+    def __init__(
+        self,
+        *,
+        tenant_id: str,
+        introduction_id: str,
+        candidate: CandidateProfile,
+        referrer: Referrer,
+        job_ids: Sequence[str],
+        message: str | None,
+        accepted_at: datetime,
+        links: list[ApplicationLink] | None = None,
+        ats_candidate_id: str | None = None,
+        export_state: ExportState = ExportState.PENDING,
+        referral_credit: str = "none",
+        journal: ExportJournal | None = None,
+        sequence: int = 0,
+        withdrawn_at: datetime | None = None,
+        version: int = 0,
+    ) -> None:
+        if not job_ids:
+            raise ValueError("an introduction needs at least one chosen job")
+        self.tenant_id = tenant_id
+        self.introduction_id = introduction_id
+        self.candidate = candidate
+        self.referrer = referrer
+        self.job_ids = tuple(dict.fromkeys(job_ids))
+        self.message = message
+        self.accepted_at = accepted_at
+        self.links = links if links is not None else [ApplicationLink(job_id=j) for j in self.job_ids]
+        self.ats_candidate_id = ats_candidate_id
+        self.export_state = export_state
+        self.referral_credit = referral_credit
+        self.journal = journal or ExportJournal()
+        self.sequence = sequence
+        self.withdrawn_at = withdrawn_at
+        self.version = version
+        self.events: list[IntroductionEvent] = []
+
+    # -- reading -------------------------------------------------------------------------------
+
+    def link_for_application(self, application_id: str) -> ApplicationLink | None:
+        """The link of an ATS application, if this introduction has it."""
+        return next((lk for lk in self.links if lk.application_id == application_id), None)
+
+    def link_for_job(self, job_id: str) -> ApplicationLink | None:
+        """The link of a chosen job."""
+        return next((lk for lk in self.links if lk.job_id == job_id), None)
+
+    def views(self) -> tuple[ApplicationView, ...]:
+        """Every application's current view, the snapshot that status events carry."""
+        return tuple(lk.view() for lk in self.links)
+
+    @property
+    def is_exported(self) -> bool:
+        """Whether the candidate is in the ATS."""
+        return self.export_state is ExportState.EXPORTED
+
+    # -- export --------------------------------------------------------------------------------
+
+    def mark_exported(
+        self,
+        *,
+        ats: str,
+        candidate_id: str,
+        candidate_url: str | None,
+        referral_credit: str,
+        applications: dict[str, tuple[str, StageRef | None, ReferralStatus]],
+        problems: dict[str, str],
+        at: datetime,
+    ) -> None:
+        """Record the export: per job its ATS application, stage and status, or its problem."""
+        if self.export_state is not ExportState.PENDING:
+            return
+        self.ats_candidate_id = candidate_id
+        self.referral_credit = referral_credit
+        for link in self.links:
+            if link.job_id in applications:
+                app_id, stage, status = applications[link.job_id]
+                link.application_id = app_id
+                link.stage = stage
+                link.history.append(
+                    StatusChange(link.status, status, self.sequence + 1, at, stage)
+                )
+                link.status = status
+            elif link.job_id in problems:
+                link.problem = problems[link.job_id]
+        self.export_state = ExportState.EXPORTED
+        self.events.append(
+            IntroductionExported(
+                tenant_id=self.tenant_id,
+                introduction_id=self.introduction_id,
+                sequence=self._next_sequence(),
+                ats=ats,
+                ats_candidate_id=candidate_id,
+                candidate_url=candidate_url,
+                referral_credit=referral_credit,
+                applications=self.views(),
+            )
+        )
+
+    def fail(self, *, code: str, message: str, problems: dict[str, str] | None = None) -> None:
+        """Record that the export failed for good."""
+        if self.export_state is not ExportState.PENDING:
+            return
+        for link in self.links:
+            if problems and link.job_id in problems:
+                link.problem = problems[link.job_id]
+        self.export_state = ExportState.FAILED
+        self.events.append(
+            IntroductionFailed(
+                tenant_id=self.tenant_id,
+                introduction_id=self.introduction_id,
+                sequence=self._next_sequence(),
+                code=code,
+                message=message,
+            )
+        )
+
+    # -- Intrro-side changes -------------------------------------------------------------------
+
+    def update_candidate(self, changes: CandidateChanges) -> None:
+        """Take Intrro's changes to the candidate's profile."""
+        self.candidate = self.candidate.with_changes(changes)
+
+    def withdraw(self, *, at: datetime) -> None:
+        """The introduction was withdrawn on Intrro's side.
+
+        Before export, the export is cancelled. Every open application becomes `withdrawn`; the ATS
+        stays the truth, so later ATS signals still move the applications (their evidence is untouched).
+        """
+        if self.withdrawn_at is not None:
+            return
+        self.withdrawn_at = at
+        if self.export_state is ExportState.PENDING:
+            self.export_state = ExportState.CANCELLED
+        for link in self.links:
+            if link.closed is None and link.problem is None:
+                self._change_status(link, ReferralStatus.WITHDRAWN, at=at, stage=link.stage)
+
+    def erase_personal_data(self) -> None:
+        """Erase the candidate's personal data (deleted or anonymised in the ATS)."""
+        self.candidate = self.candidate.anonymized()
+        self.message = None
+
+    # -- ATS signals ---------------------------------------------------------------------------
+
+    def apply_signal(
+        self,
+        signal: ApplicationSignal,
+        *,
+        mapping: StageMapping,
+        job_stages: Sequence[StageRef] = (),
+        at: datetime,
+    ) -> Verdict:
+        """Apply an ATS signal about one of this introduction's applications.
+
+        `at` is when the gateway applies it (the event time when the ATS gives none).
+        """
+        link = self.link_for_application(signal.application_id)
+        if link is None:
+            return Verdict.UNKNOWN
+        if link.closed is not None:
+            return Verdict.CLOSED
+        if isinstance(signal, ApplicationDeleted):
+            self._close(link, RemovalReason.DELETED)
+            return Verdict.APPLIED
+        verdict = judge(link.last_change_at, signal.occurred_at)
+        if verdict is not Verdict.APPLIED:
+            return verdict
+        status, stage, rejection = _outcome(link, signal, mapping, job_stages)
+        link.stage = stage
+        link.rejection = rejection
+        link.last_change_at = signal.occurred_at
+        self._change_status(link, status, at=signal.occurred_at or at, stage=stage)
+        return Verdict.APPLIED
+
+    def apply_snapshot(
+        self,
+        snapshot: ApplicationSnapshot,
+        *,
+        mapping: StageMapping,
+        job_stages: Sequence[StageRef] = (),
+        at: datetime,
+    ) -> Verdict:
+        """Apply the application's current state read from the ATS: it wins over every signal."""
+        link = self.link_for_application(snapshot.application_id)
+        if link is None:
+            return Verdict.UNKNOWN
+        if link.closed is not None:
+            return Verdict.CLOSED
+        stage = snapshot.stage or link.stage
+        rejection: RejectionReason | None = None
+        if snapshot.state is ApplicationState.HIRED:
+            status = ReferralStatus.HIRED
+        elif snapshot.state is ApplicationState.REJECTED:
+            rejection = snapshot.rejection
+            status = _rejection_status(rejection)
+        else:
+            status = _stage_status(stage, mapping, job_stages)
+        link.stage = stage
+        link.rejection = rejection
+        if snapshot.as_of is not None and (
+            link.last_change_at is None or snapshot.as_of > link.last_change_at
+        ):
+            link.last_change_at = snapshot.as_of
+        self._change_status(link, status, at=snapshot.as_of or at, stage=stage)
+        return Verdict.APPLIED
+
+    def relink_candidate(self, into_candidate_id: str) -> None:
+        """The ATS merged this introduction's candidate into another: follow the survivor."""
+        self.ats_candidate_id = into_candidate_id
+
+    def close_application(self, application_id: str, reason: RemovalReason) -> bool:
+        """Close an application the ATS removed; returns whether anything changed."""
+        link = self.link_for_application(application_id)
+        if link is None or link.closed is not None:
+            return False
+        self._close(link, reason)
+        return True
+
+    # -- internals -----------------------------------------------------------------------------
+
+    def _close(self, link: ApplicationLink, reason: RemovalReason) -> None:
+        link.closed = reason
+        self.events.append(
+            ApplicationRemoved(
+                tenant_id=self.tenant_id,
+                introduction_id=self.introduction_id,
+                sequence=self._next_sequence(),
+                job_id=link.job_id,
+                application_id=link.application_id,
+                reason=str(reason),
+                applications=self.views(),
+            )
+        )
+
+    def _change_status(
+        self, link: ApplicationLink, status: ReferralStatus, *, at: datetime, stage: StageRef | None
+    ) -> None:
+        if status is link.status:
+            return
+        previous = link.status
+        link.status = status
+        sequence = self._next_sequence()
+        link.history.append(StatusChange(previous, status, sequence, at, stage))
+        self.events.append(
+            ApplicationStatusChanged(
+                tenant_id=self.tenant_id,
+                introduction_id=self.introduction_id,
+                sequence=sequence,
+                job_id=link.job_id,
+                application_id=link.application_id,
+                status=status,
+                previous_status=previous,
+                stage=stage,
+                rejection_reason=link.rejection if status in _REJECTION_STATUSES else None,
+                occurred_at=at,
+                applications=self.views(),
+            )
+        )
+
+    def _next_sequence(self) -> int:
+        self.sequence += 1
+        return self.sequence
+
+
+_REJECTION_STATUSES = frozenset({ReferralStatus.REJECTED, ReferralStatus.WITHDRAWN})
+
+
+def judge(last_applied: datetime | None, evidence: datetime | None) -> Verdict:
+    """Order a signal against what an application already applied.
+
+    Older evidence changes nothing; missing or equal evidence cannot be ordered, so the ATS is asked.
+    """
+    if evidence is None:
+        return Verdict.NEEDS_REREAD
+    if last_applied is None or evidence > last_applied:
+        return Verdict.APPLIED
+    if evidence == last_applied:
+        return Verdict.NEEDS_REREAD
+    return Verdict.STALE
+
+
+def _outcome(
+    link: ApplicationLink,
+    signal: ApplicationSignal,
+    mapping: StageMapping,
+    job_stages: Sequence[StageRef],
+) -> tuple[ReferralStatus, StageRef | None, RejectionReason | None]:
+    """The status, stage and rejection an application has after a (newer) signal."""
+    if isinstance(signal, Hired):
+        return ReferralStatus.HIRED, link.stage, None
+    if isinstance(signal, Rejected):
+        return _rejection_status(signal.reason), link.stage, signal.reason
+    if isinstance(signal, StageChanged):
+        return _stage_status(signal.stage, mapping, job_stages), signal.stage, None
+    if isinstance(signal, Unrejected | Unhired | ApplicationCreated):
+        stage = signal.stage or link.stage
+        return _stage_status(stage, mapping, job_stages), stage, None
+    if isinstance(signal, ApplicationUpdated):
+        # An update says nothing of its own about status; it keeps what the application has,
+        # taking a new stage only when the application is still in process.
+        if signal.stage is not None and link.status not in _SETTLED:
+            return _stage_status(signal.stage, mapping, job_stages), signal.stage, link.rejection
+        return link.status, link.stage, link.rejection
+    return link.status, link.stage, link.rejection
+
+
+_SETTLED = frozenset({ReferralStatus.HIRED, ReferralStatus.REJECTED, ReferralStatus.WITHDRAWN})
+
+
+def _rejection_status(reason: RejectionReason | None) -> ReferralStatus:
+    if reason is not None and reason.kind is RejectionKind.CANDIDATE:
+        return ReferralStatus.WITHDRAWN
+    return ReferralStatus.REJECTED
+
+
+def _stage_status(
+    stage: StageRef | None, mapping: StageMapping, job_stages: Sequence[StageRef]
+) -> ReferralStatus:
+    if stage is None:
+        return ReferralStatus.APPLIED
+    return mapping.status_for(stage, job_stages)

@@ -1,0 +1,293 @@
+"""The unit of work and its repositories: the gateway's durable state.
+
+A unit of work is one transaction: everything a handler changes, and the outbox items that announce it,
+commit together or not at all. Repositories never commit.
+
+Errors:
+
+    StorageError
+    ├── StorageUnavailableError   the database cannot take the request now (down, timeout, locked)
+    └── ConcurrencyError          someone else changed the record since it was read: run again
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from types import TracebackType
+from typing import Any, Generic, Protocol, Self, TypeVar
+
+from domain.introduction import Introduction
+from domain.jobs import Job
+from domain.status import ReferralStatus
+from domain.tenant import Tenant
+
+
+class StorageError(Exception):
+    """Base of every error a persistence adapter raises."""
+
+
+class StorageUnavailableError(StorageError):
+    """Raised when the database cannot take the request within its deadline."""
+
+
+class ConcurrencyError(StorageError):
+    """Raised when a record changed since it was read (a lost optimistic-lock race)."""
+
+
+class InboxState(enum.StrEnum):
+    """Where an inbound delivery stands."""
+
+    RECEIVED = "received"
+    PROCESSED = "processed"
+    IGNORED = "ignored"
+    DEAD = "dead"
+
+
+class OutboxState(enum.StrEnum):
+    """Where an outbound call stands."""
+
+    PENDING = "pending"
+    LEASED = "leased"
+    DONE = "done"
+    DEAD = "dead"
+
+
+@dataclass(slots=True, kw_only=True)
+class InboundDelivery:
+    """A delivery accepted at the ingress: stored before it is answered, processed after."""
+
+    id: str
+    tenant_id: str
+    source: str  # "greenhouse" | "intrro"
+    delivery_id: str
+    body_hash: str
+    body: bytes | None
+    kind: str  # the web hook action or the event type
+    received_at: datetime
+    ordering_key: str | None = None
+    state: InboxState = InboxState.RECEIVED
+    attempts: int = 0
+    not_before: datetime | None = None
+    lease_expires_at: datetime | None = None
+    last_error: str | None = None
+    processed_at: datetime | None = None
+    subject_id: str | None = None  # the ATS candidate it is about, for erasure
+
+
+@dataclass(slots=True, kw_only=True)
+class OutboundItem:
+    """One outbound call: pushed at least once, in order per ordering key."""
+
+    id: str
+    tenant_id: str
+    target: str  # "intrro"
+    kind: str  # the event type
+    payload: dict[str, Any]
+    idempotency_key: str
+    ordering_key: str
+    sequence: int
+    created_at: datetime
+    state: OutboxState = OutboxState.PENDING
+    attempts: int = 0
+    not_before: datetime | None = None
+    lease_expires_at: datetime | None = None
+    last_error: str | None = None
+    done_at: datetime | None = None
+
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class Page(Generic[T]):
+    """One page of a listing, with the cursor of the next page."""
+
+    items: Sequence[T]
+    next_cursor: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PipelineEntry:
+    """One linked application, for the pipeline view."""
+
+    introduction_id: str
+    job_id: str
+    application_id: str | None
+    status: ReferralStatus
+    stage_id: str | None
+    stage_name: str | None
+    updated_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryFilter:
+    """Which deliveries a listing shows."""
+
+    direction: str | None = None  # "in" | "out" | None for both
+    state: str | None = None
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+class TenantRepository(Protocol):
+    """Tenants."""
+
+    async def get(self, tenant_id: str) -> Tenant | None:
+        """The tenant, with its secrets decrypted, or None."""
+        ...
+
+    async def add(self, tenant: Tenant) -> None:
+        """Store a new tenant."""
+        ...
+
+    async def save(self, tenant: Tenant) -> None:
+        """Store the tenant's changes."""
+        ...
+
+    async def delete(self, tenant_id: str) -> bool:
+        """Remove the tenant and every row it owns; returns whether it existed."""
+        ...
+
+    async def list_ids(self) -> Sequence[str]:
+        """Every tenant's id."""
+        ...
+
+
+class JobRepository(Protocol):
+    """A tenant's job mirror."""
+
+    async def get(self, tenant_id: str, job_id: str) -> Job | None:
+        """One job of the mirror."""
+        ...
+
+    async def upsert(self, tenant_id: str, job: Job) -> bool:
+        """Store a job; returns whether anything changed."""
+        ...
+
+    async def list(
+        self,
+        tenant_id: str,
+        *,
+        status: str = "open",
+        updated_after: datetime | None = None,
+        cursor: str | None = None,
+        limit: int = 100,
+    ) -> Page[Job]:
+        """Jobs by status (`open`, `closed`, `all`); deleted ones only with `updated_after`."""
+        ...
+
+
+class IntroductionRepository(Protocol):
+    """Introductions with their application links and the ATS id index."""
+
+    async def get(self, tenant_id: str, introduction_id: str) -> Introduction | None:
+        """One introduction."""
+        ...
+
+    async def add(self, introduction: Introduction) -> None:
+        """Store a new introduction."""
+        ...
+
+    async def save(self, introduction: Introduction) -> None:
+        """Store changes; raises ConcurrencyError when it changed since it was read."""
+        ...
+
+    async def by_application(self, tenant_id: str, application_id: str) -> Introduction | None:
+        """The introduction linked to an ATS application."""
+        ...
+
+    async def by_candidate(self, tenant_id: str, candidate_id: str) -> Sequence[Introduction]:
+        """The introductions linked to an ATS candidate."""
+        ...
+
+    async def pending_exports(self, tenant_id: str) -> int:
+        """How many introductions of the tenant are not exported yet."""
+        ...
+
+    async def linked_application_ids(self, tenant_id: str) -> Sequence[str]:
+        """Every open linked ATS application id of the tenant."""
+        ...
+
+    async def pipeline(
+        self,
+        tenant_id: str,
+        *,
+        status: ReferralStatus | None = None,
+        cursor: str | None = None,
+        limit: int = 100,
+    ) -> Page[PipelineEntry]:
+        """The tenant's linked applications, by status."""
+        ...
+
+
+class InboxRepository(Protocol):
+    """Inbound deliveries."""
+
+    async def add(self, delivery: InboundDelivery) -> bool:
+        """Store a delivery unless (tenant, source, delivery id) is stored; returns whether it was."""
+        ...
+
+    async def get(self, tenant_id: str, item_id: str) -> InboundDelivery | None:
+        """One delivery."""
+        ...
+
+    async def mark(
+        self,
+        item_id: str,
+        state: InboxState,
+        *,
+        at: datetime,
+        error: str | None = None,
+        subject_id: str | None = None,
+    ) -> None:
+        """Record how processing a delivery ended."""
+        ...
+
+    async def erase_subject(self, tenant_id: str, subject_id: str) -> int:
+        """Erase the raw bodies about an ATS candidate; returns how many."""
+        ...
+
+
+class OutboxRepository(Protocol):
+    """Outbound calls."""
+
+    async def add(self, item: OutboundItem) -> None:
+        """Queue an outbound call."""
+        ...
+
+
+class UnitOfWork(Protocol):
+    """One transaction over the gateway's state."""
+
+    tenants: TenantRepository
+    jobs: JobRepository
+    introductions: IntroductionRepository
+    inbox: InboxRepository
+    outbox: OutboxRepository
+
+    async def __aenter__(self) -> Self: ...
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        """Roll back whatever was not committed."""
+        ...
+
+    async def commit(self) -> None:
+        """Make every change of this unit durable at once."""
+        ...
+
+    async def rollback(self) -> None:
+        """Drop every change of this unit."""
+        ...
+
+
+class UnitOfWorkFactory(Protocol):
+    """Makes a fresh unit of work per use."""
+
+    def __call__(self) -> UnitOfWork: ...
