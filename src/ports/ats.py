@@ -272,6 +272,10 @@ class AtsClient(Protocol):
         """Merge changes into the candidate: lists are merged, nothing the ATS holds is cleared."""
         ...
 
+    def source_steps(self, source_name: str) -> Sequence[str]:
+        """The steps an admin follows in the ATS to add a source of this name."""
+        ...
+
     def candidate_url(self, candidate_id: str) -> str | None:
         """Where a person sees the candidate in the ATS."""
         ...

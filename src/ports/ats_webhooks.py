@@ -64,6 +64,10 @@ class AtsWebhookTranslator(Protocol):
         """Whether the gateway acts on this action at all (others are answered as ignored)."""
         ...
 
+    def subscriptions(self) -> Sequence[tuple[str, str]]:
+        """The web hooks an admin must create in the ATS: (action, the label the ATS UI shows)."""
+        ...
+
     def translate(self, body: bytes) -> Translation:
         """The signals of a delivery; raises MalformedWebhookError for a body it cannot read."""
         ...

@@ -20,3 +20,8 @@ class IdGenerator(Protocol):
     def new_id(self) -> str:
         """A new identifier, unique across processes (a UUID in hex form, say)."""
         ...
+
+    def new_secret(self, kind: str) -> str:
+        """A new random secret: `intrro` gives a Standard Webhooks `whsec_…` secret, any other kind
+        a URL-safe random string."""
+        ...
