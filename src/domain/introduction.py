@@ -144,7 +144,9 @@ class Introduction:
         self.job_ids = tuple(dict.fromkeys(job_ids))
         self.message = message
         self.accepted_at = accepted_at
-        self.links = links if links is not None else [ApplicationLink(job_id=j) for j in self.job_ids]
+        self.links = (
+            links if links is not None else [ApplicationLink(job_id=j) for j in self.job_ids]
+        )
         self.ats_candidate_id = ats_candidate_id
         self.export_state = export_state
         self.referral_credit = referral_credit
@@ -196,9 +198,7 @@ class Introduction:
                 app_id, stage, status = applications[link.job_id]
                 link.application_id = app_id
                 link.stage = stage
-                link.history.append(
-                    StatusChange(link.status, status, self.sequence + 1, at, stage)
-                )
+                link.history.append(StatusChange(link.status, status, self.sequence + 1, at, stage))
                 link.status = status
             elif link.job_id in problems:
                 link.problem = problems[link.job_id]

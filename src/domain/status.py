@@ -19,7 +19,9 @@ class ReferralStatus(enum.StrEnum):
     WITHDRAWN = "withdrawn"
 
 
-STAGE_TARGETS = frozenset({ReferralStatus.APPLIED, ReferralStatus.INTERVIEWING, ReferralStatus.OFFER})
+STAGE_TARGETS = frozenset(
+    {ReferralStatus.APPLIED, ReferralStatus.INTERVIEWING, ReferralStatus.OFFER}
+)
 
 
 class InvalidStageMappingError(ValueError):
@@ -57,7 +59,9 @@ class StageMapping:
 
     @classmethod
     def from_plain(
-        cls, by_stage_id: Mapping[str, str] | None = None, by_stage_name: Mapping[str, str] | None = None
+        cls,
+        by_stage_id: Mapping[str, str] | None = None,
+        by_stage_name: Mapping[str, str] | None = None,
     ) -> StageMapping:
         """Build a mapping from plain strings (configuration, JSON); raises on unknown statuses."""
         try:
@@ -104,7 +108,9 @@ def _default_status(stage: StageRef, job_stages: Sequence[StageRef]) -> Referral
 
 def _ordered(stages: Sequence[StageRef]) -> list[StageRef]:
     indexed = list(enumerate(stages))
-    indexed.sort(key=lambda pair: (pair[1].order if pair[1].order is not None else pair[0], pair[0]))
+    indexed.sort(
+        key=lambda pair: (pair[1].order if pair[1].order is not None else pair[0], pair[0])
+    )
     return [stage for _, stage in indexed]
 
 

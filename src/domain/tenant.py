@@ -20,7 +20,9 @@ class InvalidTenantIdError(ValueError):
 def check_tenant_id(tenant_id: str) -> str:
     """The tenant id, if it is a valid slug; raises otherwise."""
     if not TENANT_ID_PATTERN.fullmatch(tenant_id):
-        raise InvalidTenantIdError(f"tenant id {tenant_id!r} is not a slug ^[a-z0-9][a-z0-9-]{{0,62}}$")
+        raise InvalidTenantIdError(
+            f"tenant id {tenant_id!r} is not a slug ^[a-z0-9][a-z0-9-]{{0,62}}$"
+        )
     return tenant_id
 
 

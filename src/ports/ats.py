@@ -61,7 +61,9 @@ class AtsAuthError(AtsError):
 class AtsPermissionError(AtsError):
     """Raised when the credential lacks a permission (scope, site admin) the call needs."""
 
-    def __init__(self, message: str, *, status: int | None = None, scope: str | None = None) -> None:
+    def __init__(
+        self, message: str, *, status: int | None = None, scope: str | None = None
+    ) -> None:
         super().__init__(message, status=status)
         self.scope = scope
 
@@ -246,9 +248,7 @@ class AtsClient(Protocol):
         """How this referrer can be credited in the ATS."""
         ...
 
-    async def record_referrer(
-        self, ctx: AtsContext, candidate_id: str, referrer: Referrer
-    ) -> None:
+    async def record_referrer(self, ctx: AtsContext, candidate_id: str, referrer: Referrer) -> None:
         """Write the referrer into the field the gateway owns on the candidate (credit fallback)."""
         ...
 

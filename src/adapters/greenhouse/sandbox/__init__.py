@@ -1,0 +1,1 @@
+"""A stand-in for Greenhouse (Harvest v3 and Recruiting web hooks) for the demo and the tests; not Greenhouse."""

@@ -1,0 +1,1 @@
+"""Greenhouse Recruiting web hooks translated into the ATS port's neutral signals."""

@@ -1,0 +1,1 @@
+"""Intrro: Standard Webhooks events in, signed status events out."""

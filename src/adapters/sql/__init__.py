@@ -1,0 +1,1 @@
+"""SQL persistence (SQLModel on SQLite and PostgreSQL): repositories, unit of work, inbox, outbox."""

@@ -1,0 +1,7 @@
+"""`python -m entrypoints.cli`."""
+
+from __future__ import annotations
+
+from entrypoints.cli import main
+
+main()

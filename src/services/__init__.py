@@ -1,0 +1,1 @@
+"""Use cases: the handlers, the message bus, the worker, on the ports alone."""

@@ -1,0 +1,30 @@
+"""The timings and limits the use cases run on; entrypoints fill them from configuration."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceSettings:
+    """Timings that production keeps long and tests shorten to seconds."""
+
+    lease: timedelta = timedelta(seconds=60)
+    backoff_base: timedelta = timedelta(seconds=5)
+    backoff_cap: timedelta = timedelta(hours=6)
+    retry_horizon: timedelta = timedelta(hours=72)
+    max_attempts: int = 40
+    poll_interval: timedelta = timedelta(milliseconds=500)
+    batch_size: int = 10
+    defer_delay: timedelta = timedelta(seconds=2)
+    defer_window: timedelta = timedelta(minutes=10)
+    lock_ttl: timedelta = timedelta(seconds=120)
+    secret_grace: timedelta = timedelta(hours=24)
+    body_retention: timedelta = timedelta(days=7)
+    reconcile_interval: timedelta = timedelta(minutes=15)
+    jobs_sync_interval: timedelta = timedelta(minutes=30)
+    connection_check_interval: timedelta = timedelta(hours=1)
+    public_url: str = "http://127.0.0.1:8000"
+    source_name: str = "Intrro"
+    tag_name: str = "Intrro"
