@@ -48,7 +48,7 @@ class Verdict(enum.StrEnum):
 
     APPLIED = "applied"  # the signal was newer: the application took it (status may be unchanged)
     STALE = "stale"  # older than what the application already applied: nothing changes
-    NEEDS_REREAD = "needs_reread"  # no time, or the same time: the service re-reads the ATS
+    NEEDS_REREAD = "needs_reread"  # no time, the same time, or no status: the service re-reads
     CLOSED = "closed"  # the application was deleted or merged away: nothing reopens it
     UNKNOWN = "unknown"  # the introduction has no application with that id (yet)
 
@@ -285,6 +285,11 @@ class Introduction:
         verdict = judge(link.last_change_at, signal.occurred_at)
         if verdict is not Verdict.APPLIED:
             return verdict
+        if not _tells_status(signal):
+            # Newer, but it does not say where the application stands now (an update of unnamed
+            # fields, an unreject or unhire without its stage): taking its time would make older
+            # signals still in flight stale, so the ATS's current state decides instead.
+            return Verdict.NEEDS_REREAD
         status, stage, rejection = _outcome(link, signal, mapping, job_stages)
         link.stage = stage
         link.rejection = rejection
@@ -415,16 +420,16 @@ def _outcome(
     if isinstance(signal, Unrejected | Unhired | ApplicationCreated):
         stage = signal.stage or link.stage
         return _stage_status(stage, mapping, job_stages), stage, None
-    if isinstance(signal, ApplicationUpdated):
-        # An update says nothing of its own about status; it keeps what the application has,
-        # taking a new stage only when the application is still in process.
-        if signal.stage is not None and link.status not in _SETTLED:
-            return _stage_status(signal.stage, mapping, job_stages), signal.stage, link.rejection
-        return link.status, link.stage, link.rejection
     return link.status, link.stage, link.rejection
 
 
-_SETTLED = frozenset({ReferralStatus.HIRED, ReferralStatus.REJECTED, ReferralStatus.WITHDRAWN})
+def _tells_status(signal: ApplicationSignal) -> bool:
+    """Whether a signal says, on its own, which status the application has after it."""
+    if isinstance(signal, ApplicationUpdated):
+        return False
+    if isinstance(signal, Unrejected | Unhired):
+        return signal.stage is not None
+    return True
 
 
 def _rejection_status(reason: RejectionReason | None) -> ReferralStatus:
