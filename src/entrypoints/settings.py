@@ -1,0 +1,340 @@
+"""The gateway's configuration: read once at start-up from `GATEWAY_*` variables and a `.env` file."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hmac
+import os
+import re
+import secrets
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from typing import Literal, TypeVar
+from urllib.parse import urlsplit
+
+from cryptography.fernet import Fernet
+from starlette.config import Config
+
+from services.settings import ServiceSettings
+
+T = TypeVar("T")
+
+PRODUCTION_GREENHOUSE_BASE_URL = "https://harvest.greenhouse.io"
+PRODUCTION_GREENHOUSE_AUTH_URL = "https://auth.greenhouse.io"
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./intrro-gateway.db"
+
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$")
+_UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off"}
+
+
+class SettingsError(Exception):
+    """Raised when a setting is missing or malformed; the message is one line naming it."""
+
+
+class Secret:
+    """A configuration value that never shows in `repr` or `str`."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        """The secret itself."""
+        return self._value
+
+    def __repr__(self) -> str:
+        return "Secret('**********')"
+
+    __str__ = __repr__
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Secret) and hmac.compare_digest(
+            self._value.encode(), other._value.encode()
+        )
+
+    def __hash__(self) -> int:
+        return hash(self._value)
+
+
+def parse_duration(text: str) -> timedelta:
+    """A duration such as `90`, `90s`, `500ms`, `15m`, `6h` or `7d` (bare numbers are seconds)."""
+    match = _DURATION.match(text)
+    if match is None:
+        raise ValueError(f"{text!r} is not a duration such as 30s, 500ms, 15m, 6h or 7d")
+    seconds = float(match.group(1)) * _UNITS[match.group(2) or "s"]
+    return timedelta(seconds=seconds)
+
+
+def parse_bool(text: str) -> bool:
+    """A boolean written as true/false, yes/no, on/off or 1/0."""
+    lowered = text.strip().lower()
+    if lowered in _TRUE:
+        return True
+    if lowered in _FALSE:
+        return False
+    raise ValueError(f"{text!r} is not a boolean (true or false)")
+
+
+def parse_origin(text: str) -> str:
+    """An http(s) origin without a path, its trailing slash removed."""
+    parts = urlsplit(text.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"{text!r} is not an http(s) URL")
+    if parts.path not in ("", "/") or parts.query or parts.fragment:
+        raise ValueError(f"{text!r} must be an origin only (scheme, host and port)")
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def parse_public_url(text: str) -> str:
+    """An http(s) base URL, its trailing slash removed."""
+    parts = urlsplit(text.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"{text!r} is not an http(s) URL")
+    return text.strip().rstrip("/")
+
+
+def parse_database_url(text: str) -> str:
+    """A SQLAlchemy async URL for SQLite or PostgreSQL; plain `sqlite:`/`postgresql:` get a driver."""
+    url = text.strip()
+    for plain, driver in (
+        ("sqlite://", "sqlite+aiosqlite://"),
+        ("postgresql://", "postgresql+psycopg://"),
+    ):
+        if url.startswith(plain):
+            url = driver + url[len(plain) :]
+    if not url.startswith(("sqlite+aiosqlite://", "postgresql+psycopg://")):
+        raise ValueError("must start with sqlite+aiosqlite:// or postgresql+psycopg://")
+    return url
+
+
+def parse_fernet_keys(text: str) -> tuple[Secret, ...]:
+    """Comma-separated Fernet keys, newest first."""
+    keys = [part.strip() for part in text.split(",") if part.strip()]
+    if not keys:
+        raise ValueError("no key given")
+    for index, key in enumerate(keys, start=1):
+        try:
+            raw = base64.urlsafe_b64decode(key.encode("ascii"))
+        except (binascii.Error, UnicodeEncodeError, ValueError):
+            raw = b""
+        if len(raw) != 32:  # a Fernet key is 32 url-safe base64 bytes
+            raise ValueError(f"key #{index} is not a Fernet key (32 url-safe base64-encoded bytes)")
+    return tuple(Secret(key) for key in keys)
+
+
+def parse_tokens(text: str) -> tuple[Secret, ...]:
+    """Comma-separated API tokens, each at least 16 characters."""
+    tokens = [part.strip() for part in text.split(",") if part.strip()]
+    if not tokens:
+        raise ValueError("no token given")
+    for index, token in enumerate(tokens, start=1):
+        if len(token) < 16:  # shorter tokens are guessable
+            raise ValueError(f"token #{index} is shorter than 16 characters")
+    return tuple(Secret(token) for token in tokens)
+
+
+def mask_url(url: str) -> str:
+    """A URL with its password hidden, for display."""
+    return re.sub(r"(://[^:/@]+:)[^@]*@", r"\1***@", url)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class GatewaySettings:
+    """Every setting of the gateway, typed and validated; secrets wrapped in `Secret`."""
+
+    env: Literal["development", "production"]
+    database_url: str = field(repr=False)
+    secret_keys: tuple[Secret, ...]
+    api_tokens: tuple[Secret, ...]
+    log_format: Literal["console", "json"]
+    log_level: str
+    public_url: str
+    greenhouse_base_url: str
+    greenhouse_auth_url: str
+    sandbox_port: int
+    run_worker: bool
+    auto_migrate: bool
+    request_deadline: timedelta
+    max_body_bytes: int
+    service: ServiceSettings
+    env_file: Path | None = None
+    notices: tuple[str, ...] = ()
+
+    @property
+    def is_production(self) -> bool:
+        """Whether the gateway runs in production."""
+        return self.env == "production"
+
+    @property
+    def database_display(self) -> str:
+        """The database URL with any password hidden."""
+        return mask_url(self.database_url)
+
+    @property
+    def uses_sandbox(self) -> bool:
+        """Whether Greenhouse is the bundled sandbox on this host (development defaults)."""
+        return self.greenhouse_base_url == f"http://127.0.0.1:{self.sandbox_port}"
+
+
+class _Reader:
+    """Reads one `GATEWAY_*` setting at a time, turning every failure into one SettingsError line."""
+
+    def __init__(self, config: Config) -> None:
+        self._config = config
+
+    def get(self, name: str, parse: Callable[[str], T], default: T) -> T:
+        raw = self._config(name, cast=str, default=None)
+        if raw is None or str(raw).strip() == "":
+            return default
+        try:
+            return parse(str(raw))
+        except ValueError as exc:
+            raise SettingsError(f"GATEWAY_{name} is malformed: {exc}") from None
+
+    def raw(self, name: str) -> str | None:
+        value = self._config(name, cast=str, default=None)
+        return None if value is None or str(value).strip() == "" else str(value)
+
+
+def _choice(*allowed: str) -> Callable[[str], str]:
+    def parse(text: str) -> str:
+        value = text.strip().lower()
+        if value not in allowed:
+            raise ValueError(f"{text!r} is not one of {', '.join(allowed)}")
+        return value
+
+    return parse
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text.strip())
+    except ValueError:
+        raise ValueError(f"{text!r} is not a whole number") from None
+    if value <= 0:
+        raise ValueError(f"{text!r} is not positive")
+    return value
+
+
+def _port(text: str) -> int:
+    value = _positive_int(text)
+    if value > 65535:
+        raise ValueError(f"{value} is not a TCP port")
+    return value
+
+
+def _reader(path: Path | None, environ: Mapping[str, str]) -> _Reader:
+    # Starlette warns about a missing file; a missing `.env` is normal, so it is left out instead.
+    env_file = path if path is not None and path.is_file() else None
+    return _Reader(Config(env_file=env_file, environ=environ, env_prefix="GATEWAY_"))
+
+
+def _generate_missing(env_file: Path, reader: _Reader) -> list[str]:
+    """Write a Fernet key and an API token into `.env` when they are missing (development only)."""
+    additions: list[tuple[str, str]] = []
+    if reader.raw("SECRET_KEYS") is None:
+        additions.append(("GATEWAY_SECRET_KEYS", Fernet.generate_key().decode("ascii")))
+    if reader.raw("API_TOKENS") is None:
+        additions.append(("GATEWAY_API_TOKENS", secrets.token_urlsafe(32)))
+    if not additions:
+        return []
+    existing = env_file.read_text(encoding="utf-8") if env_file.exists() else ""
+    lines = "".join(f"{name}={value}\n" for name, value in additions)
+    separator = "" if not existing or existing.endswith("\n") else "\n"
+    env_file.write_text(existing + separator + lines, encoding="utf-8")
+    env_file.chmod(0o600)
+    return [f"generated {name} into {env_file.resolve()}" for name, _ in additions]
+
+
+def _service_settings(read: _Reader, public_url: str) -> ServiceSettings:
+    base = ServiceSettings()
+    return ServiceSettings(
+        lease=read.get("LEASE", parse_duration, base.lease),
+        backoff_base=read.get("BACKOFF_BASE", parse_duration, base.backoff_base),
+        backoff_cap=read.get("BACKOFF_CAP", parse_duration, base.backoff_cap),
+        retry_horizon=read.get("RETRY_HORIZON", parse_duration, base.retry_horizon),
+        max_attempts=read.get("MAX_ATTEMPTS", _positive_int, base.max_attempts),
+        poll_interval=read.get("POLL_INTERVAL", parse_duration, base.poll_interval),
+        batch_size=read.get("BATCH_SIZE", _positive_int, base.batch_size),
+        defer_delay=read.get("DEFER_DELAY", parse_duration, base.defer_delay),
+        defer_window=read.get("DEFER_WINDOW", parse_duration, base.defer_window),
+        lock_ttl=read.get("LOCK_TTL", parse_duration, base.lock_ttl),
+        secret_grace=read.get("SECRET_GRACE", parse_duration, base.secret_grace),
+        body_retention=read.get("BODY_RETENTION", parse_duration, base.body_retention),
+        reconcile_interval=read.get("RECONCILE_INTERVAL", parse_duration, base.reconcile_interval),
+        jobs_sync_interval=read.get("JOBS_SYNC_INTERVAL", parse_duration, base.jobs_sync_interval),
+        connection_check_interval=read.get(
+            "CONNECTION_CHECK_INTERVAL", parse_duration, base.connection_check_interval
+        ),
+        public_url=public_url,
+        source_name=read.get("SOURCE_NAME", str.strip, base.source_name),
+        tag_name=read.get("TAG_NAME", str.strip, base.tag_name),
+    )
+
+
+def load_settings(
+    env_file: str | Path | None = ".env",
+    environ: Mapping[str, str] | None = None,
+    *,
+    generate: bool = True,
+) -> GatewaySettings:
+    """Read and check every setting; raises SettingsError naming the first bad one.
+
+    `environ` defaults to a snapshot of the process environment, which wins over the `.env` file. In
+    development, with `generate`, a missing secret key or API token is written into the `.env` file and
+    `notices` says so.
+    """
+    path = Path(env_file) if env_file is not None else None
+    snapshot = dict(os.environ if environ is None else environ)
+    read = _reader(path, snapshot)
+    env = read.get("ENV", _choice("development", "production"), "development")
+    notices: list[str] = []
+    if env == "development" and generate and path is not None:
+        notices = _generate_missing(path, read)
+        if notices:
+            read = _reader(path, snapshot)
+    for name in ("SECRET_KEYS", "API_TOKENS"):
+        if read.raw(name) is None:
+            raise SettingsError(f"GATEWAY_{name} is missing (required in {env})")
+    production = env == "production"
+    sandbox_port = read.get("SANDBOX_PORT", _port, 8001)
+    sandbox = f"http://127.0.0.1:{sandbox_port}"
+    public_url = read.get("PUBLIC_URL", parse_public_url, "http://127.0.0.1:8000")
+    return GatewaySettings(
+        env="production" if production else "development",
+        database_url=read.get("DATABASE_URL", parse_database_url, DEFAULT_DATABASE_URL),
+        secret_keys=read.get("SECRET_KEYS", parse_fernet_keys, ()),
+        api_tokens=read.get("API_TOKENS", parse_tokens, ()),
+        log_format="json"
+        if read.get("LOG_FORMAT", _choice("console", "json"), "json" if production else "console")
+        == "json"
+        else "console",
+        log_level=read.get(
+            "LOG_LEVEL", _choice("debug", "info", "warning", "error"), "info"
+        ).upper(),
+        public_url=public_url,
+        greenhouse_base_url=read.get(
+            "GREENHOUSE_BASE_URL",
+            parse_origin,
+            PRODUCTION_GREENHOUSE_BASE_URL if production else sandbox,
+        ),
+        greenhouse_auth_url=read.get(
+            "GREENHOUSE_AUTH_URL",
+            parse_origin,
+            PRODUCTION_GREENHOUSE_AUTH_URL if production else sandbox,
+        ),
+        sandbox_port=sandbox_port,
+        run_worker=read.get("RUN_WORKER", parse_bool, True),
+        auto_migrate=read.get("AUTO_MIGRATE", parse_bool, not production),
+        request_deadline=read.get("REQUEST_DEADLINE", parse_duration, timedelta(seconds=10)),
+        max_body_bytes=read.get("MAX_BODY_BYTES", _positive_int, 1024 * 1024),
+        service=_service_settings(read, public_url),
+        env_file=path,
+        notices=tuple(notices),
+    )
