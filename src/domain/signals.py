@@ -39,6 +39,7 @@ class ApplicationSignal:
     candidate_id: str | None = None
     job_id: str | None = None
     occurred_at: datetime | None = None
+    source: str | None = None  # the name of the ATS source the application came from, when given
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

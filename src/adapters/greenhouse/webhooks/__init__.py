@@ -1,1 +1,7 @@
 """Greenhouse Recruiting web hooks translated into the ATS port's neutral signals."""
+
+from __future__ import annotations
+
+from adapters.greenhouse.webhooks.translator import GreenhouseWebhookTranslator
+
+__all__ = ["GreenhouseWebhookTranslator"]
