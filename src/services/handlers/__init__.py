@@ -1,0 +1,1 @@
+"""The command handlers: each `async def handler(cmd, deps) -> result`, on the ports alone."""
