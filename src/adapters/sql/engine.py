@@ -1,0 +1,99 @@
+"""The async engine for SQLite (aiosqlite) and PostgreSQL (psycopg), with durable, bounded settings."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import URL, Connection, make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+__all__ = ["async_url", "create_engine", "sync_url"]
+
+
+def async_url(url: str) -> URL:
+    """The URL with its async driver: plain `sqlite://` and `postgresql://` are rewritten."""
+    parsed = make_url(url)
+    if parsed.drivername in ("sqlite", "sqlite+pysqlite"):
+        return parsed.set(drivername="sqlite+aiosqlite")
+    if parsed.drivername in ("postgresql", "postgres", "postgresql+psycopg2"):
+        return parsed.set(drivername="postgresql+psycopg")
+    if parsed.drivername in ("sqlite+aiosqlite", "postgresql+psycopg"):
+        return parsed
+    raise ValueError(f"unsupported database URL scheme {parsed.drivername!r}")
+
+
+def sync_url(url: str) -> URL:
+    """The URL with a synchronous driver, for migrations."""
+    parsed = async_url(url)
+    if parsed.drivername == "sqlite+aiosqlite":
+        return parsed.set(drivername="sqlite+pysqlite")
+    return parsed  # psycopg 3 serves both modes
+
+
+def create_engine(
+    url: str,
+    *,
+    statement_timeout_s: float = 5,
+    connect_timeout_s: float = 5,
+    pool_timeout_s: float = 5,
+) -> AsyncEngine:
+    """An async engine whose every wait is bounded, so an answer is never later than a request deadline."""
+    parsed = async_url(url)
+    if parsed.drivername == "sqlite+aiosqlite":
+        return _sqlite_engine(
+            parsed, busy_timeout_s=statement_timeout_s, pool_timeout_s=pool_timeout_s
+        )
+    return _postgres_engine(
+        parsed,
+        statement_timeout_s=statement_timeout_s,
+        connect_timeout_s=connect_timeout_s,
+        pool_timeout_s=pool_timeout_s,
+    )
+
+
+def _sqlite_engine(url: URL, *, busy_timeout_s: float, pool_timeout_s: float) -> AsyncEngine:
+    engine = create_async_engine(
+        url, connect_args={"timeout": busy_timeout_s}, pool_timeout=pool_timeout_s
+    )
+    busy_ms = int(busy_timeout_s * 1000)
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # SQLAlchemy emits BEGIN itself (below); the driver's own transaction control is off.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        for pragma in (
+            "PRAGMA journal_mode=WAL",
+            f"PRAGMA busy_timeout={busy_ms}",
+            "PRAGMA synchronous=FULL",
+            "PRAGMA foreign_keys=ON",
+        ):
+            cursor.execute(pragma)
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        # IMMEDIATE takes the write lock up front: a claim's read-then-update cannot interleave with
+        # another writer, and no transaction fails late upgrading a read lock (SQLITE_BUSY_SNAPSHOT).
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
+
+
+def _postgres_engine(
+    url: URL, *, statement_timeout_s: float, connect_timeout_s: float, pool_timeout_s: float
+) -> AsyncEngine:
+    options = [str(url.query["options"])] if "options" in url.query else []
+    options.append(f"-c statement_timeout={int(statement_timeout_s * 1000)}")
+    options.append(f"-c lock_timeout={int(statement_timeout_s * 1000)}")
+    options.append("-c synchronous_commit=on")
+    return create_async_engine(
+        url.difference_update_query(["options"]),
+        connect_args={
+            "connect_timeout": max(1, round(connect_timeout_s)),
+            "options": " ".join(options),
+        },
+        pool_timeout=pool_timeout_s,
+        pool_pre_ping=True,
+    )

@@ -1,0 +1,109 @@
+"""The inbox and outbox repositories: writes inside a unit of work."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from adapters.sql._db import translated, upsert_insert
+from adapters.sql._queue_mapping import delivery_of, inbox_values, outbox_values
+from adapters.sql.tables import InboxRow, OutboxRow, table
+from ports.unit_of_work import (
+    InboundDelivery,
+    InboxRepository,
+    InboxState,
+    OutboundItem,
+    OutboxRepository,
+)
+
+__all__ = ["SqlInboxRepository", "SqlOutboxRepository"]
+
+_INBOX = table(InboxRow)
+_OUTBOX = table(OutboxRow)
+_SETTLED = (InboxState.PROCESSED, InboxState.IGNORED, InboxState.DEAD)
+
+
+class SqlInboxRepository(InboxRepository):
+    """Inbound deliveries in SQL, unique on (tenant, source, delivery id)."""
+
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+
+    async def add(self, delivery: InboundDelivery) -> bool:
+        """Store a delivery unless (tenant, source, delivery id) is stored; returns whether it was."""
+        insert = (
+            upsert_insert(self._conn, _INBOX)
+            .values(inbox_values(delivery))
+            .on_conflict_do_nothing(
+                index_elements=[_INBOX.c.tenant_id, _INBOX.c.source, _INBOX.c.delivery_id]
+            )
+        )
+        async with translated():
+            result = await self._conn.execute(insert)
+        return bool(result.rowcount)
+
+    async def get(self, tenant_id: str, item_id: str) -> InboundDelivery | None:
+        """One delivery."""
+        async with translated():
+            result = await self._conn.execute(
+                select(_INBOX).where(_INBOX.c.tenant_id == tenant_id, _INBOX.c.id == item_id)
+            )
+            row = result.mappings().first()
+        return None if row is None else delivery_of(row)
+
+    async def mark(
+        self,
+        item_id: str,
+        state: InboxState,
+        *,
+        at: datetime,
+        error: str | None = None,
+        subject_id: str | None = None,
+    ) -> None:
+        """Record how processing a delivery ended."""
+        values: dict[str, Any] = {
+            "state": str(state),
+            "last_error": error,
+            "lease_owner": None,
+            "lease_expires_at": None,
+        }
+        if state in _SETTLED:
+            values["processed_at"] = at
+        if subject_id is not None:
+            values["subject_id"] = subject_id
+        async with translated():
+            await self._conn.execute(update(_INBOX).where(_INBOX.c.id == item_id).values(values))
+
+    async def erase_subject(self, tenant_id: str, subject_id: str) -> int:
+        """Erase the raw bodies about an ATS candidate; returns how many."""
+        async with translated():
+            result = await self._conn.execute(
+                update(_INBOX)
+                .where(
+                    _INBOX.c.tenant_id == tenant_id,
+                    _INBOX.c.subject_id == subject_id,
+                    _INBOX.c.body.is_not(None),
+                )
+                .values(body=None)
+            )
+        return int(result.rowcount)
+
+
+class SqlOutboxRepository(OutboxRepository):
+    """Outbound calls in SQL; a second item with the same idempotency key is not queued again."""
+
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+
+    async def add(self, item: OutboundItem) -> None:
+        """Queue an outbound call."""
+        insert = (
+            upsert_insert(self._conn, _OUTBOX)
+            .values(outbox_values(item))
+            .on_conflict_do_nothing(index_elements=[_OUTBOX.c.tenant_id, _OUTBOX.c.idempotency_key])
+        )
+        async with translated():
+            await self._conn.execute(insert)

@@ -1,0 +1,222 @@
+"""The introduction repository: introductions, their links and history, and the ATS id index."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import delete, func, select, tuple_, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from adapters.sql._cursor import decode_cursor, encode_cursor
+from adapters.sql._db import translated
+from adapters.sql._intro_mapping import (
+    history_values,
+    index_values,
+    introduction_of,
+    introduction_values,
+    link_values,
+    stage_of,
+)
+from adapters.sql.tables import AtsIndexRow, IntroductionRow, LinkRow, StatusHistoryRow, table
+from domain.introduction import ExportState, Introduction
+from domain.status import ReferralStatus
+from ports.unit_of_work import (
+    ConcurrencyError,
+    IntroductionRepository,
+    Page,
+    PipelineEntry,
+)
+
+__all__ = ["SqlIntroductionRepository"]
+
+_INTROS = table(IntroductionRow)
+_LINKS = table(LinkRow)
+_HISTORY = table(StatusHistoryRow)
+_INDEX = table(AtsIndexRow)
+_CHILDREN = (_LINKS, _HISTORY, _INDEX)
+
+
+class SqlIntroductionRepository(IntroductionRepository):
+    """Introductions in SQL, with optimistic locking on `version`."""
+
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+
+    async def get(self, tenant_id: str, introduction_id: str) -> Introduction | None:
+        """One introduction."""
+        async with translated():
+            row = (
+                (
+                    await self._conn.execute(
+                        select(_INTROS).where(
+                            _INTROS.c.tenant_id == tenant_id,
+                            _INTROS.c.introduction_id == introduction_id,
+                        )
+                    )
+                )
+                .mappings()
+                .first()
+            )
+            if row is None:
+                return None
+            links = (
+                await self._conn.execute(
+                    select(_LINKS)
+                    .where(
+                        _LINKS.c.tenant_id == tenant_id,
+                        _LINKS.c.introduction_id == introduction_id,
+                    )
+                    .order_by(_LINKS.c.position)
+                )
+            ).mappings()
+            history = (
+                await self._conn.execute(
+                    select(_HISTORY)
+                    .where(
+                        _HISTORY.c.tenant_id == tenant_id,
+                        _HISTORY.c.introduction_id == introduction_id,
+                    )
+                    .order_by(_HISTORY.c.job_id, _HISTORY.c.position)
+                )
+            ).mappings()
+            return introduction_of(row, list(links), list(history))
+
+    async def add(self, introduction: Introduction) -> None:
+        """Store a new introduction."""
+        async with translated():
+            await self._conn.execute(
+                _INTROS.insert().values(
+                    {**introduction_values(introduction), "version": introduction.version}
+                )
+            )
+            await self._insert_children(introduction)
+
+    async def save(self, introduction: Introduction) -> None:
+        """Store changes; raises ConcurrencyError when it changed since it was read."""
+        tenant_id, intro_id = introduction.tenant_id, introduction.introduction_id
+        async with translated():
+            result = await self._conn.execute(
+                update(_INTROS)
+                .where(
+                    _INTROS.c.tenant_id == tenant_id,
+                    _INTROS.c.introduction_id == intro_id,
+                    _INTROS.c.version == introduction.version,
+                )
+                .values({**introduction_values(introduction), "version": introduction.version + 1})
+            )
+            if result.rowcount != 1:
+                raise ConcurrencyError(
+                    f"introduction {intro_id} of {tenant_id} changed since version "
+                    f"{introduction.version} was read"
+                )
+            for child in _CHILDREN:
+                await self._conn.execute(
+                    delete(child).where(
+                        child.c.tenant_id == tenant_id, child.c.introduction_id == intro_id
+                    )
+                )
+            await self._insert_children(introduction)
+        introduction.version += 1
+
+    async def by_application(self, tenant_id: str, application_id: str) -> Introduction | None:
+        """The introduction linked to an ATS application."""
+        found = await self._indexed(tenant_id, "application", application_id)
+        return found[0] if found else None
+
+    async def by_candidate(self, tenant_id: str, candidate_id: str) -> Sequence[Introduction]:
+        """The introductions linked to an ATS candidate."""
+        return await self._indexed(tenant_id, "candidate", candidate_id)
+
+    async def pending_exports(self, tenant_id: str) -> int:
+        """How many introductions of the tenant are not exported yet."""
+        async with translated():
+            count = await self._conn.scalar(
+                select(func.count())
+                .select_from(_INTROS)
+                .where(
+                    _INTROS.c.tenant_id == tenant_id,
+                    _INTROS.c.export_state == str(ExportState.PENDING),
+                )
+            )
+        return int(count or 0)
+
+    async def linked_application_ids(self, tenant_id: str) -> Sequence[str]:
+        """Every open linked ATS application id of the tenant."""
+        async with translated():
+            result = await self._conn.execute(
+                select(_LINKS.c.application_id)
+                .where(
+                    _LINKS.c.tenant_id == tenant_id,
+                    _LINKS.c.application_id.is_not(None),
+                    _LINKS.c.closed.is_(None),
+                )
+                .distinct()
+                .order_by(_LINKS.c.application_id)
+            )
+        return [str(v) for v in result.scalars()]
+
+    async def pipeline(
+        self,
+        tenant_id: str,
+        *,
+        status: ReferralStatus | None = None,
+        cursor: str | None = None,
+        limit: int = 100,
+    ) -> Page[PipelineEntry]:
+        """The tenant's linked applications, by status."""
+        query = select(_LINKS).where(
+            _LINKS.c.tenant_id == tenant_id, _LINKS.c.application_id.is_not(None)
+        )
+        if status is not None:
+            query = query.where(_LINKS.c.status == str(status))
+        if cursor is not None:
+            intro_id, job_id = decode_cursor(cursor, 2)
+            query = query.where(
+                tuple_(_LINKS.c.introduction_id, _LINKS.c.job_id) > (str(intro_id), str(job_id))
+            )
+        query = query.order_by(_LINKS.c.introduction_id, _LINKS.c.job_id).limit(limit + 1)
+        async with translated():
+            rows = list((await self._conn.execute(query)).mappings())
+        entries = []
+        for row in rows[:limit]:
+            stage = stage_of(row["stage"])
+            entries.append(
+                PipelineEntry(
+                    introduction_id=row["introduction_id"],
+                    job_id=row["job_id"],
+                    application_id=row["application_id"],
+                    status=ReferralStatus(row["status"]),
+                    stage_id=stage.id if stage else None,
+                    stage_name=stage.name if stage else None,
+                    updated_at=row["updated_at"] or row["last_change_at"],
+                )
+            )
+        next_cursor = None
+        if len(rows) > limit:
+            last = entries[-1]
+            next_cursor = encode_cursor(last.introduction_id, last.job_id)
+        return Page(items=entries, next_cursor=next_cursor)
+
+    async def _indexed(self, tenant_id: str, kind: str, ats_id: str) -> list[Introduction]:
+        async with translated():
+            result = await self._conn.execute(
+                select(_INDEX.c.introduction_id)
+                .where(
+                    _INDEX.c.tenant_id == tenant_id,
+                    _INDEX.c.kind == kind,
+                    _INDEX.c.ats_id == ats_id,
+                )
+                .order_by(_INDEX.c.introduction_id)
+            )
+            ids = [str(v) for v in result.scalars()]
+        found = [await self.get(tenant_id, intro_id) for intro_id in ids]
+        return [intro for intro in found if intro is not None]
+
+    async def _insert_children(self, introduction: Introduction) -> None:
+        for child, rows in (
+            (_LINKS, link_values(introduction)),
+            (_HISTORY, history_values(introduction)),
+            (_INDEX, index_values(introduction)),
+        ):
+            if rows:
+                await self._conn.execute(child.insert(), rows)

@@ -1,0 +1,71 @@
+"""Schema migrations with Alembic, run from code: the scripts ship inside this package."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import create_engine as create_sync_engine
+from sqlalchemy.exc import SQLAlchemyError
+
+from adapters.sql.engine import sync_url
+from ports.unit_of_work import StorageUnavailableError
+
+__all__ = ["current_revision", "downgrade", "head_revision", "is_current", "upgrade"]
+
+_SCRIPTS = Path(__file__).resolve().parent / "migrations"
+
+
+def _config() -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(_SCRIPTS))
+    return config
+
+
+def upgrade(url: str, revision: str = "head") -> None:
+    """Bring the database's schema up to `revision` (the newest by default)."""
+    _run(url, lambda config: command.upgrade(config, revision))
+
+
+def downgrade(url: str, revision: str) -> None:
+    """Take the database's schema down to `revision` (`base` removes every table)."""
+    _run(url, lambda config: command.downgrade(config, revision))
+
+
+def head_revision() -> str | None:
+    """The newest revision the package ships."""
+    return ScriptDirectory.from_config(_config()).get_current_head()
+
+
+def current_revision(url: str) -> str | None:
+    """The revision the database's schema is at, None when it has none."""
+    engine = create_sync_engine(sync_url(url))
+    try:
+        with engine.connect() as conn:
+            return MigrationContext.configure(conn).get_current_revision()
+    except SQLAlchemyError as exc:
+        raise StorageUnavailableError(f"cannot read the schema revision: {exc}") from exc
+    finally:
+        engine.dispose()
+
+
+def is_current(url: str) -> bool:
+    """Whether the database's schema is at the newest revision."""
+    return current_revision(url) == head_revision()
+
+
+def _run(url: str, action: Callable[[Config], object]) -> None:
+    engine = create_sync_engine(sync_url(url))
+    try:
+        with engine.begin() as conn:
+            config = _config()
+            config.attributes["connection"] = conn
+            action(config)
+    except SQLAlchemyError as exc:
+        raise StorageUnavailableError(f"migration failed: {exc}") from exc
+    finally:
+        engine.dispose()

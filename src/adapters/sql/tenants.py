@@ -1,0 +1,202 @@
+"""The tenant repository: tenants with their secrets encrypted at rest."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.engine import RowMapping
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from adapters.sql._db import translated
+from adapters.sql.secrets import SecretCipher
+from adapters.sql.tables import (
+    AtsIndexRow,
+    InboxRow,
+    IntroductionRow,
+    JobPostRow,
+    JobRow,
+    JobStageRow,
+    LinkRow,
+    OutboxRow,
+    StatusHistoryRow,
+    TenantRow,
+    table,
+)
+from domain.status import StageMapping
+from domain.tenant import AtsConnection, AtsCredentials, ClosedJobPolicy, RotatingSecret, Tenant
+from ports.unit_of_work import TenantRepository
+
+__all__ = ["SqlTenantRepository"]
+
+_TENANTS = table(TenantRow)
+_OWNED = [
+    table(m)
+    for m in (
+        StatusHistoryRow,
+        LinkRow,
+        AtsIndexRow,
+        IntroductionRow,
+        JobStageRow,
+        JobPostRow,
+        JobRow,
+        InboxRow,
+        OutboxRow,
+    )
+]
+
+
+class SqlTenantRepository(TenantRepository):
+    """Tenants in SQL, secrets encrypted with the cipher."""
+
+    def __init__(self, conn: AsyncConnection, cipher: SecretCipher) -> None:
+        self._conn = conn
+        self._cipher = cipher
+
+    async def get(self, tenant_id: str) -> Tenant | None:
+        """The tenant, with its secrets decrypted, or None."""
+        async with translated():
+            result = await self._conn.execute(select(_TENANTS).where(_TENANTS.c.id == tenant_id))
+            row = result.mappings().first()
+        return None if row is None else self._to_domain(row)
+
+    async def add(self, tenant: Tenant) -> None:
+        """Store a new tenant."""
+        async with translated():
+            await self._conn.execute(_TENANTS.insert().values(self._to_row(tenant)))
+
+    async def save(self, tenant: Tenant) -> None:
+        """Store the tenant's changes."""
+        values = self._to_row(tenant)
+        del values["id"]
+        async with translated():
+            await self._conn.execute(
+                update(_TENANTS).where(_TENANTS.c.id == tenant.id).values(values)
+            )
+
+    async def delete(self, tenant_id: str) -> bool:
+        """Remove the tenant and every row it owns; returns whether it existed."""
+        async with translated():
+            for owned in _OWNED:
+                await self._conn.execute(delete(owned).where(owned.c.tenant_id == tenant_id))
+            result = await self._conn.execute(delete(_TENANTS).where(_TENANTS.c.id == tenant_id))
+        return bool(result.rowcount)
+
+    async def list_ids(self) -> Sequence[str]:
+        """Every tenant's id."""
+        async with translated():
+            result = await self._conn.execute(select(_TENANTS.c.id).order_by(_TENANTS.c.id))
+        return [str(v) for v in result.scalars()]
+
+    # -- mapping -------------------------------------------------------------------------------
+
+    def _seal(self, value: str | None) -> str | None:
+        return None if value is None else self._cipher.encrypt(value)
+
+    def _open(self, value: str | None) -> str | None:
+        return None if value is None else self._cipher.decrypt(value)
+
+    def _to_row(self, tenant: Tenant) -> dict[str, Any]:
+        conn = tenant.connection
+        values: dict[str, Any] = {
+            "id": tenant.id,
+            "intrro_callback_url": tenant.intrro_callback_url,
+            "intrro_secret": self._cipher.encrypt(tenant.intrro_secret.current),
+            "intrro_secret_previous": self._seal(tenant.intrro_secret.previous),
+            "intrro_secret_previous_valid_until": tenant.intrro_secret.previous_valid_until,
+            "webhook_secret": self._cipher.encrypt(tenant.webhook_secret.current),
+            "webhook_secret_previous": self._seal(tenant.webhook_secret.previous),
+            "webhook_secret_previous_valid_until": tenant.webhook_secret.previous_valid_until,
+            "stage_mapping": tenant.stage_mapping.to_plain(),
+            "closed_job_policy": str(tenant.closed_job_policy),
+            "jobs_sequence": tenant.jobs_sequence,
+            "jobs_synced_at": tenant.jobs_synced_at,
+            "last_webhook_at": tenant.last_webhook_at,
+            "last_ping_at": tenant.last_ping_at,
+            "reconciled_at": tenant.reconciled_at,
+            "webhooks_silent": tenant.webhooks_silent,
+            "reconcile_repairs": tenant.reconcile_repairs,
+            "created_at": tenant.created_at,
+            "ats_name": None,
+            "ats_credentials": None,
+            "connected_at": None,
+            "connection_report": None,
+            "connection_ok": False,
+            "credential_failing": False,
+            "checked_at": None,
+            "source_id": None,
+            "referral_field_key": None,
+        }
+        if conn is not None:
+            creds = conn.credentials
+            plain = json.dumps(
+                {
+                    "client_id": creds.client_id,
+                    "client_secret": creds.client_secret,
+                    "user_id": creds.user_id,
+                    "user_email": creds.user_email,
+                }
+            )
+            values.update(
+                ats_name=conn.ats,
+                ats_credentials=self._cipher.encrypt(plain),
+                connected_at=conn.connected_at,
+                connection_report=conn.report,
+                connection_ok=conn.ok,
+                credential_failing=conn.credential_failing,
+                checked_at=conn.checked_at,
+                source_id=conn.source_id,
+                referral_field_key=conn.referral_field_key,
+            )
+        return values
+
+    def _to_domain(self, row: RowMapping) -> Tenant:
+        connection: AtsConnection | None = None
+        if row["ats_name"] is not None and row["ats_credentials"] is not None:
+            creds = json.loads(self._cipher.decrypt(row["ats_credentials"]))
+            connection = AtsConnection(
+                ats=row["ats_name"],
+                credentials=AtsCredentials(
+                    client_id=creds["client_id"],
+                    client_secret=creds["client_secret"],
+                    user_id=creds.get("user_id"),
+                    user_email=creds.get("user_email"),
+                ),
+                connected_at=row["connected_at"],
+                report=row["connection_report"],
+                ok=row["connection_ok"],
+                credential_failing=row["credential_failing"],
+                checked_at=row["checked_at"],
+                source_id=row["source_id"],
+                referral_field_key=row["referral_field_key"],
+            )
+        mapping = row["stage_mapping"] or {}
+        return Tenant(
+            id=row["id"],
+            intrro_callback_url=row["intrro_callback_url"],
+            intrro_secret=RotatingSecret(
+                current=self._cipher.decrypt(row["intrro_secret"]),
+                previous=self._open(row["intrro_secret_previous"]),
+                previous_valid_until=row["intrro_secret_previous_valid_until"],
+            ),
+            webhook_secret=RotatingSecret(
+                current=self._cipher.decrypt(row["webhook_secret"]),
+                previous=self._open(row["webhook_secret_previous"]),
+                previous_valid_until=row["webhook_secret_previous_valid_until"],
+            ),
+            stage_mapping=StageMapping.from_plain(
+                mapping.get("by_stage_id"), mapping.get("by_stage_name")
+            ),
+            closed_job_policy=ClosedJobPolicy(row["closed_job_policy"]),
+            connection=connection,
+            jobs_sequence=row["jobs_sequence"],
+            jobs_synced_at=row["jobs_synced_at"],
+            last_webhook_at=row["last_webhook_at"],
+            last_ping_at=row["last_ping_at"],
+            reconciled_at=row["reconciled_at"],
+            webhooks_silent=row["webhooks_silent"],
+            reconcile_repairs=row["reconcile_repairs"],
+            created_at=row["created_at"],
+        )

@@ -1,0 +1,100 @@
+"""The SQL unit of work: one connection, one transaction, repositories that never commit."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from adapters.sql._db import translated
+from adapters.sql.inbox import SqlInboxRepository, SqlOutboxRepository
+from adapters.sql.introductions import SqlIntroductionRepository
+from adapters.sql.jobs import SqlJobRepository
+from adapters.sql.secrets import SecretCipher
+from adapters.sql.tenants import SqlTenantRepository
+from ports.unit_of_work import (
+    InboxRepository,
+    IntroductionRepository,
+    JobRepository,
+    OutboxRepository,
+    TenantRepository,
+    UnitOfWork,
+    UnitOfWorkFactory,
+)
+
+__all__ = ["SqlUnitOfWork", "SqlUnitOfWorkFactory"]
+
+
+class SqlUnitOfWork(UnitOfWork):
+    """One transaction over the gateway's tables; rolled back on exit unless committed."""
+
+    tenants: TenantRepository
+    jobs: JobRepository
+    introductions: IntroductionRepository
+    inbox: InboxRepository
+    outbox: OutboxRepository
+
+    def __init__(self, engine: AsyncEngine, cipher: SecretCipher) -> None:
+        self._engine = engine
+        self._cipher = cipher
+        self._conn: AsyncConnection | None = None
+
+    async def __aenter__(self) -> Self:
+        async with translated():
+            conn = await self._engine.connect()
+            try:
+                await conn.begin()
+            except BaseException:
+                await conn.close()
+                raise
+        self._conn = conn
+        self.tenants = SqlTenantRepository(conn, self._cipher)
+        self.jobs = SqlJobRepository(conn)
+        self.introductions = SqlIntroductionRepository(conn)
+        self.inbox = SqlInboxRepository(conn)
+        self.outbox = SqlOutboxRepository(conn)
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        """Roll back whatever was not committed."""
+        conn, self._conn = self._conn, None
+        if conn is None:
+            return
+        try:
+            async with translated():
+                if conn.in_transaction():
+                    await conn.rollback()
+        finally:
+            await conn.close()
+
+    async def commit(self) -> None:
+        """Make every change of this unit durable at once."""
+        async with translated():
+            await self._connection().commit()
+
+    async def rollback(self) -> None:
+        """Drop every change of this unit."""
+        async with translated():
+            await self._connection().rollback()
+
+    def _connection(self) -> AsyncConnection:
+        if self._conn is None:
+            raise RuntimeError("the unit of work is used outside `async with`")
+        return self._conn
+
+
+class SqlUnitOfWorkFactory(UnitOfWorkFactory):
+    """Makes a fresh SQL unit of work per use."""
+
+    def __init__(self, engine: AsyncEngine, cipher: SecretCipher) -> None:
+        self._engine = engine
+        self._cipher = cipher
+
+    def __call__(self) -> SqlUnitOfWork:
+        return SqlUnitOfWork(self._engine, self._cipher)
