@@ -1,0 +1,162 @@
+"""Processing one stored inbox delivery: read it, and hand what it asks for to the message bus.
+
+Handlers are idempotent (on the introduction id, on the ATS evidence, on job contents), so a crash
+between a handler's commit and the worker's marking the delivery processed is harmless: the delivery is
+claimed again and its handlers find the work already done.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+import structlog
+
+from domain.commands import (
+    AcceptIntroduction,
+    ApplyAtsSignal,
+    Command,
+    ExportIntroduction,
+    ImportJobs,
+)
+from domain.signals import ApplicationSignal, AtsSignal, CandidateSignal
+from ports.ats_webhooks import MalformedWebhookError, Translation
+from ports.referral_events import InvalidEventError, NotJsonError
+from ports.unit_of_work import InboundDelivery
+from services.deps import Dependencies
+from services.errors import PermanentError
+
+logger = structlog.get_logger(__name__)
+
+PROCESSED = "processed"
+IGNORED = "ignored"
+
+
+class CommandBus(Protocol):
+    """What processing needs of the message bus: one command in, its handler's result out."""
+
+    async def handle(self, command: Command) -> object:
+        """Run the command's one handler; its errors propagate."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class Processed:
+    """How processing a delivery ended, and the ATS candidate it was about (for erasure)."""
+
+    outcome: str  # "processed" | "ignored"
+    subject_id: str | None = None
+
+
+async def process_delivery(deps: Dependencies, bus: CommandBus, delivery: InboundDelivery) -> str:
+    """Process one delivery; returns "processed" or "ignored".
+
+    Raises PermanentError for a body that can never be processed, DeferredError when a handler must
+    wait, and the ports' errors (ATS, storage) for the worker to retry.
+    """
+    return (await process(deps, bus, delivery)).outcome
+
+
+async def process(deps: Dependencies, bus: CommandBus, delivery: InboundDelivery) -> Processed:
+    """Process one delivery, with the `tenant` and `delivery_id` log context bound while it runs."""
+    with structlog.contextvars.bound_contextvars(
+        tenant=delivery.tenant_id, delivery_id=delivery.id
+    ):
+        if delivery.body is None:
+            raise PermanentError("the delivery's body was purged; it cannot be processed")
+        if delivery.source == deps.translator.source:
+            return await _process_ats_webhook(deps, bus, delivery, delivery.body)
+        if delivery.source == deps.events_in.source:
+            return await _process_referral_event(deps, bus, delivery, delivery.body)
+        raise PermanentError(f"unknown delivery source {delivery.source!r}")
+
+
+async def _process_ats_webhook(
+    deps: Dependencies, bus: CommandBus, delivery: InboundDelivery, body: bytes
+) -> Processed:
+    try:
+        translation = deps.translator.translate(body)
+    except MalformedWebhookError as exc:
+        raise PermanentError(f"malformed web hook: {exc}") from exc
+    await _record_webhook(deps, delivery, ping=translation.ping)
+    if translation.ping:
+        logger.info("webhook.ping")
+        return Processed(PROCESSED)
+    commands = _commands_of(delivery.tenant_id, translation)
+    for command in commands:
+        await bus.handle(command)
+    outcome = PROCESSED if commands else IGNORED
+    logger.info("webhook.processed", action=translation.action, outcome=outcome)
+    return Processed(outcome, subject_id=_subject_of(translation.signals))
+
+
+def _commands_of(tenant_id: str, translation: Translation) -> list[Command]:
+    if translation.ignored:
+        return []
+    commands: list[Command] = [
+        ApplyAtsSignal(tenant_id=tenant_id, signal=signal) for signal in translation.signals
+    ]
+    jobs = translation.jobs
+    if jobs is not None and (jobs.job_ids or jobs.deleted_job_ids or jobs.full_resync):
+        commands.append(
+            ImportJobs(
+                tenant_id=tenant_id,
+                full=jobs.full_resync,
+                job_ids=jobs.job_ids,
+                deleted_job_ids=jobs.deleted_job_ids,
+            )
+        )
+    return commands
+
+
+def _subject_of(signals: tuple[AtsSignal, ...]) -> str | None:
+    for signal in signals:
+        if isinstance(signal, CandidateSignal):
+            return signal.candidate_id
+        if isinstance(signal, ApplicationSignal) and signal.candidate_id:
+            return signal.candidate_id
+    return None
+
+
+async def _record_webhook(deps: Dependencies, delivery: InboundDelivery, *, ping: bool) -> None:
+    """Note for the tenant's web hook health that a delivery (or a ping) arrived.
+
+    The time recorded is when the delivery was received, not when it is processed, so a delivery
+    retried for hours does not make silent web hooks look alive; an older delivery moves nothing back.
+    """
+    received = delivery.received_at
+    async with deps.uow() as uow:
+        tenant = await uow.tenants.get(delivery.tenant_id)
+        if tenant is None:
+            raise PermanentError(f"tenant {delivery.tenant_id!r} no longer exists")
+        changed = False
+        if tenant.last_webhook_at is None or received > tenant.last_webhook_at:
+            tenant.record_webhook(received)
+            changed = True
+        if ping and (tenant.last_ping_at is None or received > tenant.last_ping_at):
+            tenant.last_ping_at = received
+            changed = True
+        if changed:
+            await uow.tenants.save(tenant)
+            await uow.commit()
+
+
+async def _process_referral_event(
+    deps: Dependencies, bus: CommandBus, delivery: InboundDelivery, body: bytes
+) -> Processed:
+    try:
+        parsed = deps.events_in.parse(delivery.tenant_id, body)
+    except (NotJsonError, InvalidEventError) as exc:
+        raise PermanentError(f"malformed event: {exc}") from exc
+    command = parsed.command
+    if command is None:
+        logger.info("event.ignored", type=parsed.type)
+        return Processed(IGNORED)
+    await bus.handle(command)
+    if isinstance(command, AcceptIntroduction):
+        # The export is its own command so that a failed export retries without re-accepting.
+        await bus.handle(
+            ExportIntroduction(tenant_id=command.tenant_id, introduction_id=command.introduction_id)
+        )
+    logger.info("event.processed", type=parsed.type)
+    return Processed(PROCESSED)

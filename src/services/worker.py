@@ -1,0 +1,292 @@
+"""The worker: claims inbox and outbox items under a lease, runs them, and settles each one.
+
+Settling rules:
+
+- inbox: processed or ignored -> marked in a unit of work; DeferredError -> given back untried (the
+  queue's `defer_inbox` returns the attempt counted at claim) no sooner than `defer_delay`, and
+  settled as ignored once it waited `defer_window` since it was received; PermanentError and unreadable bodies ->
+  parked dead at once; anything else (ATS down, lost optimistic-lock races, storage, bugs) -> retried
+  with backoff, parked dead once the budget is spent.
+- outbox: pushed to the tenant's Intrro callback -> complete; PushRefusedError -> dead at once;
+  PushFailedError and anything else -> retried with backoff (Retry-After honoured), dead after the
+  horizon. A tenant without a callback URL yet is retried the same way: the event waits (within the
+  budget) for an operator to set the URL, and is replayable when it ran out.
+
+Items of one ordering key never run concurrently: the queue hands out one item per key, and the worker
+runs the items of a batch that share a key one after the other.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import datetime
+from typing import TypeVar
+
+import structlog
+
+from ports.ats_webhooks import MalformedWebhookError
+from ports.referral_events import InvalidEventError, NotJsonError
+from ports.referral_platform import (
+    OutboundMessage,
+    PushFailedError,
+    PushRefusedError,
+    PushTarget,
+)
+from ports.unit_of_work import InboundDelivery, InboxState, OutboundItem
+from services.backoff import next_attempt
+from services.deps import Dependencies
+from services.errors import DeferredError, PermanentError
+from services.processing import IGNORED, CommandBus, process
+
+logger = structlog.get_logger(__name__)
+
+_T = TypeVar("_T")
+
+_PERMANENT = (PermanentError, MalformedWebhookError, InvalidEventError, NotJsonError)
+
+
+class MissingCallbackError(Exception):
+    """Raised (and settled by a retry) when a tenant has no Intrro callback URL to push to yet."""
+
+
+class TenantGoneError(Exception):
+    """Raised (and settled by parking dead) when an outbound item's tenant no longer exists."""
+
+
+class Worker:
+    """Runs the inbox and the outbox for one worker id."""
+
+    def __init__(self, deps: Dependencies, bus: CommandBus, worker_id: str) -> None:
+        self.deps = deps
+        self.bus = bus
+        self.worker_id = worker_id
+        self._stop: asyncio.Event | None = None
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Work until `stop` is set; the items in hand are finished, the rest of the batch released."""
+        self._stop = stop
+        try:
+            while not stop.is_set():
+                try:
+                    handled = await self.run_once()
+                except Exception:
+                    # A claim failed (the database is down, say): wait a poll and try again.
+                    logger.exception("worker.claim_failed", worker=self.worker_id)
+                    handled = 0
+                if handled == 0 and not stop.is_set():
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(
+                            stop.wait(), self.deps.settings.poll_interval.total_seconds()
+                        )
+        finally:
+            self._stop = None
+            with contextlib.suppress(Exception):
+                released = await self.release()
+                logger.info("worker.stopped", worker=self.worker_id, released=released)
+
+    async def run_once(self) -> int:
+        """Claim one batch of inbox items and one of outbox items and run them; returns how many ran."""
+        settings = self.deps.settings
+        inbound = await self.deps.queue.claim_inbox(
+            worker_id=self.worker_id,
+            now=self.deps.clock.now(),
+            lease=settings.lease,
+            limit=settings.batch_size,
+        )
+        handled = await self._run_by_key(
+            [(item.ordering_key or f"in:{item.id}", item) for item in inbound], self._run_inbound
+        )
+        if self._stopping():
+            return handled
+        outbound = await self.deps.queue.claim_outbox(
+            worker_id=self.worker_id,
+            now=self.deps.clock.now(),
+            lease=settings.lease,
+            limit=settings.batch_size,
+        )
+        handled += await self._run_by_key(
+            [(item.ordering_key, item) for item in outbound], self._run_outbound
+        )
+        return handled
+
+    async def release(self) -> int:
+        """Give back every lease this worker holds; returns how many."""
+        return await self.deps.queue.release(self.worker_id)
+
+    # -- scheduling a batch --------------------------------------------------------------------
+
+    async def _run_by_key(
+        self, keyed: Sequence[tuple[str, _T]], run: Callable[[_T], Awaitable[None]]
+    ) -> int:
+        """Run items of different keys concurrently, those of one key one at a time, in order."""
+        lanes: dict[str, list[_T]] = {}
+        for key, item in keyed:
+            lanes.setdefault(key, []).append(item)
+        counts = await asyncio.gather(*(self._run_lane(items, run) for items in lanes.values()))
+        return sum(counts)
+
+    async def _run_lane(self, items: Sequence[_T], run: Callable[[_T], Awaitable[None]]) -> int:
+        handled = 0
+        for item in items:
+            if self._stopping():
+                break  # left leased: `release` gives it back
+            await run(item)
+            handled += 1
+        return handled
+
+    def _stopping(self) -> bool:
+        return self._stop is not None and self._stop.is_set()
+
+    # -- inbox ---------------------------------------------------------------------------------
+
+    async def _run_inbound(self, item: InboundDelivery) -> None:
+        with structlog.contextvars.bound_contextvars(tenant=item.tenant_id, delivery_id=item.id):
+            try:
+                result = await process(self.deps, self.bus, item)
+                state = InboxState.IGNORED if result.outcome == IGNORED else InboxState.PROCESSED
+                async with self.deps.uow() as uow:
+                    await uow.inbox.mark(
+                        item.id, state, at=self.deps.clock.now(), subject_id=result.subject_id
+                    )
+                    await uow.commit()
+            except DeferredError as exc:
+                await self._settle(self._defer_inbound(item, exc))
+            except _PERMANENT as exc:
+                await self._settle(self._park_inbound(item, _describe(exc)))
+            except Exception as exc:
+                await self._settle(self._retry_inbound(item, exc))
+
+    async def _defer_inbound(self, item: InboundDelivery, exc: DeferredError) -> None:
+        settings = self.deps.settings
+        now = self.deps.clock.now()
+        if now - item.received_at >= settings.defer_window:
+            # Waited long enough: what the delivery names is not coming. Reconciliation repairs
+            # anything this leaves out, so the delivery is settled as ignored, with the reason.
+            logger.warning("inbox.defer_expired", reason=exc.reason)
+            async with self.deps.uow() as uow:
+                await uow.inbox.mark(
+                    item.id,
+                    InboxState.IGNORED,
+                    at=now,
+                    error=f"waited {settings.defer_window} in vain: {exc.reason}",
+                )
+                await uow.commit()
+            return
+        not_before = max(exc.not_before, now + settings.defer_delay)
+        logger.info("inbox.deferred", reason=exc.reason, not_before=not_before.isoformat())
+        await self.deps.queue.defer_inbox(item.id, worker_id=self.worker_id, not_before=not_before)
+
+    async def _park_inbound(self, item: InboundDelivery, error: str) -> None:
+        logger.warning("inbox.dead", kind=item.kind, error=error)
+        await self.deps.queue.park_inbox(
+            item.id, worker_id=self.worker_id, error=error, now=self.deps.clock.now()
+        )
+
+    async def _retry_inbound(self, item: InboundDelivery, exc: Exception) -> None:
+        now = self.deps.clock.now()
+        error = _describe(exc)
+        decision = next_attempt(
+            self.deps.settings,
+            self.deps.rng,
+            attempts=item.attempts,
+            now=now,
+            started_at=item.received_at,
+            retry_after=getattr(exc, "retry_after", None),
+        )
+        if decision.dead or decision.not_before is None:
+            await self._park_inbound(item, f"{error} ({decision.reason})")
+            return
+        _log_failure("inbox.retry", exc, item.attempts, decision.not_before)
+        await self.deps.queue.retry_inbox(
+            item.id, worker_id=self.worker_id, not_before=decision.not_before, error=error
+        )
+
+    # -- outbox --------------------------------------------------------------------------------
+
+    async def _run_outbound(self, item: OutboundItem) -> None:
+        with structlog.contextvars.bound_contextvars(tenant=item.tenant_id, delivery_id=item.id):
+            try:
+                await self._push(item)
+            except PushRefusedError as exc:
+                await self._settle(self._park_outbound(item, _describe(exc)))
+            except TenantGoneError as exc:
+                await self._settle(self._park_outbound(item, str(exc)))
+            except Exception as exc:
+                await self._settle(self._retry_outbound(item, exc))
+            else:
+                logger.info("outbox.delivered", kind=item.kind, attempts=item.attempts)
+                await self._settle(
+                    self.deps.queue.complete_outbox(
+                        item.id, worker_id=self.worker_id, now=self.deps.clock.now()
+                    )
+                )
+
+    async def _push(self, item: OutboundItem) -> None:
+        async with self.deps.uow() as uow:
+            tenant = await uow.tenants.get(item.tenant_id)
+        if tenant is None:
+            raise TenantGoneError(f"tenant {item.tenant_id!r} no longer exists")
+        if not tenant.intrro_callback_url:
+            raise MissingCallbackError(f"tenant {item.tenant_id!r} has no Intrro callback URL")
+        await self.deps.platform.push(
+            PushTarget(url=tenant.intrro_callback_url, secret=tenant.intrro_secret.current),
+            OutboundMessage(
+                message_id=item.id, type=item.kind, timestamp=item.created_at, data=item.payload
+            ),
+        )
+
+    async def _park_outbound(self, item: OutboundItem, error: str) -> None:
+        logger.warning("outbox.dead", kind=item.kind, error=error)
+        await self.deps.queue.park_outbox(
+            item.id, worker_id=self.worker_id, error=error, now=self.deps.clock.now()
+        )
+
+    async def _retry_outbound(self, item: OutboundItem, exc: Exception) -> None:
+        now = self.deps.clock.now()
+        error = _describe(exc)
+        retry_after = exc.retry_after if isinstance(exc, PushFailedError) else None
+        decision = next_attempt(
+            self.deps.settings,
+            self.deps.rng,
+            attempts=item.attempts,
+            now=now,
+            started_at=item.created_at,
+            retry_after=retry_after,
+        )
+        if decision.dead or decision.not_before is None:
+            await self._park_outbound(item, f"{error} ({decision.reason})")
+            return
+        _log_failure("outbox.retry", exc, item.attempts, decision.not_before)
+        await self.deps.queue.retry_outbox(
+            item.id, worker_id=self.worker_id, not_before=decision.not_before, error=error
+        )
+
+    # -- settling ------------------------------------------------------------------------------
+
+    async def _settle(self, settlement: Awaitable[None]) -> None:
+        """Run a queue settlement; if it fails, the lease runs out and the item is claimed again."""
+        try:
+            await settlement
+        except Exception:
+            logger.exception("worker.settle_failed", worker=self.worker_id)
+
+
+def _describe(exc: BaseException) -> str:
+    text = str(exc)
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+def _log_failure(event: str, exc: Exception, attempts: int, not_before: datetime) -> None:
+    expected = isinstance(exc, PushFailedError | MissingCallbackError) or hasattr(
+        exc, "retry_after"
+    )
+    log = logger.warning if expected else logger.error
+    log(
+        event,
+        error=_describe(exc),
+        attempts=attempts,
+        not_before=not_before.isoformat(),
+        exc_info=not expected,
+    )
