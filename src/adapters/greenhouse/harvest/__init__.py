@@ -1,1 +1,8 @@
 """Greenhouse Harvest v3 client: the ATS port on OAuth 2.0 client credentials, cursors and scopes."""
+
+from __future__ import annotations
+
+from adapters.greenhouse.harvest._client import GreenhouseAtsClient
+from adapters.greenhouse.harvest._settings import HarvestSettings
+
+__all__ = ["GreenhouseAtsClient", "HarvestSettings"]

@@ -1,0 +1,210 @@
+"""OAuth 2.0 client-credentials tokens, one per credential and acting user, cached until near expiry."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import httpx
+
+from adapters.greenhouse.harvest import _fields as f
+from adapters.greenhouse.harvest._parsing import (
+    parse_error_body,
+    parse_retry_after,
+    parse_timestamp,
+)
+from adapters.greenhouse.harvest._ratelimit import Sleep
+from adapters.greenhouse.harvest._readings import TOKEN_EXPIRY_ABSOLUTE, TOKEN_EXPIRY_RELATIVE
+from adapters.greenhouse.harvest._settings import HarvestSettings
+from domain.tenant import AtsCredentials
+from ports.ats import AtsAuthError, AtsRateLimitedError, AtsUnavailableError
+from ports.clock import Clock
+
+TokenKey = tuple[str, str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    """A bearer token and when the client stops using it."""
+
+    value: str
+    expires_at: datetime
+
+
+def token_key(credentials: AtsCredentials) -> TokenKey:
+    """The cache key: client id, a digest of the secret (a rotated secret mints anew), acting user."""
+    digest = hashlib.sha256(credentials.client_secret.encode()).hexdigest()[:16]
+    return credentials.client_id, digest, credentials.user_id or ""
+
+
+def token_expiry(body: Mapping[str, Any], now: datetime, settings: HarvestSettings) -> datetime:
+    """When a token expires: `expires_at` preferred, then `expires_in`, then the default lifetime."""
+    absolute = parse_timestamp(body.get(TOKEN_EXPIRY_ABSOLUTE))
+    if absolute is not None:
+        return absolute
+    relative = body.get(TOKEN_EXPIRY_RELATIVE)
+    seconds = f.integer(relative)
+    if seconds is None and isinstance(relative, float) and relative == relative:
+        seconds = int(relative)
+    if seconds is not None and 0 < seconds < 10**8:
+        return now + timedelta(seconds=seconds)
+    return now + timedelta(seconds=settings.default_token_lifetime)
+
+
+class TokenCache:
+    """Mints tokens at `{auth_url}/token` and keeps each until shortly before it expires."""
+
+    def __init__(
+        self,
+        http: httpx.AsyncClient,
+        *,
+        auth_url: str,
+        settings: HarvestSettings,
+        clock: Clock,
+        sleep: Sleep,
+    ) -> None:
+        self._http = http
+        self._url = auth_url.rstrip("/") + "/token"
+        self._introspect_url = auth_url.rstrip("/") + "/introspect"
+        self._settings = settings
+        self._clock = clock
+        self._sleep = sleep
+        self._tokens: dict[TokenKey, Token] = {}
+        self._locks: dict[TokenKey, asyncio.Lock] = {}
+        self.minted = 0  # how many tokens this cache asked for (for tests and metrics)
+
+    async def get(self, credentials: AtsCredentials) -> str:
+        """A valid token for the credential and its acting user, minted when none is cached."""
+        key = token_key(credentials)
+        cached = self._fresh(key)
+        if cached is not None:
+            return cached
+        lock = self._locks.setdefault(key, asyncio.Lock())
+        async with lock:
+            cached = self._fresh(key)
+            if cached is not None:
+                return cached
+            token = await self._mint(credentials)
+            self._tokens[key] = token
+            return token.value
+
+    async def refresh(self, credentials: AtsCredentials) -> str:
+        """A newly minted token, whatever is cached (the credential is checked now)."""
+        self._tokens.pop(token_key(credentials), None)
+        return await self.get(credentials)
+
+    async def introspect(self, credentials: AtsCredentials, token: str) -> frozenset[str] | None:
+        """The scopes `{auth_url}/introspect` says the token has; None when it does not answer."""
+        try:
+            response = await self._http.post(
+                self._introspect_url,
+                data={"token": token, "token_type_hint": "access_token"},
+                auth=(credentials.client_id, credentials.client_secret),
+                timeout=httpx.Timeout(
+                    self._settings.timeout, connect=self._settings.connect_timeout
+                ),
+            )
+        except httpx.TransportError:
+            return None
+        body = _json(response)
+        if response.status_code != 200 or not isinstance(body, Mapping):
+            return None
+        if f.flag(body.get("active")) is False:
+            return None
+        raw = body.get("scope", body.get("scopes"))
+        if isinstance(raw, str):
+            return frozenset(raw.replace(",", " ").split())
+        if isinstance(raw, list):
+            return frozenset(s.strip() for s in raw if isinstance(s, str) and s.strip())
+        return None
+
+    def invalidate(self, credentials: AtsCredentials, value: str) -> None:
+        """Forget a token Greenhouse refused (only if it is still the cached one)."""
+        key = token_key(credentials)
+        current = self._tokens.get(key)
+        if current is not None and current.value == value:
+            del self._tokens[key]
+
+    def _fresh(self, key: TokenKey) -> str | None:
+        token = self._tokens.get(key)
+        margin = timedelta(seconds=self._settings.token_refresh_margin)
+        if token is not None and self._clock.now() + margin < token.expires_at:
+            return token.value
+        return None
+
+    async def _mint(self, credentials: AtsCredentials) -> Token:
+        form = {"grant_type": "client_credentials"}
+        if credentials.user_id:
+            form["sub"] = credentials.user_id
+        for attempt in range(1, self._settings.read_attempts + 1):
+            try:
+                response = await self._http.post(
+                    self._url,
+                    data=form,
+                    auth=(credentials.client_id, credentials.client_secret),
+                    timeout=httpx.Timeout(
+                        self._settings.timeout, connect=self._settings.connect_timeout
+                    ),
+                )
+            except httpx.TransportError as exc:
+                if attempt == self._settings.read_attempts:
+                    raise AtsUnavailableError(f"token endpoint unreachable: {exc!r}") from exc
+                await self._sleep(self._backoff(attempt))
+                continue
+            self.minted += 1
+            if response.status_code == 429 or response.status_code >= 500:
+                wait = self._wait_after(response, attempt)
+                if attempt == self._settings.read_attempts or wait is None:
+                    raise _token_unavailable(response)
+                await self._sleep(wait)
+                continue
+            return self._read(response)
+        raise AtsUnavailableError("token endpoint kept failing")  # pragma: no cover
+
+    def _read(self, response: httpx.Response) -> Token:
+        body = _json(response)
+        if response.status_code in (400, 401, 403):
+            detail = parse_error_body(body, f"HTTP {response.status_code}")
+            raise AtsAuthError(
+                f"Greenhouse refused the credential: {detail.message}",
+                status=response.status_code,
+            )
+        value = f.text(body.get("access_token")) if isinstance(body, Mapping) else None
+        if response.status_code >= 300 or value is None or not isinstance(body, Mapping):
+            raise AtsUnavailableError(
+                f"token endpoint answered {response.status_code} without a token",
+                status=response.status_code,
+            )
+        return Token(value=value, expires_at=token_expiry(body, self._clock.now(), self._settings))
+
+    def _wait_after(self, response: httpx.Response, attempt: int) -> float | None:
+        if response.status_code == 429:
+            wait = parse_retry_after(response.headers.get("retry-after"), self._clock.now())
+            wait = self._settings.default_retry_after if wait is None else wait
+            wait = min(wait, self._settings.retry_after_cap)
+            return wait if wait <= self._settings.max_rate_limit_wait else None
+        return self._backoff(attempt)
+
+    def _backoff(self, attempt: int) -> float:
+        return float(
+            min(self._settings.backoff_cap, self._settings.backoff_base * 2 ** (attempt - 1))
+        )
+
+
+def _token_unavailable(response: httpx.Response) -> AtsUnavailableError:
+    if response.status_code == 429:
+        return AtsRateLimitedError("token endpoint rate limited", status=429)
+    return AtsUnavailableError(
+        f"token endpoint answered {response.status_code}", status=response.status_code
+    )
+
+
+def _json(response: httpx.Response) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        return None
