@@ -40,10 +40,12 @@ class SqlInboxRepository(InboxRepository):
             .on_conflict_do_nothing(
                 index_elements=[_INBOX.c.tenant_id, _INBOX.c.source, _INBOX.c.delivery_id]
             )
+            .returning(_INBOX.c.id)
         )
         async with translated():
             result = await self._conn.execute(insert)
-        return bool(result.rowcount)
+            # RETURNING, not rowcount: an implicit RETURNING of the key muddles rowcount on psycopg.
+            return result.first() is not None
 
     async def get(self, tenant_id: str, item_id: str) -> InboundDelivery | None:
         """One delivery."""
