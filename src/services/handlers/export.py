@@ -1,11 +1,273 @@
-"""Handler export_introduction (being written: the flows task fills it in)."""
+"""Export an introduction: find or create the candidate, add the applications, credit, note, tag.
+
+Every step is safe to run again: it reads before it writes, and records each write it attempts in the
+introduction's journal, committed, before sending it (the ATS may apply a write whose answer is lost).
+"""
 
 from __future__ import annotations
 
+import enum
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import structlog
+
 from domain.commands import ExportIntroduction
+from domain.introduction import ExportState, Introduction
+from domain.jobs import Job
+from domain.signals import ApplicationSnapshot, ApplicationState
+from domain.status import ReferralStatus, StageRef
+from domain.tenant import ClosedJobPolicy, Tenant
+from ports.ats import (
+    AtsContext,
+    AtsNotFoundError,
+    AtsPermissionError,
+    AtsRejectedError,
+    CreatedApplication,
+    NewApplication,
+    ReferralCredit,
+)
 from services.deps import Dependencies
+from services.handlers._common import (
+    ats_context,
+    load_introduction,
+    load_tenant,
+    retry_on_conflict,
+    save_and_announce,
+)
+from services.handlers._export_candidate import ExportRun, ExportStoppedError, find_or_create
+from services.handlers._journal import NOTE, REFERRER, TAG, app_key
+from services.handlers._status import status_of
+
+logger = structlog.get_logger(__name__)
+
+JOB_NOT_OPEN = "job_not_open"
 
 
-async def export_introduction(cmd: ExportIntroduction, deps: Dependencies) -> str:
-    """Handle ExportIntroduction."""
-    raise NotImplementedError("export_introduction is being written")
+class ExportOutcome(enum.StrEnum):
+    """What an export run came to."""
+
+    EXPORTED = "exported"
+    FAILED = "failed"
+    SKIPPED = "skipped"  # not pending any more (exported, failed, cancelled)
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    tenant: Tenant
+    intro: Introduction
+    ctx: AtsContext
+    jobs: dict[str, Job]
+    targets: tuple[str, ...]
+    problems: dict[str, str]
+    prospect: bool
+
+
+async def export_introduction(cmd: ExportIntroduction, deps: Dependencies) -> ExportOutcome:
+    """Put the introduced candidate into the ATS under the chosen open jobs; safe to run again."""
+    log = logger.bind(introduction_id=cmd.introduction_id)
+    try:
+        plan = await _plan(cmd, deps)
+        if isinstance(plan, ExportOutcome):
+            return plan
+        outcome = await _export(plan, deps)
+    except ExportStoppedError:
+        return ExportOutcome.SKIPPED
+    except AtsPermissionError as exc:
+        log.warning("export.failed", code="permission_missing", scope=exc.scope)
+        scope = f" ({exc.scope})" if exc.scope else ""
+        message = f"the ATS credential lacks a permission the export needs{scope}"
+        return await _fail(deps, cmd, "permission_missing", message)
+    except (AtsRejectedError, AtsNotFoundError) as exc:
+        log.warning("export.failed", code="ats_rejected", status=exc.status)
+        details = "; ".join(getattr(exc, "errors", ())) or exc.message
+        return await _fail(deps, cmd, "ats_rejected", f"the ATS refused the export: {details}")
+    log.info("export.done", outcome=str(outcome))
+    return outcome
+
+
+async def _plan(cmd: ExportIntroduction, deps: Dependencies) -> _Plan | ExportOutcome:
+    """Which jobs get an application, or the reason nothing can be exported."""
+    async with deps.uow() as uow:
+        tenant = await load_tenant(uow, cmd.tenant_id)
+        intro = await load_introduction(uow, cmd.tenant_id, cmd.introduction_id)
+        if intro.export_state is not ExportState.PENDING:
+            return ExportOutcome.SKIPPED
+        ctx = ats_context(tenant, priority=True)
+        if ctx is None:
+            intro.fail(code="not_connected", message="the company has not connected its ATS")
+            await save_and_announce(uow, deps, intro)
+            await uow.commit()
+            return ExportOutcome.FAILED
+        jobs: dict[str, Job] = {}
+        for job_id in intro.job_ids:
+            job = await uow.jobs.get(cmd.tenant_id, job_id)
+            if job is not None:
+                jobs[job_id] = job
+    missing = [job_id for job_id in intro.job_ids if job_id not in jobs]
+    if missing:
+        for job in await deps.ats.list_jobs(ctx, job_ids=missing):
+            jobs[job.ats_id] = job
+    open_ids = tuple(j for j in intro.job_ids if j in jobs and jobs[j].is_open)
+    prospect = False
+    if not open_ids and tenant.closed_job_policy is ClosedJobPolicy.PROSPECT:
+        open_ids = tuple(
+            j for j in intro.job_ids if j in jobs and not (jobs[j].deleted or jobs[j].is_template)
+        )
+        prospect = True
+    problems = {j: JOB_NOT_OPEN for j in intro.job_ids if j not in open_ids}
+    if not open_ids:
+        return await _fail(
+            deps, cmd, JOB_NOT_OPEN, "none of the chosen jobs is open", problems=problems
+        )
+    return _Plan(tenant, intro, ctx, jobs, open_ids, problems, prospect)
+
+
+async def _export(plan: _Plan, deps: Dependencies) -> ExportOutcome:
+    intro, ctx, ats = plan.intro, plan.ctx, deps.ats
+    credit = await ats.resolve_referral(ctx, intro.referrer)
+    source_id = plan.tenant.connection.source_id if plan.tenant.connection else None
+
+    def new_application(job_id: str) -> NewApplication:
+        return NewApplication(
+            job_id=job_id, source_id=source_id, referral=credit, prospect=plan.prospect
+        )
+
+    run = ExportRun(deps, intro, ctx)
+    candidate_id, created = await find_or_create(run, new_application(plan.targets[0]))
+    existing = {s.application_id: s for s in await ats.applications_of_candidate(ctx, candidate_id)}
+    applications = await _applications(run, candidate_id, plan, existing, new_application)
+    if created is not None:
+        applications[created.job_id] = created.application_id
+    await _credit_note_tag(run, candidate_id, credit, applications[plan.targets[0]])
+    return await _mark_exported(plan, deps, candidate_id, credit, applications, existing, created)
+
+
+async def _applications(
+    run: ExportRun,
+    candidate_id: str,
+    plan: _Plan,
+    existing: dict[str, ApplicationSnapshot],
+    new_application: Callable[[str], NewApplication],
+) -> dict[str, str]:
+    """The application of each target job: known, found on the candidate, or added."""
+    by_job = {s.job_id: s.application_id for s in existing.values() if s.job_id is not None}
+    result: dict[str, str] = {}
+    for job_id in plan.targets:
+        key = app_key(job_id)
+        app_id = run.progress.value(key)
+        if app_id is None and job_id in by_job:
+            app_id = by_job[job_id]
+            await run.record(confirm={key: app_id})
+        if app_id is None:
+            await run.record(attempt=(key,))
+            made: CreatedApplication = await run.deps.ats.add_application(
+                run.ctx, candidate_id, new_application(job_id)
+            )
+            app_id = made.application_id
+            existing[app_id] = _snapshot_of(made)
+            await run.record(confirm={key: made.application_id})
+        result[job_id] = app_id
+    return result
+
+
+async def _credit_note_tag(
+    run: ExportRun, candidate_id: str, credit: ReferralCredit, first_application_id: str
+) -> None:
+    """The referral credit fallback, the note (once, by its marker) and the tag."""
+    ats, ctx, intro = run.deps.ats, run.ctx, run.intro
+    if credit.kind == "custom_field" and not run.progress.is_done(REFERRER):
+        await run.record(attempt=(REFERRER,))
+        await ats.record_referrer(ctx, candidate_id, intro.referrer)
+        await run.record(confirm={REFERRER: None})
+    if not run.progress.is_done(NOTE):
+        marker = f"intrro:{intro.introduction_id}"
+        if not await ats.has_note(ctx, candidate_id, marker):
+            await run.record(attempt=(NOTE,))
+            await ats.add_note(ctx, candidate_id, first_application_id, note_body(intro, marker))
+        await run.record(confirm={NOTE: None})
+    if not run.progress.is_done(TAG):
+        await run.record(attempt=(TAG,))
+        await ats.tag_candidate(ctx, candidate_id, run.deps.settings.tag_name)
+        await run.record(confirm={TAG: None})
+
+
+def note_body(intro: Introduction, marker: str) -> str:
+    """The note on the candidate: who referred them, their message, and the export's marker."""
+    referrer = intro.referrer
+    lines = [f"Referred through Intrro by {referrer.name} ({referrer.email})."]
+    if intro.message:
+        lines += ["", intro.message]
+    lines += ["", marker]
+    return "\n".join(lines)
+
+
+async def _mark_exported(
+    plan: _Plan,
+    deps: Dependencies,
+    candidate_id: str,
+    credit: ReferralCredit,
+    applications: dict[str, str],
+    existing: dict[str, ApplicationSnapshot],
+    created: CreatedApplication | None,
+) -> ExportOutcome:
+    if created is not None and created.application_id not in existing:
+        existing[created.application_id] = _snapshot_of(created)
+
+    async def run() -> ExportOutcome:
+        async with deps.uow() as uow:
+            intro = await load_introduction(uow, plan.tenant.id, plan.intro.introduction_id)
+            if intro.export_state is not ExportState.PENDING:
+                return ExportOutcome.SKIPPED
+            exported: dict[str, tuple[str, StageRef | None, ReferralStatus]] = {}
+            for job_id, app_id in applications.items():
+                snapshot = existing.get(app_id)
+                stages = plan.jobs[job_id].stage_refs()
+                stage = snapshot.stage if snapshot else None
+                status = status_of(snapshot, plan.tenant.stage_mapping, stages)
+                exported[job_id] = (app_id, stage, status)
+            intro.mark_exported(
+                ats=deps.ats.name,
+                candidate_id=candidate_id,
+                candidate_url=deps.ats.candidate_url(candidate_id),
+                referral_credit=credit.kind,
+                applications=exported,
+                problems=plan.problems,
+                at=deps.clock.now(),
+            )
+            await save_and_announce(uow, deps, intro)
+            await uow.commit()
+            return ExportOutcome.EXPORTED
+
+    return await retry_on_conflict(run)
+
+
+def _snapshot_of(made: CreatedApplication) -> ApplicationSnapshot:
+    return ApplicationSnapshot(
+        application_id=made.application_id,
+        candidate_id=made.candidate_id,
+        job_id=made.job_id,
+        state=ApplicationState.ACTIVE,
+        stage=made.stage,
+    )
+
+
+async def _fail(
+    deps: Dependencies,
+    cmd: ExportIntroduction,
+    code: str,
+    message: str,
+    *,
+    problems: dict[str, str] | None = None,
+) -> ExportOutcome:
+    async def run() -> ExportOutcome:
+        async with deps.uow() as uow:
+            intro = await load_introduction(uow, cmd.tenant_id, cmd.introduction_id)
+            if intro.export_state is not ExportState.PENDING:
+                return ExportOutcome.SKIPPED
+            intro.fail(code=code, message=message, problems=problems)
+            await save_and_announce(uow, deps, intro)
+            await uow.commit()
+            return ExportOutcome.FAILED
+
+    return await retry_on_conflict(run)
