@@ -1,0 +1,196 @@
+"""Tenants: create or change one (every problem of the input reported at once), rotate its secrets,
+delete it with all its data."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+import structlog
+
+from domain.status import STAGE_TARGETS, StageMapping
+from domain.tenant import TENANT_ID_PATTERN, ClosedJobPolicy, RotatingSecret, Tenant
+from services.deps import Dependencies
+from services.errors import InvalidInputError, NotFoundError
+
+logger = structlog.get_logger(__name__)
+
+SECRET_KINDS = ("intrro", "greenhouse_webhook")
+# Standard Webhooks secrets are 24 to 64 random bytes, base64-encoded after the `whsec_` prefix.
+_WHSEC_BYTES = range(24, 65)
+# Greenhouse takes any secret key; the gateway asks for one long enough to resist guessing.
+_WEBHOOK_SECRET = re.compile(r"^[\x21-\x7e]{16,255}$")
+
+
+@dataclass(frozen=True, slots=True)
+class TenantInput:
+    """A tenant's fields as an API caller gives them; a field left `None` is left unchanged."""
+
+    intrro_callback_url: str | None = None
+    intrro_secret: str | None = None
+    greenhouse_webhook_secret: str | None = None
+    stage_mapping: StageMapping | None = None
+    closed_job_policy: ClosedJobPolicy | None = None
+
+    def __repr__(self) -> str:
+        return (
+            f"TenantInput(intrro_callback_url={self.intrro_callback_url!r}, "
+            f"stage_mapping={self.stage_mapping!r}, closed_job_policy={self.closed_job_policy!r})"
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class TenantUpsert:
+    """The outcome of a create or change; `generated` holds the secrets made now (shown once)."""
+
+    created: bool
+    tenant: Tenant
+    generated: dict[str, str] = field(default_factory=dict)
+
+
+def validate(tenant_id: str, data: TenantInput) -> list[str]:
+    """Every problem of a tenant id and its input, as readable sentences (empty when valid)."""
+    problems: list[str] = []
+    if not TENANT_ID_PATTERN.fullmatch(tenant_id):
+        problems.append(
+            f"tenant id {tenant_id!r} must be a slug: lowercase letters, digits and dashes, "
+            "starting with a letter or digit, at most 63 characters"
+        )
+    if data.intrro_callback_url is not None and not _is_http_url(data.intrro_callback_url):
+        problems.append("intrro_callback_url must be an absolute http or https URL with a host")
+    if data.intrro_secret is not None and not is_whsec(data.intrro_secret):
+        problems.append(
+            "intrro_secret must be a Standard Webhooks secret: 'whsec_' followed by the base64 "
+            "of 24 to 64 random bytes"
+        )
+    secret = data.greenhouse_webhook_secret
+    if secret is not None and not _WEBHOOK_SECRET.fullmatch(secret):
+        problems.append(
+            "greenhouse_webhook_secret must be 16 to 255 printable characters without spaces"
+        )
+    if data.stage_mapping is not None:
+        mapping = data.stage_mapping
+        for where, entries in (
+            ("by_stage_id", mapping.by_stage_id),
+            ("by_stage_name", mapping.by_stage_name),
+        ):
+            for key, status in entries.items():
+                if status not in STAGE_TARGETS:
+                    problems.append(
+                        f"stage_mapping.{where}[{key!r}] maps to {status!s}: a stage can only "
+                        "mean applied, interviewing or offer"
+                    )
+    return problems
+
+
+def is_whsec(secret: str) -> bool:
+    """Whether a secret is `whsec_` plus the base64 of 24 to 64 bytes."""
+    if not secret.startswith("whsec_"):
+        return False
+    encoded = secret.removeprefix("whsec_")
+    try:
+        raw = base64.b64decode(encoded + "=" * (-len(encoded) % 4), validate=True)
+    except (binascii.Error, ValueError):
+        return False
+    return len(raw) in _WHSEC_BYTES
+
+
+async def get_tenant(deps: Dependencies, tenant_id: str) -> Tenant:
+    """The tenant; NotFoundError when there is none."""
+    async with deps.uow() as uow:
+        tenant = await uow.tenants.get(tenant_id)
+    if tenant is None:
+        raise NotFoundError("tenant", tenant_id)
+    return tenant
+
+
+async def upsert_tenant(deps: Dependencies, tenant_id: str, data: TenantInput) -> TenantUpsert:
+    """Create a tenant (secrets left out are generated) or change the fields given.
+
+    A new secret given on change is a rotation: the previous one stays valid for inbound checks for
+    `settings.secret_grace`. Raises InvalidInputError naming every problem of the input.
+    """
+    problems = validate(tenant_id, data)
+    if problems:
+        raise InvalidInputError(problems)
+    now = deps.clock.now()
+    grace = deps.settings.secret_grace
+    async with deps.uow() as uow:
+        tenant = await uow.tenants.get(tenant_id)
+        if tenant is None:
+            generated: dict[str, str] = {}
+            intrro = data.intrro_secret or _generate(deps, "intrro", generated)
+            webhook = data.greenhouse_webhook_secret or _generate(
+                deps, "greenhouse_webhook", generated
+            )
+            tenant = Tenant(
+                id=tenant_id,
+                intrro_callback_url=data.intrro_callback_url,
+                intrro_secret=RotatingSecret(intrro),
+                webhook_secret=RotatingSecret(webhook),
+                stage_mapping=data.stage_mapping or StageMapping(),
+                closed_job_policy=data.closed_job_policy or ClosedJobPolicy.FAIL,
+                created_at=now,
+            )
+            await uow.tenants.add(tenant)
+            await uow.commit()
+            logger.info("tenant.created", tenant=tenant_id, generated=sorted(generated))
+            return TenantUpsert(created=True, tenant=tenant, generated=generated)
+        if data.intrro_callback_url is not None:
+            tenant.intrro_callback_url = data.intrro_callback_url
+        if data.intrro_secret is not None and data.intrro_secret != tenant.intrro_secret.current:
+            tenant.rotate("intrro", data.intrro_secret, now=now, grace=grace)
+        webhook_secret = data.greenhouse_webhook_secret
+        if webhook_secret is not None and webhook_secret != tenant.webhook_secret.current:
+            tenant.rotate("greenhouse_webhook", webhook_secret, now=now, grace=grace)
+        if data.stage_mapping is not None:
+            tenant.stage_mapping = data.stage_mapping
+        if data.closed_job_policy is not None:
+            tenant.closed_job_policy = data.closed_job_policy
+        await uow.tenants.save(tenant)
+        await uow.commit()
+    logger.info("tenant.changed", tenant=tenant_id)
+    return TenantUpsert(created=False, tenant=tenant)
+
+
+async def rotate_secret(deps: Dependencies, tenant_id: str, which: str) -> str:
+    """Make a new `intrro` or `greenhouse_webhook` secret; the previous one stays valid for the grace."""
+    if which not in SECRET_KINDS:
+        raise InvalidInputError([f"which must be one of {', '.join(SECRET_KINDS)}, not {which!r}"])
+    new = deps.ids.new_secret(which)
+    async with deps.uow() as uow:
+        tenant = await uow.tenants.get(tenant_id)
+        if tenant is None:
+            raise NotFoundError("tenant", tenant_id)
+        tenant.rotate(which, new, now=deps.clock.now(), grace=deps.settings.secret_grace)
+        await uow.tenants.save(tenant)
+        await uow.commit()
+    logger.info("tenant.secret_rotated", tenant=tenant_id, which=which)
+    return new
+
+
+async def delete_tenant(deps: Dependencies, tenant_id: str) -> bool:
+    """Remove the tenant and every row it owns; returns whether it existed."""
+    async with deps.uow() as uow:
+        existed = await uow.tenants.delete(tenant_id)
+        await uow.commit()
+    if existed:
+        logger.info("tenant.deleted", tenant=tenant_id)
+    return existed
+
+
+def _generate(deps: Dependencies, kind: str, generated: dict[str, str]) -> str:
+    secret = deps.ids.new_secret(kind)
+    generated[f"{kind}_secret"] = secret
+    return secret
+
+
+def _is_http_url(url: str) -> bool:
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.hostname) and " " not in url
