@@ -1,1 +1,9 @@
 """Intrro: Standard Webhooks events in, signed status events out."""
+
+from __future__ import annotations
+
+from adapters.intrro.events import IntrroEventReader
+from adapters.intrro.platform import IntrroPlatform
+from adapters.intrro.receiver import ReceivedEvent, create_receiver_app
+
+__all__ = ["IntrroEventReader", "IntrroPlatform", "ReceivedEvent", "create_receiver_app"]
