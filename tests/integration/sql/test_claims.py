@@ -193,8 +193,6 @@ async def test_deliveries_lists_inbox_and_outbox_newest_first_with_a_cursor_and_
     ins = [b.delivery(received_at=T0 + timedelta(minutes=2 * n + 1)) for n in range(3)]
     await _store(uow_factory, outs, [*ins, b.delivery(tenant_id="beta")])
     newest_first = [x.id for pair in zip(reversed(ins), reversed(outs), strict=True) for x in pair]
-        )
-    ]
 
     seen: list[str] = []
     cursor: str | None = None
