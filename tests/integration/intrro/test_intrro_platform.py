@@ -1,0 +1,175 @@
+"""Events go to Intrro signed by Standard Webhooks; each answer maps to done, retry or refused."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+import httpx
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from standardwebhooks.webhooks import Webhook
+
+from adapters.intrro import IntrroPlatform
+from adapters.intrro._retry_after import parse_retry_after
+from ports.referral_platform import (
+    OutboundMessage,
+    PushFailedError,
+    PushRefusedError,
+    PushTarget,
+    ReferralPlatform,
+)
+from tests.integration.intrro._events import SECRET
+
+NOW = datetime(2026, 11, 24, 5, 0, tzinfo=UTC)
+TARGET = PushTarget(url="https://intrro.example/callbacks/acme", secret=SECRET)
+MESSAGE = OutboundMessage(
+    message_id="out-42",
+    type="application.status_changed",
+    timestamp=datetime(2026, 11, 24, 4, 58, tzinfo=UTC),
+    data={"introduction_id": "intro-1", "status": "interviewing", "name": "Zoë"},
+)
+
+
+class FixedClock:
+    def now(self) -> datetime:
+        return NOW
+
+
+def platform_answering(handler: httpx.MockTransport) -> IntrroPlatform:
+    return IntrroPlatform(httpx.AsyncClient(transport=handler), clock=FixedClock())
+
+
+def answering(status: int, headers: dict[str, str] | None = None) -> httpx.MockTransport:
+    return httpx.MockTransport(lambda request: httpx.Response(status, headers=headers))
+
+
+async def test_the_platform_is_a_referral_platform() -> None:
+    port: ReferralPlatform = platform_answering(answering(204))
+    await port.push(TARGET, MESSAGE)
+
+
+async def test_the_envelope_is_posted_signed_so_that_the_library_verifies_it() -> None:
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200)
+
+    await platform_answering(httpx.MockTransport(handler)).push(TARGET, MESSAGE)
+    [request] = seen
+    assert request.method == "POST"
+    assert str(request.url) == TARGET.url
+    assert request.headers["content-type"] == "application/json"
+    assert request.headers["webhook-id"] == "out-42"
+    assert request.headers["webhook-timestamp"] == str(int(NOW.timestamp()))
+    body = request.content
+    assert json.loads(body) == {
+        "type": "application.status_changed",
+        "timestamp": "2026-11-24T04:58:00Z",
+        "data": MESSAGE.data,
+    }
+    # The library checks the timestamp against the real clock, so sign a copy stamped now.
+    assert (
+        Webhook(SECRET).sign("out-42", NOW, body.decode()) == request.headers["webhook-signature"]
+    )
+
+
+async def test_a_push_signed_now_verifies_with_the_library_verify() -> None:
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(202)
+
+    platform = IntrroPlatform(httpx.AsyncClient(transport=httpx.MockTransport(handler)))
+    await platform.push(TARGET, MESSAGE)
+    [request] = seen
+    verified = Webhook(SECRET).verify(request.content, dict(request.headers))
+    assert verified["data"] == MESSAGE.data
+
+
+@pytest.mark.parametrize("status", [200, 201, 202, 204])
+async def test_any_2xx_is_delivered(status: int) -> None:
+    await platform_answering(answering(status)).push(TARGET, MESSAGE)
+
+
+@pytest.mark.parametrize("status", [400, 404, 410])
+async def test_400_404_and_410_are_refused_for_good(status: int) -> None:
+    with pytest.raises(PushRefusedError) as caught:
+        await platform_answering(answering(status)).push(TARGET, MESSAGE)
+    assert caught.value.status == status
+
+
+@pytest.mark.parametrize("status", [408, 409, 425, 429, 500, 502, 503, 504, 401, 403, 302])
+async def test_other_answers_are_failures_worth_retrying(status: int) -> None:
+    with pytest.raises(PushFailedError) as caught:
+        await platform_answering(answering(status)).push(TARGET, MESSAGE)
+    assert caught.value.status == status
+    assert caught.value.retry_after is None
+
+
+async def test_retry_after_in_seconds_is_passed_on() -> None:
+    with pytest.raises(PushFailedError) as caught:
+        await platform_answering(answering(429, {"Retry-After": "120"})).push(TARGET, MESSAGE)
+    assert caught.value.retry_after == 120.0
+
+
+async def test_retry_after_as_an_http_date_is_measured_from_now() -> None:
+    headers = {"Retry-After": "Tue, 24 Nov 2026 05:01:30 GMT"}
+    with pytest.raises(PushFailedError) as caught:
+        await platform_answering(answering(503, headers)).push(TARGET, MESSAGE)
+    assert caught.value.retry_after == 90.0
+
+
+async def test_a_timeout_is_a_failure() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        raise httpx.ReadTimeout("no answer", request=request)
+
+    with pytest.raises(PushFailedError) as caught:
+        await platform_answering(httpx.MockTransport(handler)).push(TARGET, MESSAGE)
+    assert caught.value.status is None
+
+
+async def test_a_connection_error_is_a_failure() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("refused", request=request)
+
+    with pytest.raises(PushFailedError):
+        await platform_answering(httpx.MockTransport(handler)).push(TARGET, MESSAGE)
+
+
+async def test_the_timeout_is_set_on_each_request() -> None:
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(204)
+
+    client = httpx.AsyncClient(transport=httpx.MockTransport(handler))
+    await IntrroPlatform(client, timeout_s=2.5).push(TARGET, MESSAGE)
+    assert seen[0].extensions["timeout"] == httpx.Timeout(2.5).as_dict()
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        (None, None),
+        ("", None),
+        ("0", 0.0),
+        ("  7 ", 7.0),
+        ("soon", None),
+        ("-3", None),
+        ("Tue, 24 Nov 2026 04:00:00 GMT", 0.0),
+        ("99999999999999999999", 7 * 24 * 3600.0),
+    ],
+)
+def test_retry_after_values_are_read_or_ignored(header: str | None, expected: float | None) -> None:
+    assert parse_retry_after(header, NOW) == expected
+
+
+@given(st.text(max_size=40))
+def test_any_retry_after_header_is_read_without_raising(header: str) -> None:
+    seconds = parse_retry_after(header, NOW)
+    assert seconds is None or 0 <= seconds <= 7 * 24 * 3600
