@@ -1,12 +1,25 @@
-"""Handler import_jobs (being written: the flows task fills it in)."""
+"""Import a tenant's jobs into the mirror: all of them, those changed since the last import, or some."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+import structlog
 
 from domain.commands import ImportJobs
+from domain.events import JobsChanged
+from domain.jobs import Job
+from ports.ats import AtsContext
+from ports.unit_of_work import UnitOfWork
 from services.deps import Dependencies
+from services.handlers._common import ats_context, load_tenant
+from services.outbound import add_events
+
+logger = structlog.get_logger(__name__)
+
+Progress = Callable[[int, int], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,7 +32,93 @@ class JobImportResult:
 
 
 async def import_jobs(
-    cmd: ImportJobs, deps: Dependencies, progress: Callable[[int, int], None] | None = None
+    cmd: ImportJobs, deps: Dependencies, progress: Progress | None = None
 ) -> JobImportResult:
-    """Import the tenant's jobs into the mirror."""
-    raise NotImplementedError("import_jobs is being written")
+    """Read the jobs from the ATS, store what changed, announce it in one `jobs.changed`."""
+    started = deps.clock.now()
+    async with deps.uow() as uow:
+        tenant = await load_tenant(uow, cmd.tenant_id)
+        ctx = ats_context(tenant)
+        if ctx is None:
+            logger.info("jobs.import_skipped", reason="not_connected")
+            return JobImportResult(total=0, changed=0, deleted=0)
+        by_ids = bool(cmd.job_ids or cmd.deleted_job_ids)
+        incremental = not by_ids and not cmd.full and tenant.jobs_synced_at is not None
+        mirror_open = [] if by_ids or incremental else await _mirror_open_ids(uow, cmd.tenant_id)
+    fetched = await _fetch(deps, ctx, cmd, tenant.jobs_synced_at, incremental, mirror_open)
+    vanished = [job_id for job_id in mirror_open if job_id not in {j.ats_id for j in fetched}]
+    deleted_ids = [*cmd.deleted_job_ids, *vanished]
+
+    async with deps.uow() as uow:
+        tenant = await load_tenant(uow, cmd.tenant_id)
+        changed: list[Job] = []
+        total = len(fetched) + len(deleted_ids)
+        done = 0
+        for job in fetched:
+            if not job.is_template and await uow.jobs.upsert(cmd.tenant_id, job):
+                changed.append(job)
+            done += 1
+            if progress is not None:
+                progress(done, total)
+        deleted = 0
+        for job_id in deleted_ids:
+            gone = await _mark_deleted(uow, cmd.tenant_id, job_id, started)
+            if gone is not None:
+                changed.append(gone)
+                deleted += 1
+            done += 1
+            if progress is not None:
+                progress(done, total)
+        if changed:
+            event = JobsChanged(
+                tenant_id=cmd.tenant_id, jobs=tuple(changed), sequence=tenant.next_jobs_sequence()
+            )
+            await add_events(uow, deps, [event])
+        if not by_ids:
+            tenant.jobs_synced_at = started
+        await uow.tenants.save(tenant)
+        await uow.commit()
+    logger.info("jobs.imported", total=total, changed=len(changed), deleted=deleted)
+    return JobImportResult(total=total, changed=len(changed), deleted=deleted)
+
+
+async def _fetch(
+    deps: Dependencies,
+    ctx: AtsContext,
+    cmd: ImportJobs,
+    since: datetime | None,
+    incremental: bool,
+    mirror_open: Sequence[str],
+) -> list[Job]:
+    if cmd.job_ids or cmd.deleted_job_ids:
+        jobs = list(await deps.ats.list_jobs(ctx, job_ids=cmd.job_ids)) if cmd.job_ids else []
+    elif incremental and since is not None:
+        jobs = list(await deps.ats.list_jobs(ctx, updated_since=since))
+    else:
+        jobs = list(await deps.ats.list_jobs(ctx))
+        open_now = {j.ats_id for j in jobs}
+        no_longer = [job_id for job_id in mirror_open if job_id not in open_now]
+        if no_longer:
+            # Closed since the last import: read them by id to store their new state.
+            jobs += await deps.ats.list_jobs(ctx, job_ids=no_longer)
+    return [j for j in jobs if not j.is_template]
+
+
+async def _mirror_open_ids(uow: UnitOfWork, tenant_id: str) -> list[str]:
+    ids: list[str] = []
+    cursor: str | None = None
+    while True:
+        page = await uow.jobs.list(tenant_id, status="open", cursor=cursor, limit=500)
+        ids += [j.ats_id for j in page.items]
+        cursor = page.next_cursor
+        if cursor is None:
+            return ids
+
+
+async def _mark_deleted(uow: UnitOfWork, tenant_id: str, job_id: str, now: datetime) -> Job | None:
+    existing = await uow.jobs.get(tenant_id, job_id)
+    if existing is None or existing.deleted:
+        return None
+    gone = replace(existing, deleted=True, updated_at=now)
+    await uow.jobs.upsert(tenant_id, gone)
+    return gone

@@ -1,11 +1,193 @@
-"""Handler apply_ats_signal (being written: the flows task fills it in)."""
+"""Apply one ATS signal: move the linked application, or follow the person (merged, deleted, erased).
+
+The ATS stays the truth: a signal that cannot be ordered against what was applied is settled by reading
+the application as it is now. A signal about an application whose link is not committed yet (the export
+is still running) is deferred; one about an application the gateway never made is ignored.
+"""
 
 from __future__ import annotations
 
+import enum
+
+import structlog
+
 from domain.commands import ApplyAtsSignal
+from domain.introduction import ExportState, RemovalReason, Verdict
+from domain.signals import (
+    ApplicationSignal,
+    ApplicationSnapshot,
+    CandidateAnonymized,
+    CandidateDeleted,
+    CandidateMerged,
+    CandidateProfileChanged,
+    CandidateSignal,
+)
 from services.deps import Dependencies
+from services.errors import DeferredError
+from services.handlers._common import (
+    ats_context,
+    job_stages,
+    load_tenant,
+    retry_on_conflict,
+    save_and_announce,
+)
+
+logger = structlog.get_logger(__name__)
 
 
-async def apply_ats_signal(cmd: ApplyAtsSignal, deps: Dependencies) -> str:
-    """Handle ApplyAtsSignal."""
-    raise NotImplementedError("apply_ats_signal is being written")
+class SignalOutcome(enum.StrEnum):
+    """What applying a signal came to."""
+
+    APPLIED = "applied"
+    STALE = "stale"
+    CLOSED = "closed"
+    REREAD = "reread"  # settled by reading the application from the ATS
+    IGNORED = "ignored"  # about nothing the gateway follows, or an echo
+
+
+async def apply_ats_signal(cmd: ApplyAtsSignal, deps: Dependencies) -> SignalOutcome:
+    """Apply the signal to whatever the gateway follows of it."""
+    signal = cmd.signal
+    if isinstance(signal, ApplicationSignal):
+        return await _application(cmd.tenant_id, signal, deps)
+    return await _candidate(cmd.tenant_id, signal, deps)
+
+
+async def _application(
+    tenant_id: str, signal: ApplicationSignal, deps: Dependencies
+) -> SignalOutcome:
+    async def first_pass() -> Verdict:
+        async with deps.uow() as uow:
+            tenant = await load_tenant(uow, tenant_id)
+            intro = await uow.introductions.by_application(tenant_id, signal.application_id)
+            if intro is None:
+                _defer_if_export_pending(
+                    await uow.introductions.pending_exports(tenant_id), signal, deps
+                )
+                return Verdict.UNKNOWN
+            link = intro.link_for_application(signal.application_id)
+            stages = await job_stages(uow, tenant_id, link.job_id if link else None)
+            verdict = intro.apply_signal(
+                signal, mapping=tenant.stage_mapping, job_stages=stages, at=deps.clock.now()
+            )
+            if verdict is Verdict.APPLIED:
+                await save_and_announce(uow, deps, intro)
+                await uow.commit()
+            return verdict
+
+    verdict = await retry_on_conflict(first_pass)
+    if verdict is Verdict.NEEDS_REREAD:
+        await reread(tenant_id, signal.application_id, deps)
+        return SignalOutcome.REREAD
+    return {
+        Verdict.APPLIED: SignalOutcome.APPLIED,
+        Verdict.STALE: SignalOutcome.STALE,
+        Verdict.CLOSED: SignalOutcome.CLOSED,
+    }.get(verdict, SignalOutcome.IGNORED)
+
+
+def _defer_if_export_pending(pending: int, signal: ApplicationSignal, deps: Dependencies) -> None:
+    """An application no introduction links: wait when an export may be about to link it.
+
+    Only while the application's activity is younger than `defer_window`: exports link their
+    applications within it, so older ones (or ones without a time) were never the gateway's.
+    """
+    now = deps.clock.now()
+    window = deps.settings.defer_window
+    recent = signal.occurred_at is not None and now - signal.occurred_at <= window
+    if pending > 0 and recent:
+        raise DeferredError(
+            "the application may belong to an export not committed yet",
+            not_before=now + deps.settings.defer_delay,
+        )
+
+
+async def reread(tenant_id: str, application_id: str, deps: Dependencies) -> bool:
+    """Read the application from the ATS and apply it; returns whether its status changed."""
+    async with deps.uow() as uow:
+        tenant = await load_tenant(uow, tenant_id)
+    ctx = ats_context(tenant)
+    if ctx is None:
+        return False
+    snapshots = await deps.ats.get_applications(ctx, [application_id])
+    if not snapshots:
+        return await close_application(tenant_id, application_id, deps)
+    return await apply_snapshot(tenant_id, snapshots[0], deps)
+
+
+async def apply_snapshot(tenant_id: str, snapshot: ApplicationSnapshot, deps: Dependencies) -> bool:
+    """Apply an application read from the ATS; returns whether its status changed.
+
+    A snapshot equal to what was applied changes nothing and announces nothing.
+    """
+
+    async def run() -> bool:
+        async with deps.uow() as uow:
+            tenant = await load_tenant(uow, tenant_id)
+            intro = await uow.introductions.by_application(tenant_id, snapshot.application_id)
+            if intro is None or intro.export_state is not ExportState.EXPORTED:
+                return False
+            link = intro.link_for_application(snapshot.application_id)
+            if link is None:
+                return False
+            before = (link.status, link.stage, link.rejection, link.last_change_at)
+            stages = await job_stages(uow, tenant_id, link.job_id)
+            intro.apply_snapshot(
+                snapshot, mapping=tenant.stage_mapping, job_stages=stages, at=deps.clock.now()
+            )
+            after = (link.status, link.stage, link.rejection, link.last_change_at)
+            if before == after:
+                return False
+            changed = bool(intro.events)
+            await save_and_announce(uow, deps, intro)
+            await uow.commit()
+            return changed
+
+    return await retry_on_conflict(run)
+
+
+async def close_application(tenant_id: str, application_id: str, deps: Dependencies) -> bool:
+    """The ATS no longer has the application: close its link (`application.removed`, deleted)."""
+
+    async def run() -> bool:
+        async with deps.uow() as uow:
+            intro = await uow.introductions.by_application(tenant_id, application_id)
+            if intro is None or not intro.close_application(application_id, RemovalReason.DELETED):
+                return False
+            await save_and_announce(uow, deps, intro)
+            await uow.commit()
+            return True
+
+    return await retry_on_conflict(run)
+
+
+async def _candidate(tenant_id: str, signal: CandidateSignal, deps: Dependencies) -> SignalOutcome:
+    if isinstance(signal, CandidateProfileChanged):
+        # The gateway's own writes (export, update) come back as this: an echo, nothing to push.
+        return SignalOutcome.IGNORED
+
+    async def run() -> SignalOutcome:
+        async with deps.uow() as uow:
+            await load_tenant(uow, tenant_id)
+            intros = await uow.introductions.by_candidate(tenant_id, signal.candidate_id)
+            for intro in intros:
+                if isinstance(signal, CandidateMerged):
+                    intro.relink_candidate(signal.into_candidate_id)
+                elif isinstance(signal, CandidateDeleted):
+                    gone = signal.application_ids or tuple(
+                        lk.application_id for lk in intro.links if lk.application_id
+                    )
+                    for application_id in gone:
+                        intro.close_application(application_id, RemovalReason.DELETED)
+                    intro.erase_personal_data()
+                elif isinstance(signal, CandidateAnonymized):
+                    intro.erase_personal_data()
+                await save_and_announce(uow, deps, intro)
+            if isinstance(signal, CandidateDeleted | CandidateAnonymized):
+                await uow.inbox.erase_subject(tenant_id, signal.candidate_id)
+            await uow.commit()
+            return SignalOutcome.APPLIED if intros else SignalOutcome.IGNORED
+
+    outcome = await retry_on_conflict(run)
+    logger.info("candidate.signal", kind=type(signal).__name__, outcome=str(outcome))
+    return outcome

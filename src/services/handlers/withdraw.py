@@ -1,11 +1,62 @@
-"""Handler withdraw_introduction (being written: the flows task fills it in)."""
+"""Withdraw an introduction: a note in the ATS when it is there, `withdrawn` for every application.
+
+The gateway never rejects on the company's behalf: the ATS application stays as it is, and later ATS
+signals still move it.
+"""
 
 from __future__ import annotations
 
+import structlog
+
 from domain.commands import WithdrawIntroduction
+from domain.introduction import Introduction
 from services.deps import Dependencies
+from services.handlers._common import (
+    ats_context,
+    load_introduction,
+    load_tenant,
+    retry_on_conflict,
+    save_and_announce,
+)
+
+logger = structlog.get_logger(__name__)
 
 
 async def withdraw_introduction(cmd: WithdrawIntroduction, deps: Dependencies) -> bool:
-    """Handle WithdrawIntroduction."""
-    raise NotImplementedError("withdraw_introduction is being written")
+    """Record the withdrawal; returns False when it was recorded already."""
+    async with deps.uow() as uow:
+        tenant = await load_tenant(uow, cmd.tenant_id)
+        intro = await load_introduction(uow, cmd.tenant_id, cmd.introduction_id)
+    if intro.withdrawn_at is not None:
+        return False
+    ctx = ats_context(tenant, priority=True)
+    if intro.is_exported and intro.ats_candidate_id is not None and ctx is not None:
+        # The note goes first: a retry after a failure finds it by its marker and sends no second.
+        marker = f"intrro:{intro.introduction_id}:withdrawn"
+        if not await deps.ats.has_note(ctx, intro.ats_candidate_id, marker):
+            await deps.ats.add_note(ctx, intro.ats_candidate_id, None, _note(cmd, marker))
+
+    async def run() -> bool:
+        async with deps.uow() as uow:
+            current: Introduction = await load_introduction(uow, cmd.tenant_id, cmd.introduction_id)
+            if current.withdrawn_at is not None:
+                return False
+            current.withdraw(at=cmd.withdrawn_at)
+            await save_and_announce(uow, deps, current)
+            await uow.commit()
+            return True
+
+    changed = await retry_on_conflict(run)
+    logger.info("introduction.withdrawn", introduction_id=cmd.introduction_id, changed=changed)
+    return changed
+
+
+def _note(cmd: WithdrawIntroduction, marker: str) -> str:
+    lines = ["The introduction was withdrawn on Intrro."]
+    if cmd.reason:
+        lines.append(f"Reason given: {cmd.reason}")
+    lines += [
+        "Nothing was changed on the application: the decision stays with the company.",
+        marker,
+    ]
+    return "\n".join(lines)
