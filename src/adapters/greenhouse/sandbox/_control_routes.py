@@ -1,0 +1,216 @@
+"""The control API over HTTP (`/_sandbox/...`, JSON), for the demo driving a sandbox in another process."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from adapters.greenhouse.sandbox import _bodies as b
+from adapters.greenhouse.sandbox._http import error_response, json_response, sandbox_state
+from adapters.greenhouse.sandbox._ratelimit import RateLimit
+from adapters.greenhouse.sandbox._webhooks import DeliveryOptions
+from adapters.greenhouse.sandbox.control import SandboxControl
+from adapters.greenhouse.sandbox.errors import SandboxError, UnknownRecordError
+
+Action = Callable[[SandboxControl, int, dict[str, Any], DeliveryOptions | None], list[str]]
+_NUMBER = b.Kind(
+    lambda v: isinstance(v, int | float) and not isinstance(v, bool) and v >= 0, "a number"
+)
+
+_ACTIONS: dict[tuple[str, str], tuple[dict[str, b.Kind], Action]] = {
+    ("applications", "move"): (
+        {"to_stage_id": b.OPTIONAL_ID},
+        lambda c, i, f, o: c.move(i, f.get("to_stage_id"), options=o),
+    ),
+    ("applications", "reject"): (
+        {
+            "kind": b.one_of("company", "candidate", "unspecified"),
+            "rejection_reason_id": b.OPTIONAL_ID,
+        },
+        lambda c, i, f, o: c.reject(
+            i, f.get("kind", "company"), rejection_reason_id=f.get("rejection_reason_id"), options=o
+        ),
+    ),
+    ("applications", "unreject"): ({}, lambda c, i, f, o: c.unreject(i, options=o)),
+    ("applications", "hire"): ({}, lambda c, i, f, o: c.hire(i, options=o)),
+    ("applications", "unhire"): ({}, lambda c, i, f, o: c.unhire(i, options=o)),
+    ("applications", "delete"): ({}, lambda c, i, f, o: c.delete_application(i, options=o)),
+    ("candidates", "merge"): (
+        {"into_candidate_id": b.ID},
+        lambda c, i, f, o: c.merge(i, f["into_candidate_id"], options=o),
+    ),
+    ("candidates", "delete"): ({}, lambda c, i, f, o: c.delete_candidate(i, options=o)),
+    ("jobs", "close"): ({}, lambda c, i, f, o: c.close_job(i, options=o)),
+    ("jobs", "reopen"): ({}, lambda c, i, f, o: c.reopen_job(i, options=o)),
+    ("jobs", "delete"): ({}, lambda c, i, f, o: c.delete_job(i, options=o)),
+    ("jobs", "update"): (
+        {"name": b.TEXT},
+        lambda c, i, f, o: c.update_job(i, f["name"], options=o),
+    ),
+    ("job_posts", "update"): (
+        {"title": b.TEXT, "live": b.BOOLEAN},
+        lambda c, i, f, o: c.update_job_post(
+            i, title=f.get("title"), live=f.get("live"), options=o
+        ),
+    ),
+}
+
+
+def _guarded(
+    handler: Callable[[Request, dict[str, Any]], Awaitable[Response]],
+) -> Callable[[Request], Awaitable[Response]]:
+    async def endpoint(request: Request) -> Response:
+        try:
+            body = b.parse_json_object(await request.body()) if request.method == "POST" else {}
+            return await handler(request, body)
+        except (SandboxError, ValueError) as exc:
+            if isinstance(exc, SandboxError):
+                return error_response(exc)
+            return json_response({"message": "Validation error", "errors": [str(exc)]}, 422)
+
+    return endpoint
+
+
+def _control(request: Request) -> SandboxControl:
+    return SandboxControl(sandbox_state(request))
+
+
+async def _action(request: Request, body: dict[str, Any]) -> Response:
+    resource, verb = request.path_params["resource"], request.path_params["action"]
+    if (resource, verb) not in _ACTIONS:
+        raise UnknownRecordError("control action", f"{resource}/{verb}")
+    schema, run = _ACTIONS[(resource, verb)]
+    raw_options = body.pop("options", None)
+    fields = b.check_fields(body, schema)
+    options = DeliveryOptions.from_json(raw_options) if isinstance(raw_options, dict) else None
+    record_id = int(request.path_params["id"])
+    return json_response({"event_ids": run(_control(request), record_id, fields, options)})
+
+
+async def _webhooks(request: Request, body: dict[str, Any]) -> Response:
+    raw_options = body.pop("options", None)
+    fields = b.check_fields(body, {"url": b.TEXT, "secret": b.TEXT}, ("url", "secret"))
+    options = DeliveryOptions.from_json(raw_options) if isinstance(raw_options, dict) else None
+    _control(request).configure_webhooks(fields["url"], fields["secret"], options)
+    return json_response({"ok": True})
+
+
+async def _options(request: Request, body: dict[str, Any]) -> Response:
+    _control(request).set_delivery_options(DeliveryOptions.from_json(body))
+    return json_response({"ok": True})
+
+
+async def _flush(request: Request, body: dict[str, Any]) -> Response:
+    await _control(request).flush()
+    return json_response({"deliveries": len(sandbox_state(request).webhooks.deliveries)})
+
+
+async def _deliveries(request: Request, body: dict[str, Any]) -> Response:
+    deliveries = sandbox_state(request).webhooks.deliveries
+    return json_response([dataclasses.asdict(d) for d in deliveries])
+
+
+async def _events(request: Request, body: dict[str, Any]) -> Response:
+    fired = sandbox_state(request).webhooks.fired
+    return json_response(
+        [{"event_id": e.event_id, "action": e.action, "body": e.json()} for e in fired]
+    )
+
+
+async def _requests(request: Request, body: dict[str, Any]) -> Response:
+    logged = sandbox_state(request).requests
+    return json_response([{"method": r.method, "path": r.path, "query": r.params} for r in logged])
+
+
+async def _credentials(request: Request, body: dict[str, Any]) -> Response:
+    schema = {
+        "client_id": b.TEXT,
+        "client_secret": b.TEXT,
+        "scopes": b.STRINGS,
+        "introspection": b.BOOLEAN,
+    }
+    fields = b.check_fields(body, schema, ("client_id", "client_secret"))
+    state = sandbox_state(request)
+    state.add_credential(
+        fields["client_id"],
+        fields["client_secret"],
+        fields.get("scopes"),
+        fields.get("introspection", True),
+    )
+    return json_response(
+        {"service_user_id": state.credentials[fields["client_id"]].service_user_id}, 201
+    )
+
+
+async def _users(request: Request, body: dict[str, Any]) -> Response:
+    schema = {
+        "first_name": b.TEXT,
+        "last_name": b.TEXT,
+        "email": b.TEXT,
+        "site_admin": b.BOOLEAN,
+        "employee_id": b.OPTIONAL_STRING,
+        "referrer": b.BOOLEAN,
+    }
+    fields = b.check_fields(body, schema, ("first_name", "last_name", "email", "site_admin"))
+    state = sandbox_state(request)
+    user_id = state.add_user(
+        fields["first_name"],
+        fields["last_name"],
+        fields["email"],
+        site_admin=fields["site_admin"],
+        employee_id=fields.get("employee_id"),
+    )
+    referrer_id = state.add_referrer(user_id) if fields.get("referrer") else None
+    return json_response({"id": user_id, "referrer_id": referrer_id}, 201)
+
+
+async def _settings(request: Request, body: dict[str, Any]) -> Response:
+    schema = {
+        "advance_s": _NUMBER,
+        "token_ttl": _NUMBER,
+        "harvest_limit": b.ID,
+        "harvest_window_s": _NUMBER,
+        "token_limit": b.ID,
+        "token_window_s": _NUMBER,
+    }
+    fields = b.check_fields(body, schema)
+    state = sandbox_state(request)
+    if "advance_s" in fields:
+        state.clock.advance(float(fields["advance_s"]))
+    if "token_ttl" in fields:
+        state.token_ttl = float(fields["token_ttl"])
+    harvest, token = state.harvest_rate_limit, state.token_rate_limit
+    state.harvest_rate_limit = RateLimit(
+        fields.get("harvest_limit", harvest.limit),
+        float(fields.get("harvest_window_s", harvest.window_s)),
+    )
+    state.token_rate_limit = RateLimit(
+        fields.get("token_limit", token.limit), float(fields.get("token_window_s", token.window_s))
+    )
+    return json_response({"now": state.clock.now().isoformat()})
+
+
+async def _seed(request: Request, body: dict[str, Any]) -> Response:
+    return json_response(dataclasses.asdict(sandbox_state(request).seed))
+
+
+def control_routes() -> list[Route]:
+    """The `/_sandbox/...` routes (no auth, not logged, not rate limited)."""
+    return [
+        Route("/_sandbox/webhooks", _guarded(_webhooks), methods=["POST"]),
+        Route("/_sandbox/options", _guarded(_options), methods=["POST"]),
+        Route("/_sandbox/flush", _guarded(_flush), methods=["POST"]),
+        Route("/_sandbox/deliveries", _guarded(_deliveries), methods=["GET"]),
+        Route("/_sandbox/events", _guarded(_events), methods=["GET"]),
+        Route("/_sandbox/requests", _guarded(_requests), methods=["GET"]),
+        Route("/_sandbox/credentials", _guarded(_credentials), methods=["POST"]),
+        Route("/_sandbox/users", _guarded(_users), methods=["POST"]),
+        Route("/_sandbox/settings", _guarded(_settings), methods=["POST"]),
+        Route("/_sandbox/seed", _guarded(_seed), methods=["GET"]),
+        Route("/_sandbox/{resource}/{id:int}/{action}", _guarded(_action), methods=["POST"]),
+    ]
