@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Any, Final
 
 import httpx
+from standardwebhooks.webhooks import EmptyWebhookSecretError
 
 from adapters.intrro._retry_after import parse_retry_after
 from adapters.intrro._signing import sign_headers
@@ -43,10 +44,12 @@ class IntrroPlatform(ReferralPlatform):
         """POST the event, signed with the target's secret; returns once Intrro answered 2xx."""
         body = envelope_bytes(message)
         now = self._clock.now()
-        headers = {
-            "content-type": "application/json",
-            **sign_headers(target.secret, message.message_id, body, now),
-        }
+        try:
+            signed = sign_headers(target.secret, message.message_id, body, now)
+        except (ValueError, EmptyWebhookSecretError) as exc:  # binascii.Error is a ValueError
+            # Not sent at all; retried, since the tenant's secret can be fixed before the horizon.
+            raise PushFailedError("the target's secret is not a whsec_<base64> secret") from exc
+        headers = {"content-type": "application/json", **signed}
         try:
             response = await self._http.post(
                 target.url, content=body, headers=headers, timeout=self._timeout

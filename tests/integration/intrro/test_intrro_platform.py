@@ -173,3 +173,17 @@ def test_retry_after_values_are_read_or_ignored(header: str | None, expected: fl
 def test_any_retry_after_header_is_read_without_raising(header: str) -> None:
     seconds = parse_retry_after(header, NOW)
     assert seconds is None or 0 <= seconds <= 7 * 24 * 3600
+
+
+@pytest.mark.parametrize("secret", ["whsec_", "whsec_é", ""])
+async def test_a_target_secret_that_cannot_sign_fails_without_sending(secret: str) -> None:
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(204)
+
+    platform = platform_answering(httpx.MockTransport(handler))
+    with pytest.raises(PushFailedError, match="secret"):
+        await platform.push(PushTarget(url=TARGET.url, secret=secret), MESSAGE)
+    assert seen == []
