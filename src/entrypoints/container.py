@@ -1,0 +1,166 @@
+"""The composition root: the one place that builds adapters and hands them to the services.
+
+Nothing here runs at import time. `build_container(settings)` makes a container; the app's lifespan
+(or a CLI command) calls `init_resources()` / `shutdown_resources()` around its use. The engine and the
+shared httpx client are plain singletons (creating them opens nothing) closed by a resource each, so every
+other provider resolves synchronously. Tests override providers: the httpx transport (an
+`httpx.ASGITransport` to the sandbox), the units of work, the ATS, the probes.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+
+import httpx
+from dependency_injector import containers, providers
+from prometheus_client import CollectorRegistry
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from adapters.greenhouse.harvest import GreenhouseAtsClient
+from adapters.greenhouse.webhooks import GreenhouseWebhookTranslator
+from adapters.intrro.events import IntrroEventReader
+from adapters.intrro.platform import IntrroPlatform
+from adapters.sql.engine import create_engine
+from adapters.sql.locks import SqlLocks
+from adapters.sql.migrate import upgrade
+from adapters.sql.queue import SqlWorkQueue
+from adapters.sql.secrets import SecretCipher
+from adapters.sql.uow import SqlUnitOfWorkFactory
+from adapters.system import SystemClock, UuidIdGenerator
+from entrypoints.http.metrics import GatewayMetrics, MeteredReferralPlatform
+from entrypoints.settings import GatewaySettings
+from services.bus import MessageBus
+from services.deps import Dependencies
+from services.scheduler import Scheduler
+from services.worker import Worker
+
+# Every wait on the database is bounded below the request deadline, so a locked or unreachable
+# database answers 503 in time instead of hanging the request.
+_DB_TIMEOUT_S = 5.0
+_HTTP_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
+
+
+def _engine(settings: GatewaySettings) -> AsyncEngine:
+    bound = min(_DB_TIMEOUT_S, settings.request_deadline.total_seconds() / 2)
+    return create_engine(
+        settings.database_url,
+        statement_timeout_s=bound,
+        connect_timeout_s=bound,
+        pool_timeout_s=bound,
+    )
+
+
+async def _dispose_engine(engine: AsyncEngine) -> AsyncIterator[AsyncEngine]:
+    yield engine
+    await engine.dispose()
+
+
+def _http_client(transport: httpx.AsyncBaseTransport | None) -> httpx.AsyncClient:
+    return httpx.AsyncClient(transport=transport, timeout=_HTTP_TIMEOUT, follow_redirects=False)
+
+
+async def _close_http(client: httpx.AsyncClient) -> AsyncIterator[httpx.AsyncClient]:
+    yield client
+    await client.aclose()
+
+
+def _cipher(settings: GatewaySettings) -> SecretCipher:
+    return SecretCipher([key.reveal() for key in settings.secret_keys])
+
+
+def _worker_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+def _readiness(engine: AsyncEngine) -> Callable[[], Awaitable[None]]:
+    async def probe() -> None:
+        async with engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+
+    return probe
+
+
+def _queue_depths(
+    engine: AsyncEngine,
+) -> Callable[[], Awaitable[Mapping[tuple[str, str], int]]]:
+    query = text(
+        "SELECT 'in' AS direction, state, COUNT(*) AS n FROM inbox GROUP BY state "
+        "UNION ALL SELECT 'out' AS direction, state, COUNT(*) AS n FROM outbox GROUP BY state"
+    )
+
+    async def probe() -> Mapping[tuple[str, str], int]:
+        async with engine.connect() as conn:
+            rows = (await conn.execute(query)).all()
+        return {(str(row[0]), str(row[1])): int(row[2]) for row in rows}
+
+    return probe
+
+
+class Container(containers.DeclarativeContainer):
+    """Every adapter, the services' dependencies, the bus, the worker and the scheduler."""
+
+    settings = providers.Dependency(instance_of=GatewaySettings)
+
+    engine = providers.Singleton(_engine, settings)
+    engine_lifecycle = providers.Resource(_dispose_engine, engine)
+    http_transport: providers.Object[httpx.AsyncBaseTransport | None] = providers.Object(None)
+    http_client = providers.Singleton(_http_client, http_transport)
+    http_lifecycle = providers.Resource(_close_http, http_client)
+
+    clock = providers.Singleton(SystemClock)
+    ids = providers.Singleton(UuidIdGenerator)
+    cipher = providers.Singleton(_cipher, settings)
+    uow = providers.Singleton(SqlUnitOfWorkFactory, engine, cipher)  # each call: a new unit of work
+    queue = providers.Singleton(SqlWorkQueue, engine)
+    locks = providers.Singleton(SqlLocks, engine)
+
+    # The ATS, chosen here and only here: Lever or Ashby would swap in on these two lines.
+    ats = providers.Singleton(
+        GreenhouseAtsClient,
+        http_client,
+        base_url=settings.provided.greenhouse_base_url,
+        auth_url=settings.provided.greenhouse_auth_url,
+        clock=clock,
+    )
+    translator = providers.Singleton(GreenhouseWebhookTranslator)
+
+    events_in = providers.Singleton(IntrroEventReader)
+    registry = providers.Singleton(CollectorRegistry, auto_describe=True)
+    metrics = providers.Singleton(GatewayMetrics, registry)
+    platform = providers.Singleton(
+        MeteredReferralPlatform,
+        providers.Singleton(IntrroPlatform, http_client, clock=clock),
+        metrics,
+    )
+
+    deps = providers.Singleton(
+        Dependencies,
+        uow=uow,
+        queue=queue,
+        locks=locks,
+        ats=ats,
+        translator=translator,
+        events_in=events_in,
+        platform=platform,
+        clock=clock,
+        ids=ids,
+        settings=settings.provided.service,
+    )
+    bus = providers.Singleton(MessageBus, deps)
+    worker = providers.Factory(Worker, deps, bus, worker_id=providers.Callable(_worker_id))
+    scheduler = providers.Factory(Scheduler, deps, bus)
+
+    migrate = providers.Object(upgrade)  # (database_url) -> None, run at start when auto_migrate
+    readiness = providers.Singleton(_readiness, engine)
+    queue_depths = providers.Singleton(_queue_depths, engine)
+
+
+def build_container(settings: GatewaySettings) -> Container:
+    """A container for these settings; nothing is opened until it is used."""
+    container = Container()
+    container.settings.override(providers.Object(settings))
+    return container

@@ -1,0 +1,175 @@
+"""The API for Intrro and operators: each endpoint a thin call into the services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from domain.commands import ImportJobs
+from domain.status import ReferralStatus
+from domain.tenant import Tenant
+from entrypoints.http.parsing import (
+    choice,
+    connection_input,
+    json_object,
+    secret_kind,
+    tenant_input,
+    timestamp,
+)
+from entrypoints.http.runtime import runtime_of
+from ports.unit_of_work import InboxState, OutboxState
+from services import connection, inspection, tenants
+from services.errors import NotFoundError
+
+_STATES = tuple(dict.fromkeys([*InboxState, *OutboxState]))
+_STATUSES = tuple(ReferralStatus)
+
+
+def tenant_view(tenant: Tenant, public_url: str) -> dict[str, Any]:
+    """A tenant as the API shows it: no secret ever."""
+    return {
+        "id": tenant.id,
+        "intrro_callback_url": tenant.intrro_callback_url,
+        "stage_mapping": {
+            "by_stage_id": {k: str(v) for k, v in tenant.stage_mapping.by_stage_id.items()},
+            "by_stage_name": {k: str(v) for k, v in tenant.stage_mapping.by_stage_name.items()},
+        },
+        "closed_job_policy": str(tenant.closed_job_policy),
+        "connected": tenant.is_connected,
+        "webhook_url": f"{public_url}/webhooks/greenhouse/{tenant.id}",
+        "created_at": tenant.created_at.isoformat() if tenant.created_at else None,
+    }
+
+
+def _tenant_id(request: Request) -> str:
+    tenant_id: str = request.path_params["tenant"]
+    return tenant_id
+
+
+async def get_tenant(request: Request) -> Response:
+    """`GET /api/tenants/{tenant}`: the tenant, without secrets."""
+    rt = runtime_of(request)
+    tenant = await tenants.get_tenant(rt.deps, _tenant_id(request))
+    return JSONResponse(tenant_view(tenant, rt.settings.public_url))
+
+
+async def put_tenant(request: Request) -> Response:
+    """`PUT /api/tenants/{tenant}`: create (201, generated secrets shown once) or change (200)."""
+    rt = runtime_of(request)
+    tenant_id = _tenant_id(request)
+    doc = await json_object(request, rt.settings.max_body_bytes, empty_ok=True)
+    data = tenant_input(tenant_id, doc)
+    result = await tenants.upsert_tenant(rt.deps, tenant_id, data)
+    body = tenant_view(result.tenant, rt.settings.public_url)
+    body["generated"] = dict(result.generated)
+    return JSONResponse(body, status_code=201 if result.created else 200)
+
+
+async def delete_tenant(request: Request) -> Response:
+    """`DELETE /api/tenants/{tenant}`: the tenant and all its data."""
+    tenant_id = _tenant_id(request)
+    if not await tenants.delete_tenant(runtime_of(request).deps, tenant_id):
+        raise NotFoundError("tenant", tenant_id)
+    return Response(status_code=204)
+
+
+async def rotate_secret(request: Request) -> Response:
+    """`POST /api/tenants/{tenant}/secrets/rotate`: a new secret, the old one valid 24 hours more."""
+    rt = runtime_of(request)
+    which = secret_kind(await json_object(request, rt.settings.max_body_bytes))
+    secret = await tenants.rotate_secret(rt.deps, _tenant_id(request), which)
+    grace = rt.settings.service.secret_grace.total_seconds()
+    return JSONResponse({"which": which, "secret": secret, "previous_valid_for_seconds": grace})
+
+
+async def connect(request: Request) -> Response:
+    """`POST /api/tenants/{tenant}/connections/greenhouse`: check and store, answer the report."""
+    rt = runtime_of(request)
+    given = connection_input(await json_object(request, rt.settings.max_body_bytes))
+    report = await connection.connect(
+        rt.deps,
+        rt.bus,
+        _tenant_id(request),
+        client_id=given.client_id,
+        client_secret=given.client_secret,
+        user_email=given.user_email,
+    )
+    return JSONResponse(report.to_dict())
+
+
+async def connection_status(request: Request) -> Response:
+    """`GET /api/tenants/{tenant}/connections/greenhouse`: last report, checks, health; no secrets."""
+    status = await connection.connection_status(runtime_of(request).deps, _tenant_id(request))
+    return JSONResponse(status)
+
+
+async def disconnect(request: Request) -> Response:
+    """`DELETE /api/tenants/{tenant}/connections/greenhouse`."""
+    tenant_id = _tenant_id(request)
+    if not await connection.disconnect(runtime_of(request).deps, tenant_id):
+        raise NotFoundError("connection of tenant", tenant_id)
+    return Response(status_code=204)
+
+
+async def sync_jobs(request: Request) -> Response:
+    """`POST /api/tenants/{tenant}/sync/jobs`: a full job import starts now, in the background."""
+    rt = runtime_of(request)
+    tenant = await tenants.get_tenant(rt.deps, _tenant_id(request))
+    rt.spawn(f"import_jobs:{tenant.id}", rt.bus.handle(ImportJobs(tenant_id=tenant.id, full=True)))
+    return JSONResponse({"started": True, "tenant": tenant.id}, status_code=202)
+
+
+async def list_jobs(request: Request) -> Response:
+    """`GET /api/tenants/{tenant}/jobs?status=&updated_after=&cursor=`."""
+    params = request.query_params
+    view = await inspection.jobs_view(
+        runtime_of(request).deps,
+        _tenant_id(request),
+        choice(params, "status", ("open", "closed", "all"), "open"),
+        timestamp(params, "updated_after"),
+        params.get("cursor") or None,
+    )
+    return JSONResponse(view)
+
+
+async def get_introduction(request: Request) -> Response:
+    """`GET /api/tenants/{tenant}/introductions/{introduction_id}`."""
+    view = await inspection.introduction_view(
+        runtime_of(request).deps, _tenant_id(request), request.path_params["introduction_id"]
+    )
+    return JSONResponse(view)
+
+
+async def pipeline(request: Request) -> Response:
+    """`GET /api/tenants/{tenant}/pipeline?status=&cursor=`."""
+    params = request.query_params
+    view = await inspection.pipeline(
+        runtime_of(request).deps,
+        _tenant_id(request),
+        choice(params, "status", _STATUSES, None),
+        params.get("cursor") or None,
+    )
+    return JSONResponse(view)
+
+
+async def deliveries(request: Request) -> Response:
+    """`GET /api/tenants/{tenant}/deliveries?direction=&state=&cursor=`."""
+    params = request.query_params
+    view = await inspection.deliveries(
+        runtime_of(request).deps,
+        _tenant_id(request),
+        choice(params, "direction", ("in", "out"), None),
+        choice(params, "state", _STATES, None),
+        params.get("cursor") or None,
+    )
+    return JSONResponse(view)
+
+
+async def replay(request: Request) -> Response:
+    """`POST /api/tenants/{tenant}/deliveries/{id}/replay`: a dead item tried again; others unchanged."""
+    replayed = await inspection.replay(
+        runtime_of(request).deps, _tenant_id(request), request.path_params["id"]
+    )
+    return JSONResponse({"replayed": replayed})

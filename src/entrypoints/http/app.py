@@ -1,0 +1,134 @@
+"""`create_app(container)`: the Starlette app, its routes, and a lifespan that runs the worker."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import inspect
+from collections.abc import AsyncIterator
+from typing import Any
+
+import structlog
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.routing import Route
+
+from entrypoints.http import api, health, ingress
+from entrypoints.http.middleware import BearerAuthMiddleware, RequestContextMiddleware
+from entrypoints.http.problems import EXCEPTION_HANDLERS
+from entrypoints.http.runtime import Runtime
+from entrypoints.settings import GatewaySettings
+
+log = structlog.get_logger(__name__)
+
+_STOP_GRACE_S = 10.0
+
+
+def routes() -> list[Route]:
+    """Every route of the app, as the contract names them."""
+    t = "/api/tenants/{tenant}"
+    return [
+        Route("/webhooks/greenhouse/{tenant}", ingress.greenhouse_webhook, methods=["POST"]),
+        Route("/events/intrro/{tenant}", ingress.intrro_event, methods=["POST"]),
+        Route(t, api.get_tenant, methods=["GET"]),
+        Route(t, api.put_tenant, methods=["PUT"]),
+        Route(t, api.delete_tenant, methods=["DELETE"]),
+        Route(f"{t}/secrets/rotate", api.rotate_secret, methods=["POST"]),
+        Route(f"{t}/connections/greenhouse", api.connect, methods=["POST"]),
+        Route(f"{t}/connections/greenhouse", api.connection_status, methods=["GET"]),
+        Route(f"{t}/connections/greenhouse", api.disconnect, methods=["DELETE"]),
+        Route(f"{t}/sync/jobs", api.sync_jobs, methods=["POST"]),
+        Route(f"{t}/jobs", api.list_jobs, methods=["GET"]),
+        Route(f"{t}/introductions/{{introduction_id}}", api.get_introduction, methods=["GET"]),
+        Route(f"{t}/pipeline", api.pipeline, methods=["GET"]),
+        Route(f"{t}/deliveries", api.deliveries, methods=["GET"]),
+        Route(f"{t}/deliveries/{{id}}/replay", api.replay, methods=["POST"]),
+        Route("/healthz", health.healthz, methods=["GET"]),
+        Route("/readyz", health.readyz, methods=["GET"]),
+        Route("/metrics", health.metrics, methods=["GET"]),
+        Route("/openapi.json", health.openapi, methods=["GET"]),
+    ]
+
+
+async def _resolve(value: Any) -> Any:
+    """A provider's value, awaited when the provider runs in async mode."""
+    return await value if inspect.isawaitable(value) else value
+
+
+def create_app(container: Any, *, run_worker: bool | None = None) -> Starlette:
+    """The gateway's app on this container; `run_worker` (default: the setting) runs the worker
+    and the scheduler in-process while the app lives."""
+    settings: GatewaySettings = container.settings()
+    metrics = container.metrics()
+    in_process = settings.run_worker if run_worker is None else run_worker
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        if settings.auto_migrate:
+            upgrade = container.migrate()
+            await asyncio.to_thread(upgrade, settings.database_url)
+        await _resolve(container.init_resources())
+        runtime = Runtime(
+            settings=settings,
+            deps=await _resolve(container.deps()),
+            bus=await _resolve(container.bus()),
+            metrics=metrics,
+            readiness=await _resolve(container.readiness()),
+            queue_depths=await _resolve(container.queue_depths()),
+        )
+        app.state.runtime = runtime
+        for notice in settings.notices:
+            log.warning("settings_generated", notice=notice)
+        stop = asyncio.Event()
+        tasks: list[asyncio.Task[None]] = []
+        worker = None
+        if in_process:
+            worker = await _resolve(container.worker())
+            scheduler = await _resolve(container.scheduler())
+            tasks = [
+                asyncio.create_task(worker.run(stop), name="worker"),
+                asyncio.create_task(scheduler.run(stop), name="scheduler"),
+            ]
+        log.info(
+            "gateway_started",
+            env=settings.env,
+            database=settings.database_display,
+            worker=in_process,
+        )
+        try:
+            yield
+        finally:
+            stop.set()
+            await _stop(tasks)
+            if worker is not None:
+                with contextlib.suppress(Exception):
+                    released = await worker.release()
+                    log.info("leases_released", count=released)
+            await runtime.stop_background()
+            await _resolve(container.shutdown_resources())
+            log.info("gateway_stopped")
+
+    return Starlette(
+        routes=routes(),
+        middleware=[
+            Middleware(RequestContextMiddleware, metrics=metrics),
+            Middleware(
+                BearerAuthMiddleware, tokens=[token.reveal() for token in settings.api_tokens]
+            ),
+        ],
+        exception_handlers=dict(EXCEPTION_HANDLERS),
+        lifespan=lifespan,
+    )
+
+
+async def _stop(tasks: list[asyncio.Task[None]]) -> None:
+    """Let the worker and scheduler finish their current item, then cancel what is left."""
+    if not tasks:
+        return
+    _, pending = await asyncio.wait(tasks, timeout=_STOP_GRACE_S)
+    for task in pending:
+        task.cancel()
+    results = await asyncio.gather(*tasks, return_exceptions=True)
+    for task, result in zip(tasks, results, strict=True):
+        if isinstance(result, Exception):
+            log.error("background_loop_failed", loop=task.get_name(), error=repr(result))

@@ -1,0 +1,17 @@
+"""An app factory for ASGI servers: `uvicorn --factory entrypoints.http.asgi:app_from_environment`."""
+
+from __future__ import annotations
+
+from starlette.applications import Starlette
+
+from entrypoints.container import build_container
+from entrypoints.http.app import create_app
+from entrypoints.logging import configure_logging
+from entrypoints.settings import load_settings
+
+
+def app_from_environment() -> Starlette:
+    """Load the settings, configure logging, and build the app on a fresh container."""
+    settings = load_settings()
+    configure_logging(settings.log_format, settings.log_level)
+    return create_app(build_container(settings))

@@ -1,0 +1,160 @@
+"""The two ingress endpoints: check, store durably, answer. Processing happens later, in the worker."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+
+import structlog
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from domain.signals import ApplicationSignal, CandidateSignal
+from domain.tenant import TENANT_ID_PATTERN, Tenant
+from entrypoints.http.body import read_limited
+from entrypoints.http.problems import ProblemError
+from entrypoints.http.runtime import Runtime, runtime_of
+from ports.ats_webhooks import WebhookError
+from ports.referral_events import EventSignatureError, InvalidEventError, NotJsonError
+from ports.unit_of_work import InboundDelivery
+from services.errors import NotFoundError
+from services.ingress import record_delivery
+from services.tenants import get_tenant
+
+log = structlog.get_logger(__name__)
+
+
+async def greenhouse_webhook(request: Request) -> Response:
+    """`POST /webhooks/greenhouse/{tenant}`: 413, 404, ping, 401, 400, ignored, then stored and 200."""
+    rt = runtime_of(request)
+    translator = rt.deps.translator
+    body = await read_limited(request, rt.settings.max_body_bytes)
+    async with asyncio.timeout(rt.settings.request_deadline.total_seconds()):
+        tenant = await _tenant(rt, request, translator.source)
+        action = translator.action_of(body)
+        if action == "ping":
+            await _store(rt, request, tenant, translator.source, body, "ping", None, None)
+            return JSONResponse({})
+        now = rt.deps.clock.now()
+        if not translator.verify(request.headers, body, tenant.webhook_secret.valid_at(now)):
+            _count(rt, translator.source, "unauthorized")
+            raise ProblemError(401, "Unauthorized", "the Signature header does not check out")
+        if action is None:
+            _count(rt, translator.source, "malformed")
+            raise ProblemError(400, "Bad Request", _why_no_action(body))
+        if not translator.is_used(action):
+            _count(rt, translator.source, "ignored")
+            return JSONResponse({"ignored": True})
+        ordering_key, subject = _greenhouse_keys(rt, body)
+        await _store(rt, request, tenant, translator.source, body, action, ordering_key, subject)
+    return JSONResponse({})
+
+
+async def intrro_event(request: Request) -> Response:
+    """`POST /events/intrro/{tenant}`: 413, 404, 401, 400, 422, ignored, then stored and 202."""
+    rt = runtime_of(request)
+    reader = rt.deps.events_in
+    body = await read_limited(request, rt.settings.max_body_bytes)
+    async with asyncio.timeout(rt.settings.request_deadline.total_seconds()):
+        tenant = await _tenant(rt, request, reader.source)
+        now = rt.deps.clock.now()
+        try:
+            reader.verify(request.headers, body, tenant.intrro_secret.valid_at(now), now)
+        except EventSignatureError as exc:
+            _count(rt, reader.source, "unauthorized")
+            raise ProblemError(401, "Unauthorized", str(exc) or "bad signature") from None
+        try:
+            event = reader.parse(tenant.id, body)
+        except NotJsonError:
+            _count(rt, reader.source, "malformed")
+            raise ProblemError(400, "Bad Request", "the body is not JSON") from None
+        except InvalidEventError as exc:
+            _count(rt, reader.source, "invalid")
+            raise ProblemError(
+                422,
+                "Unprocessable Content",
+                "the event breaks the schema",
+                errors=[f"{e.field}: {e.message}" for e in exc.errors],
+            ) from None
+        if event.command is None:
+            _count(rt, reader.source, "ignored")
+            return JSONResponse({"ignored": True}, status_code=202)
+        await _store(rt, request, tenant, reader.source, body, event.type, event.ordering_key, None)
+    return JSONResponse({}, status_code=202)
+
+
+async def _tenant(rt: Runtime, request: Request, source: str) -> Tenant:
+    tenant_id = request.path_params["tenant"]
+    if not TENANT_ID_PATTERN.fullmatch(tenant_id):
+        _count(rt, source, "unknown_tenant")
+        raise ProblemError(404, "Not Found", f"tenant {tenant_id!r} not found")
+    try:
+        return await get_tenant(rt.deps, tenant_id)
+    except NotFoundError:
+        _count(rt, source, "unknown_tenant")
+        raise
+
+
+async def _store(
+    rt: Runtime,
+    request: Request,
+    tenant: Tenant,
+    source: str,
+    body: bytes,
+    kind: str,
+    ordering_key: str | None,
+    subject_id: str | None,
+) -> None:
+    body_hash = hashlib.sha256(body).hexdigest()
+    if source == rt.deps.translator.source:
+        delivery_id = rt.deps.translator.delivery_id(request.headers, body)
+    else:
+        delivery_id = rt.deps.events_in.delivery_id(request.headers) or f"sha256:{body_hash}"
+    structlog.contextvars.bind_contextvars(delivery_id=delivery_id)
+    delivery = InboundDelivery(
+        id=rt.deps.ids.new_id(),
+        tenant_id=tenant.id,
+        source=source,
+        delivery_id=delivery_id,
+        body_hash=body_hash,
+        body=body,
+        kind=kind,
+        received_at=rt.deps.clock.now(),
+        ordering_key=ordering_key,
+        subject_id=subject_id,
+    )
+    new = await record_delivery(rt.deps, delivery)
+    _count(rt, source, "stored" if new else "duplicate")
+    log.info("delivery_received", source=source, kind=kind, duplicate=not new)
+
+
+def _greenhouse_keys(rt: Runtime, body: bytes) -> tuple[str | None, str | None]:
+    """The ordering key (application, else candidate) and the candidate the delivery is about."""
+    try:
+        translation = rt.deps.translator.translate(body)
+    except WebhookError:
+        return None, None  # stored anyway: the worker parks what it cannot read, for replay
+    application: str | None = None
+    candidate: str | None = None
+    for signal in translation.signals:
+        if isinstance(signal, ApplicationSignal):
+            application = application or signal.application_id or None
+            candidate = candidate or signal.candidate_id
+        elif isinstance(signal, CandidateSignal):
+            candidate = candidate or signal.candidate_id
+    if application:
+        return f"application:{application}", candidate
+    return (f"candidate:{candidate}" if candidate else None), candidate
+
+
+def _why_no_action(body: bytes) -> str:
+    try:
+        json.loads(body)
+    except ValueError:
+        return "the body is not JSON"
+    return "the body names no action"
+
+
+def _count(rt: Runtime, source: str, outcome: str) -> None:
+    rt.metrics.deliveries.labels(source=source, outcome=outcome).inc()

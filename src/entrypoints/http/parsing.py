@@ -1,0 +1,182 @@
+"""Reading API input: JSON bodies and query parameters, every problem reported as InvalidInputError."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from starlette.requests import Request
+
+from domain.status import STAGE_TARGETS, ReferralStatus, StageMapping
+from domain.tenant import ClosedJobPolicy
+from entrypoints.http.body import read_limited
+from entrypoints.http.problems import ProblemError
+from services import tenants
+from services.errors import InvalidInputError
+from services.tenants import TenantInput
+
+_TENANT_FIELDS = (
+    "intrro_callback_url",
+    "intrro_secret",
+    "greenhouse_webhook_secret",
+    "stage_mapping",
+    "closed_job_policy",
+)
+SECRET_KINDS = ("intrro", "greenhouse_webhook")
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectionInput:
+    """The credential an admin gives for Greenhouse."""
+
+    client_id: str
+    client_secret: str
+    user_email: str
+
+    def __repr__(self) -> str:
+        return f"ConnectionInput(client_id={self.client_id!r}, client_secret='**********')"
+
+
+async def json_object(request: Request, limit: int, *, empty_ok: bool = False) -> dict[str, Any]:
+    """The request body as a JSON object; 400 when it is not one."""
+    body = await read_limited(request, limit)
+    if empty_ok and not body.strip():
+        return {}
+    try:
+        doc = json.loads(body)
+    except ValueError:
+        raise ProblemError(400, "Bad Request", "the body is not JSON") from None
+    if not isinstance(doc, dict):
+        raise ProblemError(400, "Bad Request", "the body is not a JSON object")
+    return doc
+
+
+def _unknown(doc: Mapping[str, Any], allowed: tuple[str, ...]) -> list[str]:
+    return [f"/{key}: unknown field" for key in doc if key not in allowed]
+
+
+def _optional_str(doc: Mapping[str, Any], key: str, errors: list[str]) -> str | None:
+    value = doc.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        errors.append(f"/{key}: must be a non-empty string")
+        return None
+    return value
+
+
+def _stage_mapping(value: Any, errors: list[str]) -> StageMapping | None:
+    if not isinstance(value, dict):
+        errors.append("/stage_mapping: must be an object with by_stage_id and by_stage_name")
+        return None
+    parts: dict[str, dict[str, ReferralStatus]] = {"by_stage_id": {}, "by_stage_name": {}}
+    for key, entries in value.items():
+        if key not in parts:
+            errors.append(f"/stage_mapping/{key}: unknown field")
+            continue
+        if not isinstance(entries, dict):
+            errors.append(f"/stage_mapping/{key}: must be an object of stage to status")
+            continue
+        for stage, status in entries.items():
+            target = _status(status)
+            if target in STAGE_TARGETS:
+                parts[key][str(stage)] = target
+            else:
+                errors.append(
+                    f"/stage_mapping/{key}/{stage}: {status!r} is not applied, interviewing or offer"
+                )
+    return StageMapping(by_stage_id=parts["by_stage_id"], by_stage_name=parts["by_stage_name"])
+
+
+def _status(value: Any) -> ReferralStatus | None:
+    try:
+        return ReferralStatus(value)
+    except ValueError:
+        return None
+
+
+def tenant_input(tenant_id: str, doc: Mapping[str, Any]) -> TenantInput:
+    """A tenant's fields from a PUT body (absent or null: unchanged), checked by the service's rules
+    too, so that one answer names every problem."""
+    errors = _unknown(doc, _TENANT_FIELDS)
+    url = _optional_str(doc, "intrro_callback_url", errors)
+    intrro_secret = _optional_str(doc, "intrro_secret", errors)
+    webhook_secret = _optional_str(doc, "greenhouse_webhook_secret", errors)
+    mapping = None
+    if doc.get("stage_mapping") is not None:
+        mapping = _stage_mapping(doc["stage_mapping"], errors)
+    policy = None
+    if doc.get("closed_job_policy") is not None:
+        try:
+            policy = ClosedJobPolicy(doc["closed_job_policy"])
+        except ValueError:
+            errors.append("/closed_job_policy: must be fail or prospect")
+    data = TenantInput(
+        intrro_callback_url=url,
+        intrro_secret=intrro_secret,
+        greenhouse_webhook_secret=webhook_secret,
+        stage_mapping=mapping,
+        closed_job_policy=policy,
+    )
+    errors += tenants.validate(tenant_id, data)
+    if errors:
+        raise InvalidInputError(errors)
+    return data
+
+
+def connection_input(doc: Mapping[str, Any]) -> ConnectionInput:
+    """The Greenhouse credential of a connect body; every field required."""
+    fields = ("client_id", "client_secret", "user_email")
+    errors = _unknown(doc, fields)
+    values = {key: _optional_str(doc, key, errors) for key in fields}
+    errors += [
+        f"/{key}: required" for key, value in values.items() if value is None and key not in doc
+    ]
+    email = values["user_email"]
+    if email is not None and "@" not in email:
+        errors.append("/user_email: must be an e-mail address")
+    if errors:
+        raise InvalidInputError(errors)
+    return ConnectionInput(
+        client_id=str(values["client_id"]),
+        client_secret=str(values["client_secret"]),
+        user_email=str(email),
+    )
+
+
+def secret_kind(doc: Mapping[str, Any]) -> str:
+    """Which secret a rotate body names."""
+    which = doc.get("which")
+    errors = _unknown(doc, ("which",))
+    if which not in SECRET_KINDS:
+        errors.append("/which: must be intrro or greenhouse_webhook")
+    if errors:
+        raise InvalidInputError(errors)
+    return str(which)
+
+
+def choice(
+    params: Mapping[str, str], name: str, allowed: tuple[str, ...], default: str | None
+) -> str | None:
+    """A query parameter that must be one of `allowed`."""
+    value = params.get(name)
+    if value is None or value == "":
+        return default
+    if value not in allowed:
+        raise InvalidInputError([f"{name}: must be one of {', '.join(allowed)}"])
+    return value
+
+
+def timestamp(params: Mapping[str, str], name: str) -> datetime | None:
+    """An ISO-8601 query parameter, as an aware datetime (UTC when no offset is given)."""
+    value = params.get(name)
+    if value is None or value == "":
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise InvalidInputError([f"{name}: must be an ISO-8601 date-time"]) from None
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)

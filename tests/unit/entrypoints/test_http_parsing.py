@@ -1,0 +1,138 @@
+"""API input parsers: any JSON either reads into a value or raises InvalidInputError naming fields."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from domain.status import ReferralStatus
+from domain.tenant import ClosedJobPolicy
+from entrypoints.http.parsing import choice, connection_input, secret_kind, tenant_input, timestamp
+from services.errors import InvalidInputError
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
+    lambda children: (
+        st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=8), children, max_size=3)
+    ),
+    max_leaves=10,
+)
+TENANT_KEYS = st.sampled_from(
+    [
+        "intrro_callback_url",
+        "intrro_secret",
+        "greenhouse_webhook_secret",
+        "stage_mapping",
+        "closed_job_policy",
+        "other",
+    ]
+)
+
+
+@given(st.dictionaries(TENANT_KEYS, JSON, max_size=6))
+def test_any_tenant_body_reads_or_names_its_bad_fields(doc: dict[str, Any]) -> None:
+    try:
+        tenant_input("acme", doc)
+    except InvalidInputError as exc:
+        assert exc.errors
+        assert all(isinstance(error, str) and error for error in exc.errors)
+
+
+@given(st.dictionaries(st.sampled_from(["client_id", "client_secret", "user_email", "x"]), JSON))
+def test_any_connect_body_reads_or_names_its_bad_fields(doc: dict[str, Any]) -> None:
+    try:
+        given_input = connection_input(doc)
+    except InvalidInputError as exc:
+        assert exc.errors
+    else:
+        assert "@" in given_input.user_email
+        assert given_input.client_secret not in repr(given_input)
+
+
+def test_a_valid_tenant_body_reads_into_the_service_input() -> None:
+    data = tenant_input(
+        "acme",
+        {
+            "intrro_callback_url": "https://intrro.test/hooks",
+            "stage_mapping": {
+                "by_stage_id": {"11": "offer"},
+                "by_stage_name": {"Screen": "applied"},
+            },
+            "closed_job_policy": "prospect",
+            "intrro_secret": None,
+        },
+    )
+
+    assert data.intrro_callback_url == "https://intrro.test/hooks"
+    assert data.stage_mapping is not None
+    assert dict(data.stage_mapping.by_stage_id) == {"11": ReferralStatus.OFFER}
+    assert data.closed_job_policy is ClosedJobPolicy.PROSPECT
+    assert data.intrro_secret is None
+
+
+def test_every_problem_of_a_tenant_body_is_named_at_once() -> None:
+    with pytest.raises(InvalidInputError) as caught:
+        tenant_input(
+            "Bad Slug",
+            {
+                "intrro_callback_url": "not a url",
+                "stage_mapping": {"by_stage_id": {"1": "hired", "2": "bogus"}, "by_name": {}},
+                "closed_job_policy": 3,
+            },
+        )
+
+    joined = " | ".join(caught.value.errors)
+    for fragment in (
+        "slug",
+        "intrro_callback_url",
+        "/stage_mapping/by_stage_id/1",
+        "/2",
+        "by_name",
+        "closed_job_policy",
+    ):
+        assert fragment in joined
+
+
+@pytest.mark.parametrize("which", ["intrro", "greenhouse_webhook"])
+def test_a_rotate_body_names_a_secret_kind(which: str) -> None:
+    assert secret_kind({"which": which}) == which
+
+
+@given(JSON)
+def test_any_other_rotate_body_is_invalid_input(which: Any) -> None:
+    if which in ("intrro", "greenhouse_webhook"):
+        return
+    with pytest.raises(InvalidInputError):
+        secret_kind({"which": which})
+
+
+@given(st.text())
+def test_a_query_choice_is_one_of_the_allowed_values_or_invalid(value: str) -> None:
+    allowed = ("open", "closed", "all")
+    try:
+        chosen = choice({"status": value}, "status", allowed, "open")
+    except InvalidInputError as exc:
+        assert exc.errors == ["status: must be one of open, closed, all"]
+    else:
+        assert chosen in allowed
+
+
+@given(st.datetimes(timezones=st.just(UTC)) | st.datetimes())
+def test_timestamps_read_back_as_aware_datetimes(moment: datetime) -> None:
+    parsed = timestamp({"updated_after": moment.isoformat()}, "updated_after")
+
+    assert parsed is not None
+    assert parsed.tzinfo is not None
+    assert parsed.replace(tzinfo=None) == moment.replace(tzinfo=None)
+
+
+@given(st.text())
+def test_any_text_is_a_timestamp_or_invalid_input(text: str) -> None:
+    try:
+        timestamp({"t": text}, "t")
+    except InvalidInputError as exc:
+        assert exc.errors == ["t: must be an ISO-8601 date-time"]
