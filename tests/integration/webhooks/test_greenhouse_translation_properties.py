@@ -111,3 +111,30 @@ def test_json_nested_too_deep_is_malformed() -> None:
     body = b'{"action": "ping", "payload": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
     assert translate_or_malformed(body) is None
     assert translator.action_of(body) is None
+
+
+REPLACEMENTS: list[Any] = [None, "ü\u202e", 10**400, -1.5, True, [], {}]
+_DROP = object()
+
+
+def replaced(document: Any, path: tuple[Any, ...], value: Any) -> Any:
+    copy = json.loads(json.dumps(document))
+    parent = copy
+    for step in path[:-1]:
+        parent = parent[step]
+    if value is _DROP:
+        del parent[path[-1]]
+    else:
+        parent[path[-1]] = value
+    return copy
+
+
+def test_every_field_of_every_fixture_dropped_or_retyped_raises_only_malformed() -> None:
+    tried = 0
+    for name in fixture_names():
+        document = fixture_json(name)
+        for path in paths(document):
+            for value in [*REPLACEMENTS, *([_DROP] if isinstance(path[-1], str) else [])]:
+                translate_or_malformed(json.dumps(replaced(document, path, value)).encode())
+                tried += 1
+    assert tried > 1000
