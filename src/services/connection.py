@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
 from typing import Any
 
 import structlog
@@ -22,6 +21,7 @@ from ports.ats import (
 )
 from services.deps import Dependencies
 from services.errors import CredentialRefusedError, NotFoundError
+from services.outbound import iso as _iso
 from services.processing import CommandBus
 
 logger = structlog.get_logger(__name__)
@@ -316,7 +316,3 @@ def _user_dict(user: AtsUser | None) -> dict[str, Any] | None:
     if user is None:
         return None
     return {"id": user.id, "name": user.name, "email": user.email, "site_admin": user.site_admin}
-
-
-def _iso(when: datetime | None) -> str | None:
-    return when.isoformat() if when is not None else None
