@@ -3,8 +3,9 @@
 Settling rules:
 
 - inbox: processed or ignored -> marked in a unit of work; DeferredError -> given back untried (the
-  queue's `defer_inbox` returns the attempt counted at claim) no sooner than `defer_delay`, and
-  settled as ignored once it waited `defer_window` since it was received; PermanentError and unreadable bodies ->
+  queue's `defer_inbox` returns the attempt counted at claim) no sooner than `defer_delay`; the
+  handlers bound their own waits, and a delivery still deferred past the retry horizon is parked
+  dead; PermanentError and unreadable bodies ->
   parked dead at once; anything else (ATS down, lost optimistic-lock races, storage, bugs) -> retried
   with backoff, parked dead once the budget is spent.
 - outbox: pushed to the tenant's Intrro callback -> complete; PushRefusedError -> dead at once;
@@ -161,18 +162,9 @@ class Worker:
     async def _defer_inbound(self, item: InboundDelivery, exc: DeferredError) -> None:
         settings = self.deps.settings
         now = self.deps.clock.now()
-        if now - item.received_at >= settings.defer_window:
-            # Waited long enough: what the delivery names is not coming. Reconciliation repairs
-            # anything this leaves out, so the delivery is settled as ignored, with the reason.
-            logger.warning("inbox.defer_expired", reason=exc.reason)
-            async with self.deps.uow() as uow:
-                await uow.inbox.mark(
-                    item.id,
-                    InboxState.IGNORED,
-                    at=now,
-                    error=f"waited {settings.defer_window} in vain: {exc.reason}",
-                )
-                await uow.commit()
+        if now - item.received_at >= settings.retry_horizon:
+            # Handlers bound their own waits (`defer_window`); this only stops a wait that never ends.
+            await self._park_inbound(item, f"still waiting after {settings.retry_horizon}: {exc}")
             return
         not_before = max(exc.not_before, now + settings.defer_delay)
         logger.info("inbox.deferred", reason=exc.reason, not_before=not_before.isoformat())

@@ -180,24 +180,26 @@ async def test_a_deferred_delivery_waits_without_spending_an_attempt() -> None:
     assert rt.store.inbox[item.id].attempts == 1
 
 
-async def test_a_delivery_deferred_past_the_window_is_settled_as_ignored() -> None:
+async def test_a_delivery_deferred_beyond_the_retry_horizon_is_parked_dead() -> None:
     rt = make_runtime(SETTINGS)
     rt.add_tenant()
     item = rt.receive(signal_body("app-unknown"))
 
     async def behaviour(command: Command) -> object:
-        raise DeferredError("no such link yet", not_before=rt.clock.now())
+        raise DeferredError("waiting forever", not_before=rt.clock.now())
 
     worker = Worker(rt.deps, RecordingBus(behaviour=behaviour), "w1")
     await worker.run_once()
+    rt.clock.advance(SETTINGS.defer_window)  # handlers bound their own waits: still deferred
+    await worker.run_once()
     assert rt.store.inbox[item.id].state is InboxState.RECEIVED
 
-    rt.clock.advance(SETTINGS.defer_window)
+    rt.clock.advance(SETTINGS.retry_horizon)
     await worker.run_once()
 
     stored = rt.store.inbox[item.id]
-    assert stored.state is InboxState.IGNORED
-    assert stored.last_error is not None and "no such link yet" in stored.last_error
+    assert stored.state is InboxState.DEAD
+    assert stored.last_error is not None and "waiting forever" in stored.last_error
 
 
 async def test_a_dead_delivery_replayed_is_processed_once_more() -> None:
