@@ -1,0 +1,49 @@
+"""Fixtures for the sandbox's tests: a seeded state, an in-process client, a web hook receiver."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+
+from adapters.greenhouse.sandbox import SandboxControl, SandboxState, create_sandbox_app
+from tests.integration.sandbox.support import HOOK_SECRET, HOOK_URL, Receiver, mint
+
+
+@pytest.fixture
+def state() -> SandboxState:
+    return SandboxState.seeded()
+
+
+@pytest.fixture
+def receiver() -> Receiver:
+    return Receiver()
+
+
+@pytest.fixture
+async def webhook_client(receiver: Receiver) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(transport=httpx.MockTransport(receiver.handle)) as client:
+        yield client
+
+
+@pytest.fixture
+async def client(
+    state: SandboxState, webhook_client: httpx.AsyncClient
+) -> AsyncIterator[httpx.AsyncClient]:
+    app = create_sandbox_app(state, webhook_client=webhook_client)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://sandbox.test") as client:
+        yield client
+
+
+@pytest.fixture
+def control(state: SandboxState, webhook_client: httpx.AsyncClient) -> SandboxControl:
+    control = SandboxControl(state, webhook_client)
+    control.configure_webhooks(HOOK_URL, HOOK_SECRET)
+    return control
+
+
+@pytest.fixture
+async def headers(client: httpx.AsyncClient) -> dict[str, str]:
+    return {"Authorization": f"Bearer {await mint(client)}"}
