@@ -22,6 +22,7 @@ from ports.ats import (
     CreatedApplication,
     NewApplication,
 )
+from ports.unit_of_work import StorageError
 from services.deps import Dependencies
 from services.errors import DeferredError
 from services.handlers._common import load_introduction, retry_on_conflict
@@ -84,13 +85,13 @@ async def find_or_create(
     owner = deps.ids.new_id()
     await _acquire(deps, key, owner)
     try:
-        return await _find_or_create_locked(run, first, owner)
+        return await _find_or_create_locked(run, first)
     finally:
         await deps.locks.release(key, owner=owner)
 
 
 async def _find_or_create_locked(
-    run: ExportRun, first: NewApplication, owner: str
+    run: ExportRun, first: NewApplication
 ) -> tuple[str, CreatedApplication | None]:
     deps, ctx, intro = run.deps, run.ctx, run.intro
     found = await deps.ats.find_candidates_by_email(ctx, intro.candidate.emails)
@@ -109,13 +110,14 @@ async def _find_or_create_locked(
         raise DeferredError(
             "candidate creation not confirmed yet", not_before=now + deps.settings.defer_delay
         )
-    markers = await _claim_markers(run, owner)
-    await run.record(attempt=(CANDIDATE, app_key(first.job_id)))
+    marker_owner = f"introduction:{intro.introduction_id}"
+    markers = await _claim_markers(run, marker_owner)
     try:
+        await run.record(attempt=(CANDIDATE, app_key(first.job_id)))
         created = await deps.ats.create_candidate(ctx, intro.candidate, first)
-    except (AtsPermissionError, AtsRejectedError, AtsNotFoundError):
-        for marker in markers:  # refused: nobody was created
-            await deps.locks.release(marker, owner=owner)
+    except (AtsPermissionError, AtsRejectedError, AtsNotFoundError, StorageError):
+        for marker in markers:  # nothing was sent, or it was refused: nobody was created
+            await deps.locks.release(marker, owner=marker_owner)
         raise
     await run.record(
         confirm={
@@ -127,7 +129,10 @@ async def _find_or_create_locked(
 
 
 async def _claim_markers(run: ExportRun, owner: str) -> list[str]:
-    """Hold a marker per e-mail for `defer_window`; wait when another export created this person."""
+    """Hold a marker per e-mail for `defer_window`; wait when another export created this person.
+
+    The introduction owns its markers, so its own retries pass them.
+    """
     deps = run.deps
     now = deps.clock.now()
     held: list[str] = []

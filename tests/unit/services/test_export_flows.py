@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -18,8 +19,10 @@ from ports.ats import (
     AtsRejectedError,
     AtsUnavailableError,
 )
+from ports.unit_of_work import StorageUnavailableError
 from services.errors import DeferredError
 from services.handlers.export import ExportOutcome
+from tests.fakes.unit_of_work import FakeUnitOfWork
 from tests.unit.services.flows_world import World
 
 
@@ -321,3 +324,48 @@ async def test_an_introduction_withdrawn_before_export_is_never_exported(world: 
     assert await world.export() is ExportOutcome.SKIPPED
     assert world.intro().export_state is ExportState.CANCELLED
     assert world.ats.calls == []
+
+
+def failing_commit(number: int) -> Callable[[FakeUnitOfWork], None]:
+    """A hook that makes the `number`-th commit from now on fail, as a crash at that point."""
+    seen = {"commits": 0}
+
+    def hook(_: FakeUnitOfWork) -> None:
+        seen["commits"] += 1
+        if seen["commits"] == number:
+            raise StorageUnavailableError("the process died here")
+
+    return hook
+
+
+async def count_export_commits() -> int:
+    world = World()
+    world.add_tenant()
+    world.add_job("101")
+    world.add_job("102")
+    await world.accept(job_ids=("101", "102"))
+    before = world.uow.commits
+    await world.export()
+    return world.uow.commits - before
+
+
+@pytest.mark.parametrize("crash_at", range(1, 12))
+async def test_a_crash_at_any_commit_of_the_export_then_retries_duplicate_nothing(
+    crash_at: int,
+) -> None:
+    assert await count_export_commits() == 11  # attempt + confirm for 5 writes, then the export
+    world = World()
+    world.add_tenant()
+    world.add_job("101")
+    world.add_job("102")
+    await world.accept(job_ids=("101", "102"))
+    world.uow.before_commit.append(failing_commit(crash_at))
+
+    with pytest.raises(StorageUnavailableError):
+        await world.export()
+
+    assert await world.export() is ExportOutcome.EXPORTED
+    [person] = world.ats.live_candidates()
+    assert sorted(a.job_id or "" for a in world.ats.applications_of(person.id)) == ["101", "102"]
+    assert len(world.ats.notes) == 1
+    assert len(world.outbox("introduction.exported")) == 1
