@@ -15,9 +15,21 @@ from sqlalchemy.exc import SQLAlchemyError
 from adapters.sql.engine import sync_url
 from ports.unit_of_work import StorageUnavailableError
 
-__all__ = ["current_revision", "downgrade", "head_revision", "is_current", "upgrade"]
+__all__ = [
+    "SchemaBehindError",
+    "current_revision",
+    "downgrade",
+    "ensure_schema",
+    "head_revision",
+    "is_current",
+    "upgrade",
+]
 
 _SCRIPTS = Path(__file__).resolve().parent / "migrations"
+
+
+class SchemaBehindError(RuntimeError):
+    """Raised by `ensure_schema` when the schema is behind and migrating was not allowed."""
 
 
 def _config() -> Config:
@@ -56,6 +68,23 @@ def current_revision(url: str) -> str | None:
 def is_current(url: str) -> bool:
     """Whether the database's schema is at the newest revision."""
     return current_revision(url) == head_revision()
+
+
+def ensure_schema(url: str, *, auto_migrate: bool) -> bool:
+    """Make sure the schema is current before serving; returns whether it migrated.
+
+    Development (`auto_migrate=True`) upgrades a schema that is behind. Production does not: it raises
+    SchemaBehindError with one line naming both revisions and the command to run.
+    """
+    if is_current(url):
+        return False
+    if not auto_migrate:
+        raise SchemaBehindError(
+            f"the database schema is at revision {current_revision(url) or 'none'} but this "
+            f"version needs {head_revision()}: run `intrro-gateway migrate` first"
+        )
+    upgrade(url)
+    return True
 
 
 def _run(url: str, action: Callable[[Config], object]) -> None:

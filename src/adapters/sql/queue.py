@@ -26,7 +26,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from adapters.sql._cursor import decode_cursor, encode_cursor
+from adapters.sql._cursor import InvalidCursorError, decode_cursor, encode_cursor
 from adapters.sql._db import is_postgres, translated
 from adapters.sql._queue_mapping import delivery_of, item_of
 from adapters.sql.tables import InboxRow, OutboxRow, table
@@ -235,7 +235,12 @@ class SqlWorkQueue(WorkQueue):
         after: tuple[datetime, str] | None = None
         if cursor is not None:
             at, last_id = decode_cursor(cursor, 2)
-            after = (datetime.fromisoformat(str(at)), str(last_id))
+            try:
+                after = (datetime.fromisoformat(str(at)), str(last_id))
+            except ValueError as exc:
+                raise InvalidCursorError("malformed cursor") from exc
+            if after[0].tzinfo is None:
+                raise InvalidCursorError("malformed cursor")
         parts = []
         if direction in (None, "in"):
             parts.append(_listing(_INBOX, "in", _INBOX.c.received_at, tenant_id, state, after))
