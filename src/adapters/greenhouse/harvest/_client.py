@@ -288,4 +288,3 @@ class GreenhouseAtsClient(AtsClient):
     def candidate_url(self, candidate_id: str) -> str | None:
         """The candidate's page in Greenhouse."""
         return f"{self.settings.app_base_url.rstrip('/')}/people/{candidate_id}"
-
