@@ -37,13 +37,16 @@ class DeliveryOptions:
         unknown = set(data) - {"duplicate", "duplicate_ids", "delay_s", "reorder", "drop"}
         if unknown:
             raise ValueError(f"unknown delivery options: {sorted(unknown)}")
-        options = cls(
-            duplicate=int(data.get("duplicate", 0)),
-            duplicate_ids=int(data.get("duplicate_ids", 0)),
-            delay_s=float(data.get("delay_s", 0.0)),
-            reorder=bool(data.get("reorder", False)),
-            drop=bool(data.get("drop", False)),
-        )
+        try:
+            options = cls(
+                duplicate=int(data.get("duplicate", 0)),
+                duplicate_ids=int(data.get("duplicate_ids", 0)),
+                delay_s=float(data.get("delay_s", 0.0)),
+                reorder=bool(data.get("reorder", False)),
+                drop=bool(data.get("drop", False)),
+            )
+        except (TypeError, OverflowError) as exc:
+            raise ValueError(f"malformed delivery options: {exc}") from exc
         if options.duplicate < 0 or options.duplicate_ids < 0 or options.delay_s < 0:
             raise ValueError("delivery options must not be negative")
         return options
