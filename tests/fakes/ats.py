@@ -414,7 +414,9 @@ class FakeAtsClient:
         cand.last_name = changes.last_name or cand.last_name
         cand.company = changes.current_company or cand.company
         cand.title = changes.current_title or cand.title
+        linkedin = (changes.linkedin_url,) if changes.linkedin_url else None
         for attr, new in (
+            ("websites", linkedin),
             ("emails", changes.emails),
             ("phones", changes.phones),
             ("social_profiles", changes.social_profiles),
