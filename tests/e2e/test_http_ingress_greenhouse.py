@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from tests.e2e.http_support import (
+    AUTH,
     WEBHOOK_SECRET,
     Gateway,
     create_tenant,
@@ -190,8 +192,6 @@ def test_an_oversized_chunked_body_without_content_length_is_cut_off_at_413(
 def test_a_tenant_with_a_rotated_secret_accepts_the_previous_one_too(
     gw: Gateway, client: TestClient
 ) -> None:
-    from tests.e2e.http_support import AUTH
-
     rotated = client.post(
         "/api/tenants/acme/secrets/rotate", json={"which": "greenhouse_webhook"}, headers=AUTH
     )
@@ -204,3 +204,28 @@ def test_a_tenant_with_a_rotated_secret_accepts_the_previous_one_too(
 
     assert (rotated.status_code, old.status_code, new.status_code) == (200, 200, 200)
     assert len(inbox_rows(gw.settings)) == 2
+
+
+def test_an_unsigned_ping_is_recorded_for_web_hook_health_by_the_worker(tmp_path: Path) -> None:
+    gw = gateway(
+        gateway_settings(
+            tmp_path,
+            f"sqlite+aiosqlite:///{tmp_path / 'gw.db'}",
+            GATEWAY_RUN_WORKER="true",
+            GATEWAY_POLL_INTERVAL="20ms",
+        )
+    )
+    body = greenhouse_body("ping")
+
+    with gw.client() as client:
+        create_tenant(client, "acme")
+        before = client.get("/api/tenants/acme/connections/greenhouse", headers=AUTH).json()
+        assert client.post(URL, content=body).status_code == 200
+        for _ in range(400):
+            status = client.get("/api/tenants/acme/connections/greenhouse", headers=AUTH).json()
+            if status["last_ping_at"] is not None:
+                break
+            time.sleep(0.05)
+
+    assert before["last_ping_at"] is None
+    assert status["last_ping_at"] is not None
