@@ -5,7 +5,9 @@ from __future__ import annotations
 import structlog
 
 from domain.commands import UpdateCandidate
+from ports.ats import AtsNotFoundError, AtsRejectedError
 from services.deps import Dependencies
+from services.errors import PermanentError
 from services.handlers._common import (
     ats_context,
     load_introduction,
@@ -27,8 +29,13 @@ async def update_candidate(cmd: UpdateCandidate, deps: Dependencies) -> bool:
     sent = False
     if intro.is_exported and intro.ats_candidate_id is not None and ctx is not None:
         # A merge: sending it again after a crash changes nothing more.
-        await deps.ats.update_candidate(ctx, intro.ats_candidate_id, cmd.changes)
-        sent = True
+        try:
+            await deps.ats.update_candidate(ctx, intro.ats_candidate_id, cmd.changes)
+            sent = True
+        except AtsNotFoundError:
+            logger.warning("candidate.update_target_gone", introduction_id=cmd.introduction_id)
+        except AtsRejectedError as exc:
+            raise PermanentError(f"the ATS refused the candidate update: {exc.message}") from exc
 
     async def run() -> None:
         async with deps.uow() as uow:

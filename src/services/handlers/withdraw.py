@@ -10,6 +10,7 @@ import structlog
 
 from domain.commands import WithdrawIntroduction
 from domain.introduction import Introduction
+from ports.ats import AtsNotFoundError
 from services.deps import Dependencies
 from services.handlers._common import (
     ats_context,
@@ -33,8 +34,12 @@ async def withdraw_introduction(cmd: WithdrawIntroduction, deps: Dependencies) -
     if intro.is_exported and intro.ats_candidate_id is not None and ctx is not None:
         # The note goes first: a retry after a failure finds it by its marker and sends no second.
         marker = f"intrro:{intro.introduction_id}:withdrawn"
-        if not await deps.ats.has_note(ctx, intro.ats_candidate_id, marker):
-            await deps.ats.add_note(ctx, intro.ats_candidate_id, None, _note(cmd, marker))
+        try:
+            if not await deps.ats.has_note(ctx, intro.ats_candidate_id, marker):
+                await deps.ats.add_note(ctx, intro.ats_candidate_id, None, _note(cmd, marker))
+        except AtsNotFoundError:
+            # The candidate is gone from the ATS: there is nowhere to note it.
+            logger.warning("withdraw.note_target_gone", introduction_id=cmd.introduction_id)
 
     async def run() -> bool:
         async with deps.uow() as uow:

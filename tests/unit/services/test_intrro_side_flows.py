@@ -9,8 +9,8 @@ from domain.commands import UpdateCandidate, WithdrawIntroduction
 from domain.introduction import ExportState
 from domain.signals import ApplicationState
 from domain.status import ReferralStatus
-from ports.ats import AtsUnavailableError
-from services.errors import NotFoundError
+from ports.ats import AtsRejectedError, AtsUnavailableError
+from services.errors import NotFoundError, PermanentError
 from tests.unit.services.flows_world import World
 
 
@@ -130,3 +130,31 @@ async def test_a_withdrawal_before_export_cancels_the_export(world: World) -> No
     assert intro.export_state is ExportState.CANCELLED
     assert intro.links[0].status is ReferralStatus.WITHDRAWN
     assert world.ats.calls == []
+
+
+async def test_an_update_the_ats_refuses_is_parked_and_one_for_a_deleted_candidate_stays_local(
+    world: World,
+) -> None:
+    await world.exported()
+    world.ats.fail_once("update_candidate", AtsRejectedError("422", status=422, errors=["bad"]))
+
+    with pytest.raises(PermanentError):
+        await update(world, CandidateChanges(current_title="CTO"))
+
+    person = world.intro().ats_candidate_id
+    assert person is not None
+    world.ats.delete_candidate(person)
+    assert await update(world, CandidateChanges(current_title="CEO")) is False
+    assert world.intro().candidate.current_title == "CEO"
+
+
+async def test_a_withdrawal_for_a_candidate_gone_from_the_ats_is_still_recorded(
+    world: World,
+) -> None:
+    await world.exported()
+    person = world.intro().ats_candidate_id
+    assert person is not None
+    world.ats.delete_candidate(person)
+
+    assert await withdraw(world) is True
+    assert world.intro().withdrawn_at is not None
