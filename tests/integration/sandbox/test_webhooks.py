@@ -7,8 +7,14 @@ import hmac
 import json
 
 import httpx
+from starlette.testclient import TestClient
 
-from adapters.greenhouse.sandbox import DeliveryOptions, SandboxControl, SandboxState
+from adapters.greenhouse.sandbox import (
+    DeliveryOptions,
+    SandboxControl,
+    SandboxState,
+    create_sandbox_app,
+)
 from tests.integration.sandbox.support import HOOK_SECRET, Receiver
 
 
@@ -227,3 +233,21 @@ async def test_api_writes_fire_the_web_hooks_greenhouse_would(
     assert first["status"] == "active"
     updated = json.loads(receiver.requests[1].content)["payload"]["candidate"]
     assert updated["title"] == "CTO"
+
+
+async def test_flush_waits_for_deliveries_started_by_an_app_served_on_another_loop(
+    state: SandboxState, receiver: Receiver, webhook_client: httpx.AsyncClient
+) -> None:
+    control = SandboxControl(state, webhook_client)
+    control.configure_webhooks(
+        "http://receiver.test/hooks", HOOK_SECRET, DeliveryOptions(delay_s=0.05)
+    )
+    with TestClient(create_sandbox_app(state)) as test_client:
+        moved = test_client.post(
+            f"/_sandbox/applications/{state.seed.application_ids[0]}/move", json={}
+        )
+        assert receiver.requests == []
+
+        await control.flush()
+
+        assert receiver.event_ids() == moved.json()["event_ids"]
