@@ -119,7 +119,7 @@ def _subject_of(signals: tuple[AtsSignal, ...]) -> str | None:
 
 
 async def _record_webhook(deps: Dependencies, delivery: InboundDelivery, *, ping: bool) -> None:
-    """Note for the tenant's web hook health that a delivery (or a ping) arrived.
+    """Note for the tenant's web hook health that a signed delivery, or a ping, arrived.
 
     The time recorded is when the delivery was received, not when it is processed, so a delivery
     retried for hours does not make silent web hooks look alive; an older delivery moves nothing back.
@@ -130,11 +130,14 @@ async def _record_webhook(deps: Dependencies, delivery: InboundDelivery, *, ping
         if tenant is None:
             raise PermanentError(f"tenant {delivery.tenant_id!r} no longer exists")
         changed = False
-        if tenant.last_webhook_at is None or received > tenant.last_webhook_at:
+        if ping:
+            # A ping is accepted unsigned (the contract answers it 200 either way), so it only
+            # proves a web hook was saved in the ATS: it must not clear the silence flag.
+            if tenant.last_ping_at is None or received > tenant.last_ping_at:
+                tenant.last_ping_at = received
+                changed = True
+        elif tenant.last_webhook_at is None or received > tenant.last_webhook_at:
             tenant.record_webhook(received)
-            changed = True
-        if ping and (tenant.last_ping_at is None or received > tenant.last_ping_at):
-            tenant.last_ping_at = received
             changed = True
         if changed:
             await uow.tenants.save(tenant)

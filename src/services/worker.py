@@ -83,8 +83,12 @@ class Worker:
                         )
         finally:
             self._stop = None
-            with contextlib.suppress(Exception):
+            try:
                 released = await self.release()
+            except Exception:
+                # The leases run out on their own; the items are claimed again then.
+                logger.exception("worker.release_failed", worker=self.worker_id)
+            else:
                 logger.info("worker.stopped", worker=self.worker_id, released=released)
 
     async def run_once(self) -> int:

@@ -104,7 +104,9 @@ async def test_a_ping_is_recorded_for_the_tenant_and_nothing_else_happens() -> N
 
     assert await process_delivery(rt.deps, bus, delivery) == "processed"
 
-    assert rt.store.tenants["acme"].last_ping_at == delivery.received_at
+    tenant = rt.store.tenants["acme"]
+    assert tenant.last_ping_at == delivery.received_at
+    assert tenant.last_webhook_at is None  # pings come unsigned: no proof that web hooks flow
     assert bus.handled == []
 
 
