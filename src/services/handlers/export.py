@@ -181,7 +181,7 @@ async def _credit_note_tag(
         await ats.record_referrer(ctx, candidate_id, intro.referrer)
         await run.record(confirm={REFERRER: None})
     if not run.progress.is_done(NOTE):
-        marker = f"intrro:{intro.introduction_id}"
+        marker = note_marker(intro.introduction_id)
         if not await ats.has_note(ctx, candidate_id, marker):
             await run.record(attempt=(NOTE,))
             await ats.add_note(ctx, candidate_id, first_application_id, note_body(intro, marker))
@@ -190,6 +190,11 @@ async def _credit_note_tag(
         await run.record(attempt=(TAG,))
         await ats.tag_candidate(ctx, candidate_id, run.deps.settings.tag_name)
         await run.record(confirm={TAG: None})
+
+
+def note_marker(introduction_id: str) -> str:
+    """The marker of the export's note, bracketed so that `intro-1` never matches `intro-10`."""
+    return f"[intrro:{introduction_id}]"
 
 
 def note_body(intro: Introduction, marker: str) -> str:

@@ -33,7 +33,7 @@ async def withdraw_introduction(cmd: WithdrawIntroduction, deps: Dependencies) -
     ctx = ats_context(tenant, priority=True)
     if intro.is_exported and intro.ats_candidate_id is not None and ctx is not None:
         # The note goes first: a retry after a failure finds it by its marker and sends no second.
-        marker = f"intrro:{intro.introduction_id}:withdrawn"
+        marker = f"[intrro:{intro.introduction_id}:withdrawn]"
         try:
             if not await deps.ats.has_note(ctx, intro.ats_candidate_id, marker):
                 await deps.ats.add_note(ctx, intro.ats_candidate_id, None, _note(cmd, marker))

@@ -52,7 +52,7 @@ async def test_an_export_creates_the_candidate_with_an_application_per_open_job(
     assert all(link.status is ReferralStatus.APPLIED for link in intro.links)
     assert person.tags == ["Intrro"]
     [note] = world.ats.notes
-    assert "intrro:intro-1" in note.body
+    assert "[intrro:intro-1]" in note.body
     assert "Grace Hopper" in note.body
     assert "Ada is brilliant." in note.body
 
@@ -369,3 +369,12 @@ async def test_a_crash_at_any_commit_of_the_export_then_retries_duplicate_nothin
     assert sorted(a.job_id or "" for a in world.ats.applications_of(person.id)) == ["101", "102"]
     assert len(world.ats.notes) == 1
     assert len(world.outbox("introduction.exported")) == 1
+
+
+async def test_each_introduction_of_one_person_leaves_its_own_note(world: World) -> None:
+    await world.exported("intro-10", job_ids=("101",))
+    await world.exported("intro-1", job_ids=("102",))
+
+    assert len(world.ats.live_candidates()) == 1
+    bodies = sorted(n.body.splitlines()[-1] for n in world.ats.notes)
+    assert bodies == ["[intrro:intro-10]", "[intrro:intro-1]"]
