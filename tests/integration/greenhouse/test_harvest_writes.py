@@ -308,3 +308,34 @@ async def test_the_referral_field_is_created_once_and_written_on_candidates() ->
     for row in (first, second):
         value = row["custom_fields"]["intrro_referrer"]["value"]
         assert value == "Grace Hopper <grace@acme.example>"
+
+
+async def test_a_candidate_created_without_its_nested_application_gets_it_added_separately() -> (
+    None
+):
+    fake = new_fake()
+    job_id = _job(fake)
+
+    def ignore_nested(request: httpx.Request) -> httpx.Response | None:
+        if request.method == "POST" and request.url.path == "/v3/candidates":
+            body = json.loads(request.content)
+            body.pop("application")
+            fake.before.remove(ignore_nested)
+            return fake.handle(
+                httpx.Request("POST", request.url, json=body, headers=request.headers)
+            )
+        return None
+
+    fake.before.append(ignore_nested)
+
+    created = await make_client(fake).create_candidate(
+        context(), PROFILE, NewApplication(job_id=job_id, source_id="77")
+    )
+
+    (body,) = _bodies(fake, "POST", "/v3/applications")
+    assert body == {
+        "candidate_id": int(created.candidate_id),
+        "job_id": int(job_id),
+        "source_id": 77,
+    }
+    assert len(fake.tables["candidates"]) == len(fake.tables["applications"]) == 1

@@ -72,7 +72,16 @@ class HarvestWrites:
                 if found is None:
                     raise AtsOutcomeUnknownError("POST /v3/candidates: no candidate in the answer")
                 return found
-            return await self._finish(ctx, candidate_id, created_application(answer), application)
+            raw_app = created_application(answer)
+            if raw_app is None or f.ident(raw_app.get("id")) is None:
+                # The nested application did not come back: find it, or add it separately.
+                listed = await self._http.list_all(
+                    ctx, "/v3/applications", {"candidate_ids": candidate_id}
+                )
+                raw_app = apps.for_job(listed, application.job_id, prospect=application.prospect)
+                if raw_app is None:
+                    return await self.add_application(ctx, candidate_id, application)
+            return await self._finish(ctx, candidate_id, raw_app, application)
 
         async def reread() -> CreatedApplication | None:
             ids: list[str] = []
