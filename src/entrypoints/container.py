@@ -29,7 +29,7 @@ from adapters.sql.locks import SqlLocks
 from adapters.sql.migrate import upgrade
 from adapters.sql.queue import SqlWorkQueue
 from adapters.sql.secrets import SecretCipher
-from adapters.sql.uow import SqlUnitOfWorkFactory
+from adapters.sql.uow import SqlUnitOfWork
 from adapters.system import SystemClock, UuidIdGenerator
 from entrypoints.http.metrics import GatewayMetrics, MeteredReferralPlatform
 from entrypoints.settings import GatewaySettings
@@ -114,7 +114,7 @@ class Container(containers.DeclarativeContainer):
     clock = providers.Singleton(SystemClock)
     ids = providers.Singleton(UuidIdGenerator)
     cipher = providers.Singleton(_cipher, settings)
-    uow = providers.Singleton(SqlUnitOfWorkFactory, engine, cipher)  # each call: a new unit of work
+    unit_of_work = providers.Factory(SqlUnitOfWork, engine, cipher)  # one per use
     queue = providers.Singleton(SqlWorkQueue, engine)
     locks = providers.Singleton(SqlLocks, engine)
 
@@ -131,15 +131,12 @@ class Container(containers.DeclarativeContainer):
     events_in = providers.Singleton(IntrroEventReader)
     registry = providers.Singleton(CollectorRegistry, auto_describe=True)
     metrics = providers.Singleton(GatewayMetrics, registry)
-    platform = providers.Singleton(
-        MeteredReferralPlatform,
-        providers.Singleton(IntrroPlatform, http_client, clock=clock),
-        metrics,
-    )
+    intrro_platform = providers.Singleton(IntrroPlatform, http_client, clock=clock)
+    platform = providers.Singleton(MeteredReferralPlatform, intrro_platform, metrics)
 
     deps = providers.Singleton(
         Dependencies,
-        uow=uow,
+        uow=unit_of_work.provider,  # the services call it for each new unit of work
         queue=queue,
         locks=locks,
         ats=ats,

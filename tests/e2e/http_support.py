@@ -68,7 +68,7 @@ def gateway(settings: GatewaySettings) -> Gateway:
     ats = FakeAtsClient(SystemClock())
     platform = FakeReferralPlatform()
     container.ats.override(providers.Object(ats))
-    container.platform.override(providers.Object(platform))
+    container.intrro_platform.override(providers.Object(platform))
     return Gateway(settings=settings, container=container, ats=ats, platform=platform)
 
 

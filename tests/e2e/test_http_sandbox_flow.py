@@ -125,6 +125,7 @@ def test_an_accepted_introduction_is_exported_by_the_in_process_worker_and_annou
             "introduction.exported pushed to Intrro",
         )
         view = client.get("/api/tenants/acme/introductions/intro-42", headers=AUTH)
+        metrics = client.get("/metrics").text
 
     assert answer.status_code == 202
     assert inbox_rows(gw.settings) == [("acme", "intrro", "introduction.accepted", "intro-42")]
@@ -132,3 +133,5 @@ def test_an_accepted_introduction_is_exported_by_the_in_process_worker_and_annou
     assert exported.data["introduction_id"] == "intro-42"
     assert exported.data["ats_candidate_id"]
     assert view.status_code == 200
+    assert view.json()["introduction_id"] == "intro-42"
+    assert 'gateway_outbox_pushes_total{outcome="delivered"}' in metrics

@@ -33,7 +33,7 @@ URL = "/webhooks/greenhouse/acme"
 def test_a_commit_that_fails_answers_503_never_200(tmp_path: Path) -> None:
     gw = gateway(gateway_settings(tmp_path, f"sqlite+aiosqlite:///{tmp_path / 'gw.db'}"))
     fake_db = FakeUnitOfWorkFactory()
-    gw.container.uow.override(providers.Object(fake_db))
+    gw.container.unit_of_work.override(providers.Callable(fake_db))
     body = greenhouse_body("hire_candidate")
 
     with gw.client() as client:
@@ -51,7 +51,7 @@ def test_a_commit_that_fails_answers_503_never_200(tmp_path: Path) -> None:
 def test_a_database_that_is_down_answers_503_to_both_ingresses_and_readyz(tmp_path: Path) -> None:
     gw = gateway(gateway_settings(tmp_path, f"sqlite+aiosqlite:///{tmp_path / 'gw.db'}"))
     fake_db = FakeUnitOfWorkFactory()
-    gw.container.uow.override(providers.Object(fake_db))
+    gw.container.unit_of_work.override(providers.Callable(fake_db))
 
     async def down() -> None:
         raise ConnectionRefusedError("database down")

@@ -1,0 +1,96 @@
+"""The composition root: nothing opened until used, one unit of work per call, fakes swap in."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from cryptography.fernet import Fernet
+from dependency_injector import providers
+
+from adapters.greenhouse.harvest import GreenhouseAtsClient
+from adapters.sql.uow import SqlUnitOfWork
+from entrypoints.container import build_container
+from entrypoints.http.metrics import GatewayMetrics, MeteredReferralPlatform
+from entrypoints.settings import GatewaySettings, load_settings
+from ports.referral_platform import OutboundMessage, PushFailedError, PushRefusedError, PushTarget
+from tests.fakes.clock import START
+from tests.fakes.referral_platform import FakeReferralPlatform
+from tests.fakes.unit_of_work import FakeUnitOfWorkFactory
+
+
+def settings(tmp_path: Path, url: str) -> GatewaySettings:
+    return load_settings(
+        tmp_path / ".env",
+        {
+            "GATEWAY_DATABASE_URL": url,
+            "GATEWAY_SECRET_KEYS": Fernet.generate_key().decode(),
+            "GATEWAY_API_TOKENS": "a-token-of-twenty-chars",
+            "GATEWAY_GREENHOUSE_BASE_URL": "http://harvest.test",
+            "GATEWAY_GREENHOUSE_AUTH_URL": "http://auth.test",
+        },
+        generate=False,
+    )
+
+
+async def test_wiring_an_unreachable_database_opens_nothing_until_it_is_used(
+    tmp_path: Path,
+) -> None:
+    container = build_container(settings(tmp_path, "postgresql+psycopg://x@127.0.0.1:9/none"))
+
+    deps = container.deps()
+
+    assert isinstance(deps.ats, GreenhouseAtsClient)
+    assert deps.settings == container.settings().service
+    first, second = deps.uow(), deps.uow()
+    assert isinstance(first, SqlUnitOfWork)
+    assert first is not second
+    assert container.engine().pool.checkedout() == 0
+    await container.engine().dispose()
+
+
+async def test_two_containers_share_no_singleton(tmp_path: Path) -> None:
+    one = build_container(settings(tmp_path, f"sqlite+aiosqlite:///{tmp_path / 'a.db'}"))
+    two = build_container(settings(tmp_path, f"sqlite+aiosqlite:///{tmp_path / 'b.db'}"))
+
+    assert one.engine() is not two.engine()
+    assert one.metrics().registry is not two.metrics().registry
+    assert one.deps() is not two.deps()
+    await one.engine().dispose()
+    await two.engine().dispose()
+
+
+def test_an_override_reaches_the_services_dependencies(tmp_path: Path) -> None:
+    container = build_container(settings(tmp_path, f"sqlite+aiosqlite:///{tmp_path / 'a.db'}"))
+    fake_db = FakeUnitOfWorkFactory()
+    container.unit_of_work.override(providers.Callable(fake_db))
+
+    unit = container.deps().uow()
+
+    assert unit in fake_db.created
+
+
+def test_each_worker_gets_its_own_id(tmp_path: Path) -> None:
+    container = build_container(settings(tmp_path, f"sqlite+aiosqlite:///{tmp_path / 'a.db'}"))
+
+    assert container.worker().worker_id != container.worker().worker_id
+
+
+async def test_pushes_are_counted_by_outcome() -> None:
+    inner = FakeReferralPlatform()
+    metrics = GatewayMetrics()
+    platform = MeteredReferralPlatform(inner, metrics)
+    target = PushTarget(url="https://intrro.test/hooks", secret="whsec_eA==")
+    message = OutboundMessage(message_id="m", type="jobs.changed", timestamp=START, data={})
+
+    await platform.push(target, message)
+    inner.fail_next = 1
+    with pytest.raises(PushFailedError):
+        await platform.push(target, message)
+    inner.refuse_all = True
+    with pytest.raises(PushRefusedError):
+        await platform.push(target, message)
+
+    text = (await metrics.render(None)).decode()
+    for outcome in ("delivered", "failed", "refused"):
+        assert f'gateway_outbox_pushes_total{{outcome="{outcome}"}} 1.0' in text
