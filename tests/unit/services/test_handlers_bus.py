@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import pytest
 
+from domain import commands
 from domain.commands import Command, ExportIntroduction
 from services.bus import COMMAND_HANDLERS, MessageBus, UnknownCommandError
 from services.deps import Dependencies
@@ -19,7 +20,11 @@ class Unheard(Command):
 
 
 def test_every_command_of_the_domain_has_exactly_one_handler() -> None:
-    domain_commands = {c for c in Command.__subclasses__() if c.__module__ == "domain.commands"}
+    domain_commands = {
+        c
+        for c in vars(commands).values()
+        if isinstance(c, type) and issubclass(c, Command) and c is not Command
+    }
 
     assert set(COMMAND_HANDLERS) == domain_commands
 
