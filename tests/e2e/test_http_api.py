@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from dependency_injector import providers
 from starlette.testclient import TestClient
 
 from tests.e2e.http_support import (
@@ -201,3 +202,19 @@ def test_a_job_sync_starts_in_the_background_and_answers_202(
     response = client.post("/api/tenants/acme/sync/jobs", headers=AUTH)
 
     assert response.status_code == 202
+
+
+def test_an_unexpected_error_is_a_500_problem(tmp_path: Path) -> None:
+    gw = gateway(gateway_settings(tmp_path, f"sqlite+aiosqlite:///{tmp_path / 'gw.db'}"))
+
+    def broken() -> object:
+        raise RuntimeError("a bug")
+
+    gw.container.unit_of_work.override(providers.Callable(broken))
+
+    with gw.client() as client:
+        response = client.get("/api/tenants/acme", headers=AUTH)
+
+    assert response.status_code == 500
+    assert response.headers["content-type"] == PROBLEM
+    assert "a bug" not in response.text

@@ -112,6 +112,11 @@ async def _timeout(request: Request, exc: Exception) -> Response:
     )
 
 
+async def _internal(request: Request, exc: Exception) -> Response:
+    log.error("unhandled_error", path=request.url.path, exc_info=exc)
+    return problem_response(request, 500, "Internal Server Error", "an unexpected error occurred")
+
+
 ExceptionHandler = Callable[[Request, Exception], Awaitable[Response]]
 
 EXCEPTION_HANDLERS: Mapping[Any, ExceptionHandler] = {
@@ -122,4 +127,5 @@ EXCEPTION_HANDLERS: Mapping[Any, ExceptionHandler] = {
     CredentialRefusedError: _refused,
     StorageUnavailableError: _unavailable,
     TimeoutError: _timeout,
+    Exception: _internal,  # Starlette runs this one outermost, for anything not mapped above
 }
