@@ -27,6 +27,7 @@ from typing import TypeVar
 
 import structlog
 
+from ports.ats import AtsUnavailableError
 from ports.ats_webhooks import MalformedWebhookError
 from ports.referral_events import InvalidEventError, NotJsonError
 from ports.referral_platform import (
@@ -35,7 +36,7 @@ from ports.referral_platform import (
     PushRefusedError,
     PushTarget,
 )
-from ports.unit_of_work import InboundDelivery, InboxState, OutboundItem
+from ports.unit_of_work import InboundDelivery, InboxState, OutboundItem, StorageError
 from services.backoff import next_attempt
 from services.deps import Dependencies
 from services.errors import DeferredError, PermanentError
@@ -54,6 +55,9 @@ class MissingCallbackError(Exception):
 
 class TenantGoneError(Exception):
     """Raised (and settled by parking dead) when an outbound item's tenant no longer exists."""
+
+
+_ROUTINE = (AtsUnavailableError, PushFailedError, StorageError, MissingCallbackError)
 
 
 class Worker:
@@ -275,9 +279,8 @@ def _describe(exc: BaseException) -> str:
 
 
 def _log_failure(event: str, exc: Exception, attempts: int, not_before: datetime) -> None:
-    expected = isinstance(exc, PushFailedError | MissingCallbackError) or hasattr(
-        exc, "retry_after"
-    )
+    # The other side or the database being unavailable is routine; anything else is a bug to see.
+    expected = isinstance(exc, _ROUTINE)
     log = logger.warning if expected else logger.error
     log(
         event,
