@@ -95,6 +95,7 @@ class ModelApplication:
     delivered: list[ApplicationSignal] = field(default_factory=list)
     seen: datetime | None = None
     closed: bool = False
+    withdrawn_by_intrro: bool = False  # Intrro's withdrawal holds until the ATS says more
     status: ReferralStatus = ReferralStatus.APPLIED
 
     @property
@@ -183,7 +184,7 @@ class IntroductionSignals(RuleBasedStateMachine):
     def deliver_again(self, data: st.DataObject) -> None:
         app = data.draw(st.sampled_from([a for a in self.apps if a.delivered]))
         signal = data.draw(st.sampled_from(app.delivered))
-        up_to_date = not app.pending
+        up_to_date = not app.pending and not app.withdrawn_by_intrro
         before = [(lk.status, lk.stage, lk.last_change_at, lk.closed) for lk in self.intro.links]
         events_before = len(self.intro.events)
 
@@ -196,6 +197,17 @@ class IntroductionSignals(RuleBasedStateMachine):
             after = [(lk.status, lk.stage, lk.last_change_at, lk.closed) for lk in self.intro.links]
             assert after == before
             assert len(self.intro.events) == events_before
+
+    @precondition(lambda self: self.intro.withdrawn_at is None)
+    @rule()
+    def intrro_withdraws(self) -> None:
+        before = self._model_statuses()
+        self.intro.withdraw(at=at(10_000))
+        for app in self.apps:
+            if not app.closed:
+                app.status = ReferralStatus.WITHDRAWN
+                app.withdrawn_by_intrro = True
+        self._check_new_events(before)
 
     @rule(index=app_indexes)
     def reconcile(self, index: int) -> None:
@@ -218,6 +230,7 @@ class IntroductionSignals(RuleBasedStateMachine):
                 app.closed = True
             else:
                 app.seen = signal.occurred_at
+                app.withdrawn_by_intrro = False
                 app.status = app.status_as_of(app.seen, self.table)
             self._check_new_events(before)
         elif verdict is Verdict.NEEDS_REREAD:
@@ -255,6 +268,7 @@ class IntroductionSignals(RuleBasedStateMachine):
             assert verdict is Verdict.CLOSED
             return
         assert verdict is Verdict.APPLIED
+        app.withdrawn_by_intrro = False
         if app.latest_time is not None and (app.seen is None or app.latest_time > app.seen):
             app.seen = app.latest_time
         app.status = status_of(replay(app.history), self.table)
@@ -290,13 +304,13 @@ class IntroductionSignals(RuleBasedStateMachine):
             assert link.status is app.status
             assert (link.closed is not None) is app.closed
             assert link.last_change_at == app.seen
-            if not app.closed:
+            if not app.closed and not app.withdrawn_by_intrro:
                 assert app.status is app.status_as_of(app.seen, self.table)
 
     @invariant()
     def with_everything_delivered_the_newest_signal_decides(self) -> None:
         for app, link in zip(self.apps, self.intro.links, strict=True):
-            if not app.pending and not app.deleted_in_ats:
+            if not (app.pending or app.deleted_in_ats or app.withdrawn_by_intrro):
                 assert link.status is status_of(replay(app.history), self.table)
 
     @invariant()
