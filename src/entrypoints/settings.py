@@ -1,4 +1,26 @@
-"""The gateway's configuration: read once at start-up from `GATEWAY_*` variables and a `.env` file."""
+"""The gateway's configuration: read once at start-up from `GATEWAY_*` variables and a `.env` file.
+
+The process environment wins over `.env`. Durations are written `500ms`, `30s`, `15m`, `6h`, `7d` (a bare
+number is seconds); booleans `true`/`false`.
+
+    ENV                        development (default) | production
+    DATABASE_URL               sqlite+aiosqlite:///./intrro-gateway.db; postgresql+psycopg://… in production
+    SECRET_KEYS                Fernet keys, comma-separated, newest first (generated into .env in development)
+    API_TOKENS                 bearer tokens, comma-separated, 16+ characters (generated in development)
+    LOG_FORMAT / LOG_LEVEL     console (development) | json (production); info
+    PUBLIC_URL                 http://127.0.0.1:8000, the base of the web hook URLs in reports
+    GREENHOUSE_BASE_URL        https://harvest.greenhouse.io; development: the sandbox, http://127.0.0.1:8001
+    GREENHOUSE_AUTH_URL        https://auth.greenhouse.io; development: the sandbox
+    SANDBOX_PORT               8001, where `serve` runs the bundled sandbox in development
+    RUN_WORKER                 true: `serve` runs the worker and the scheduler in-process
+    AUTO_MIGRATE               true in development: migrate the schema when the app starts
+    REQUEST_DEADLINE           10s, after which an ingress answers 503
+    MAX_BODY_BYTES             1048576 (1 MiB): larger bodies answer 413
+    LEASE, BACKOFF_BASE, BACKOFF_CAP, RETRY_HORIZON, MAX_ATTEMPTS, POLL_INTERVAL, BATCH_SIZE,
+    DEFER_DELAY, DEFER_WINDOW, LOCK_TTL, SECRET_GRACE, BODY_RETENTION, RECONCILE_INTERVAL,
+    JOBS_SYNC_INTERVAL, CONNECTION_CHECK_INTERVAL, SOURCE_NAME, TAG_NAME
+                               the services' timings and names (`services.settings.ServiceSettings`)
+"""
 
 from __future__ import annotations
 

@@ -94,3 +94,29 @@ async def test_pushes_are_counted_by_outcome() -> None:
     text = (await metrics.render(None)).decode()
     for outcome in ("delivered", "failed", "refused"):
         assert f'gateway_outbox_pushes_total{{outcome="{outcome}"}} 1.0' in text
+
+
+def test_the_asgi_factory_builds_an_app_from_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import logging
+
+    import structlog
+
+    from entrypoints.http.asgi import app_from_environment
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("GATEWAY_LOG_FORMAT", "json")
+    monkeypatch.setenv("GATEWAY_DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'gw.db'}")
+    try:
+        app = app_from_environment()
+        paths = {getattr(route, "path", None) for route in app.routes}
+        env_file = (tmp_path / ".env").read_text(encoding="utf-8")
+    finally:
+        structlog.reset_defaults()
+        for handler in list(logging.getLogger().handlers):
+            logging.getLogger().removeHandler(handler)
+
+    assert "/webhooks/greenhouse/{tenant}" in paths
+    assert "GATEWAY_SECRET_KEYS=" in env_file
+    assert "GATEWAY_API_TOKENS=" in env_file
