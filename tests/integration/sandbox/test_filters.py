@@ -9,7 +9,7 @@ from adapters.greenhouse.sandbox import SandboxControl, SandboxState
 
 
 async def _get(
-    client: httpx.AsyncClient, headers: dict[str, str], path: str, **params: object
+    client: httpx.AsyncClient, headers: dict[str, str], path: str, **params: str | int
 ) -> list[dict[str, object]]:
     response = await client.get(path, params=params, headers=headers)
     assert response.status_code == 200, response.text
@@ -134,7 +134,7 @@ async def test_a_user_is_found_by_primary_email_and_its_referrer_by_user_id(
     client: httpx.AsyncClient, headers: dict[str, str], state: SandboxState
 ) -> None:
     users = await _get(client, headers, "/v3/users", primary_email="emma.seller@sandbox.example")
-    referrers = await _get(client, headers, "/v3/referrers", user_ids=users[0]["id"])
+    referrers = await _get(client, headers, "/v3/referrers", user_ids=str(users[0]["id"]))
     none = await _get(
         client, headers, "/v3/referrers", user_ids=state.seed.employee_without_referrer_user_id
     )

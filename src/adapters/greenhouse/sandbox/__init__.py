@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from adapters.greenhouse.sandbox._ratelimit import RateLimit
+from adapters.greenhouse.sandbox._scopes import ALL_SCOPES
 from adapters.greenhouse.sandbox._webhooks import Delivery, DeliveryOptions, FiredEvent, sign
 from adapters.greenhouse.sandbox.app import create_sandbox_app
 from adapters.greenhouse.sandbox.control import SandboxControl
@@ -21,6 +22,7 @@ from adapters.greenhouse.sandbox.state import (
 )
 
 __all__ = [
+    "ALL_SCOPES",
     "Credential",
     "Delivery",
     "DeliveryOptions",
