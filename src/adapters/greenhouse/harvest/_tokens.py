@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -48,7 +49,7 @@ def token_expiry(body: Mapping[str, Any], now: datetime, settings: HarvestSettin
         return absolute
     relative = body.get(TOKEN_EXPIRY_RELATIVE)
     seconds = f.integer(relative)
-    if seconds is None and isinstance(relative, float) and relative == relative:
+    if seconds is None and isinstance(relative, float) and math.isfinite(relative):
         seconds = int(relative)
     if seconds is not None and 0 < seconds < 10**8:
         return now + timedelta(seconds=seconds)
