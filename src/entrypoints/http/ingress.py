@@ -34,7 +34,7 @@ async def greenhouse_webhook(request: Request) -> Response:
         tenant = await _tenant(rt, request, translator.source)
         action = translator.action_of(body)
         if action == "ping":
-            await _store(rt, request, tenant, translator.source, body, "ping", None, None)
+            await _store(rt, request, tenant, translator.source, body, kind="ping")
             return JSONResponse({})
         now = rt.deps.clock.now()
         if not translator.verify(request.headers, body, tenant.webhook_secret.valid_at(now)):
@@ -47,7 +47,16 @@ async def greenhouse_webhook(request: Request) -> Response:
             _count(rt, translator.source, "ignored")
             return JSONResponse({"ignored": True})
         ordering_key, subject = _greenhouse_keys(rt, body)
-        await _store(rt, request, tenant, translator.source, body, action, ordering_key, subject)
+        await _store(
+            rt,
+            request,
+            tenant,
+            translator.source,
+            body,
+            kind=action,
+            ordering_key=ordering_key,
+            subject_id=subject,
+        )
     return JSONResponse({})
 
 
@@ -80,7 +89,15 @@ async def intrro_event(request: Request) -> Response:
         if event.command is None:
             _count(rt, reader.source, "ignored")
             return JSONResponse({"ignored": True}, status_code=202)
-        await _store(rt, request, tenant, reader.source, body, event.type, event.ordering_key, None)
+        await _store(
+            rt,
+            request,
+            tenant,
+            reader.source,
+            body,
+            kind=event.type,
+            ordering_key=event.ordering_key,
+        )
     return JSONResponse({}, status_code=202)
 
 
@@ -102,9 +119,10 @@ async def _store(
     tenant: Tenant,
     source: str,
     body: bytes,
+    *,
     kind: str,
-    ordering_key: str | None,
-    subject_id: str | None,
+    ordering_key: str | None = None,
+    subject_id: str | None = None,
 ) -> None:
     body_hash = hashlib.sha256(body).hexdigest()
     if source == rt.deps.translator.source:
