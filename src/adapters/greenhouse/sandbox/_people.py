@@ -93,14 +93,11 @@ def _set_tags(state: SandboxState, candidate: Record, names: Sequence[str]) -> N
 
 
 def _apply_candidate_fields(
-    state: SandboxState, candidate: Record, fields: Mapping[str, Any]
+    state: SandboxState, candidate: Record, fields: Mapping[str, Any], custom: dict[str, Any]
 ) -> None:
     for name, value in fields.items():
         if name == "custom_fields":
-            candidate["custom_fields"] = {
-                **candidate["custom_fields"],
-                **resolve_custom_fields(state, "candidate", value),
-            }
+            candidate["custom_fields"] = {**candidate["custom_fields"], **custom}
         elif name == "tags":
             _set_tags(state, candidate, value)
         else:
@@ -116,6 +113,7 @@ def create_candidate(
     """Add a candidate (and at most one application); fires `new_*_application` for the latter."""
     if application is not None:
         _check_application(state, application)
+    custom = resolve_custom_fields(state, "candidate", fields.get("custom_fields", []))
     candidate = state.insert(
         "candidates",
         {
@@ -138,7 +136,7 @@ def create_candidate(
             "last_activity_at": state.clock.stamp(),
         },
     )
-    _apply_candidate_fields(state, candidate, fields)
+    _apply_candidate_fields(state, candidate, fields, custom)
     if application is None:
         return candidate, None, []
     created, event_ids = create_application(state, candidate["id"], application, options)
@@ -153,7 +151,8 @@ def patch_candidate(
 ) -> tuple[Record, list[str]]:
     """Change a candidate's fields (arrays are replaced); fires `update_candidate`."""
     candidate = state.get("candidates", candidate_id)
-    _apply_candidate_fields(state, candidate, fields)
+    custom = resolve_custom_fields(state, "candidate", fields.get("custom_fields", []))
+    _apply_candidate_fields(state, candidate, fields, custom)
     state.touch(candidate, "last_activity_at")
     event_ids = state.webhooks.fire(
         "update_candidate", {"candidate": _payloads.candidate_payload(state, candidate)}, options
@@ -283,14 +282,11 @@ def patch_application(
     _check_reference(state, "referrers", "referrer_id", fields.get("referrer_id"))
     _check_reference(state, "users", "recruiter_id", fields.get("recruiter_id"))
     _check_reference(state, "users", "coordinator_id", fields.get("coordinator_id"))
+    custom = resolve_custom_fields(state, "application", fields.get("custom_fields", []))
     for name, value in fields.items():
-        if name == "custom_fields":
-            application["custom_fields"] = {
-                **application["custom_fields"],
-                **resolve_custom_fields(state, "application", value),
-            }
-        else:
-            application[name] = value
+        application[name] = (
+            {**application["custom_fields"], **custom} if name == "custom_fields" else value
+        )
     state.touch(application, "last_activity_at")
     payload = {"application": _payloads.application_payload(state, application)}
     return application, state.webhooks.fire("application_updated", payload, options)
