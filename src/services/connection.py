@@ -203,8 +203,8 @@ async def recheck_connection(deps: Dependencies, tenant_id: str) -> None:
         if current is None or current.connection is None:
             return
         conn = current.connection
-        if conn.credentials.client_id != credentials.client_id:
-            return  # reconnected with another credential meanwhile: its own report stands
+        if conn.connected_at != tenant.connection.connected_at:
+            return  # reconnected meanwhile: the new connection's own report stands
         was_failing = conn.credential_failing
         conn.credential_failing = failing
         conn.checked_at = now

@@ -320,3 +320,32 @@ async def test_a_refused_credential_on_recheck_is_not_an_error() -> None:
 
     conn = rt.store.tenants["acme"].connection
     assert conn is not None and conn.credential_failing is True
+
+
+async def test_a_recheck_that_overlaps_a_reconnect_leaves_the_new_report_alone() -> None:
+    rt, bus = setup()
+    await connect_acme(rt, bus)
+    rt.ats.permissions = scopes(jobs_list=MISSING)
+
+    class ReconnectMidway(FakeAtsClient):
+        reconnected = False
+
+        async def check_permissions(self, ctx: AtsContext) -> Sequence[PermissionCheck]:
+            if not self.reconnected:
+                self.reconnected = True
+                rt.clock.advance(seconds=1)
+                self.permissions = scopes()
+                await connect_acme(rt, bus)  # an admin reconnects while the re-check runs
+                return scopes(jobs_list=MISSING)
+            return await super().check_permissions(ctx)
+
+    ats = ReconnectMidway(rt.clock)
+    ats.users, ats.permissions = rt.ats.users, rt.ats.permissions
+    rt.deps = replace(rt.deps, ats=ats)
+
+    await recheck_connection(rt.deps, "acme")
+
+    conn = rt.store.tenants["acme"].connection
+    assert conn is not None
+    assert conn.connected_at == rt.clock.now()
+    assert conn.ok is True
