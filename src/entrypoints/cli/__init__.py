@@ -1,14 +1,45 @@
-"""The `intrro-gateway` command line."""
+"""The `intrro-gateway` command line: `main(argv)` parses, runs one command, and returns its exit code."""
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
+
+from adapters.sql.secrets import UndecryptableSecretError
+from entrypoints.cli._base import CliError, err_console
+from entrypoints.cli._parser import build_parser
+from ports.unit_of_work import StorageError
+from services.errors import InvalidInputError, NotFoundError
+
+__all__ = ["CliError", "main"]
+
+_INTERRUPTED = 130
 
 
-def main(argv: list[str] | None = None) -> None:
-    """Run the command line (placeholder until the CLI lands)."""
-    args = sys.argv[1:] if argv is None else argv
-    if args in ([], ["--help"], ["-h"]):
-        print("usage: intrro-gateway {serve,worker,migrate,...}")
-        return
-    raise SystemExit(f"intrro-gateway: unknown command {args[0]!r}")
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; returns the exit code (0 done, 1 failed, 2 usage or refused credential)."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(sys.argv[1:] if argv is None else list(argv))
+    except SystemExit as exc:  # --help, or a usage error argparse has already printed
+        return exc.code if isinstance(exc.code, int) else 2
+    try:
+        code: int = args.handler(args)
+    except CliError as exc:
+        return _fail(exc.message, exc.code)
+    except NotFoundError as exc:
+        return _fail(str(exc), 1)
+    except InvalidInputError as exc:
+        return _fail("; ".join(exc.errors), 2)
+    except UndecryptableSecretError as exc:
+        return _fail(f"{exc}: check GATEWAY_SECRET_KEYS", 1)
+    except StorageError as exc:
+        return _fail(f"the database failed: {exc}", 1)
+    except KeyboardInterrupt:
+        return _fail("interrupted", _INTERRUPTED)
+    return code
+
+
+def _fail(message: str, code: int) -> int:
+    err_console().print(f"intrro-gateway: {message}", markup=False)
+    return code

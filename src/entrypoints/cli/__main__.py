@@ -4,4 +4,4 @@ from __future__ import annotations
 
 from entrypoints.cli import main
 
-main()
+raise SystemExit(main())

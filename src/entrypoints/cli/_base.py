@@ -1,0 +1,107 @@
+"""What every command shares: the error that ends a command, the consoles, loading the settings,
+and a container opened for the length of one command."""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from rich.console import Console
+
+from adapters.sql.migrate import head_revision, is_current, upgrade
+from entrypoints.container import Container, build_container
+from entrypoints.logging import configure_logging
+from entrypoints.settings import GatewaySettings, SettingsError, load_settings
+from ports.unit_of_work import StorageError
+
+# Captured or piped output has no terminal width; wide enough that tables keep one line per row.
+_PIPE_WIDTH = 160
+
+
+class CliError(Exception):
+    """Raised by a command to stop with one line on stderr and an exit code (1 unless told)."""
+
+    def __init__(self, message: str, code: int = 1) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+
+def console() -> Console:
+    """A console on the current stdout: colours and live bars on a terminal only."""
+    out = Console(highlight=False, soft_wrap=False)
+    if not out.is_terminal:
+        out.width = _PIPE_WIDTH
+    return out
+
+
+def err_console() -> Console:
+    """A console on the current stderr, for notices and errors."""
+    err = Console(stderr=True, highlight=False)
+    if not err.is_terminal:
+        err.width = _PIPE_WIDTH
+    return err
+
+
+def settings_for_command(*, log_level: str | None = None) -> GatewaySettings:
+    """Load the settings (raising CliError with the one line naming a bad one) and configure logging.
+
+    Loggers are left uncached so that `main` can run many times in one process (tests, embedding).
+    """
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        raise CliError(str(exc)) from None
+    configure_logging(settings.log_format, log_level or settings.log_level, cache_loggers=False)
+    for notice in settings.notices:
+        err_console().print(f"intrro-gateway: {notice}")
+    return settings
+
+
+def ensure_schema(settings: GatewaySettings) -> None:
+    """Make sure the database is at the newest schema: migrated in development (`auto_migrate`),
+    otherwise a CliError telling the operator to run `intrro-gateway migrate`."""
+    try:
+        if is_current(settings.database_url):
+            return
+        if not settings.auto_migrate:
+            raise CliError(
+                f"the database at {settings.database_display} is not at the newest schema "
+                f"({head_revision()}): run intrro-gateway migrate"
+            )
+        upgrade(settings.database_url)
+    except StorageError as exc:
+        raise CliError(f"cannot use the database at {settings.database_display}: {exc}") from None
+    err_console().print(
+        f"intrro-gateway: migrated the database at {settings.database_display} to the newest schema"
+    )
+
+
+async def resolve(value: Any) -> Any:
+    """A provider's value, awaited when the provider answered in async mode."""
+    return await value if inspect.isawaitable(value) else value
+
+
+@asynccontextmanager
+async def opened(settings: GatewaySettings) -> AsyncIterator[Container]:
+    """A container whose resources (engine, HTTP client) are open until the block ends."""
+    container = build_container(settings)
+    await resolve(container.init_resources())
+    try:
+        yield container
+    finally:
+        await resolve(container.shutdown_resources())
+
+
+def run(coro: Any) -> Any:
+    """Run a command's coroutine to its end on a fresh event loop."""
+    return asyncio.run(coro)
+
+
+def stdin_is_terminal() -> bool:
+    """Whether a person is at the keyboard (prompts are possible)."""
+    return sys.stdin is not None and sys.stdin.isatty()

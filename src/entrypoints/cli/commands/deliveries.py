@@ -1,0 +1,96 @@
+"""`intrro-gateway deliveries list|replay`: inbox and outbox items of a tenant."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from rich.table import Table
+
+from entrypoints.cli._base import (
+    CliError,
+    console,
+    ensure_schema,
+    opened,
+    resolve,
+    run,
+    settings_for_command,
+)
+from services import inspection
+from services.deps import Dependencies
+
+
+def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Register `deliveries` and its two actions."""
+    parser = commands.add_parser(
+        "deliveries",
+        help="list or replay a tenant's inbound and outbound deliveries",
+        description="Inbound (web hooks, Intrro events) and outbound (pushes to Intrro) items.",
+    )
+    actions = parser.add_subparsers(dest="action", metavar="{list,replay}", required=True)
+    listing = actions.add_parser("list", help="list deliveries, newest first")
+    listing.add_argument("tenant")
+    listing.add_argument("--state", choices=inspection.DELIVERY_STATES, help="only in this state")
+    listing.add_argument("--direction", choices=inspection.DIRECTIONS, help="in or out only")
+    listing.add_argument("--cursor", help="the next page (printed below a full page)")
+    listing.set_defaults(handler=list_deliveries)
+    replay = actions.add_parser("replay", help="try a dead delivery again (same id)")
+    replay.add_argument("tenant")
+    replay.add_argument("id", help="the delivery id, as listed")
+    replay.set_defaults(handler=replay_delivery)
+
+
+def list_deliveries(args: argparse.Namespace) -> int:
+    """Print one page of deliveries as a table."""
+    settings = settings_for_command()
+    ensure_schema(settings)
+
+    async def go() -> dict[str, Any]:
+        async with opened(settings) as container:
+            deps: Dependencies = await resolve(container.deps())
+            return await inspection.deliveries(
+                deps, args.tenant, args.direction, args.state, args.cursor
+            )
+
+    view: dict[str, Any] = run(go())
+    out = console()
+    items = view["deliveries"]
+    if not items:
+        out.print(f"No deliveries for {args.tenant} match.")
+        return 0
+    table = Table(title=f"Deliveries of {args.tenant}", title_justify="left")
+    for column in ("Id", "Dir", "Kind", "State", "Tries", "Created", "Next try", "Last error"):
+        table.add_column(column, overflow="fold")
+    for item in items:
+        table.add_row(
+            item["id"],
+            item["direction"],
+            item["kind"],
+            item["state"],
+            str(item["attempts"]),
+            item["created_at"] or "",
+            item["not_before"] or "",
+            item["last_error"] or "",
+        )
+    out.print(table)
+    if view["next_cursor"]:
+        out.print(f"More: --cursor {view['next_cursor']}", markup=False)
+    return 0
+
+
+def replay_delivery(args: argparse.Namespace) -> int:
+    """Replay a dead delivery; 1 when it was not dead (nothing changed)."""
+    settings = settings_for_command()
+    ensure_schema(settings)
+
+    async def go() -> bool:
+        async with opened(settings) as container:
+            deps: Dependencies = await resolve(container.deps())
+            return await inspection.replay(deps, args.tenant, args.id)
+
+    if not run(go()):
+        raise CliError(
+            f"delivery {args.id!r} of {args.tenant} is not dead (or does not exist): nothing changed"
+        )
+    console().print(f"Delivery {args.id} of {args.tenant} will be tried again.", markup=False)
+    return 0

@@ -1,0 +1,71 @@
+"""`intrro-gateway sync-jobs <tenant>`: a full job import with a progress bar."""
+
+from __future__ import annotations
+
+import argparse
+
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from domain.commands import ImportJobs
+from entrypoints.cli._base import (
+    CliError,
+    console,
+    ensure_schema,
+    opened,
+    resolve,
+    run,
+    settings_for_command,
+)
+from services import tenants
+from services.deps import Dependencies
+from services.handlers.jobs import JobImportResult, import_jobs
+
+
+def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Register the command."""
+    parser = commands.add_parser(
+        "sync-jobs",
+        help="import a tenant's jobs from the ATS now",
+        description="Import every job of a tenant from the ATS into the gateway's mirror now.",
+    )
+    parser.add_argument("tenant")
+    parser.set_defaults(handler=sync_jobs)
+
+
+def sync_jobs(args: argparse.Namespace) -> int:
+    """Import with a progress bar, then print the totals."""
+    settings = settings_for_command()
+    ensure_schema(settings)
+    out = console()
+
+    async def go() -> JobImportResult:
+        async with opened(settings) as container:
+            deps: Dependencies = await resolve(container.deps())
+            tenant = await tenants.get_tenant(deps, args.tenant)
+            if tenant.connection is None:
+                raise CliError(
+                    f"tenant {args.tenant!r} is not connected to an ATS: run intrro-gateway connect"
+                )
+            with Progress(
+                TextColumn("Importing jobs"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=out,
+                transient=True,
+            ) as progress:
+                task = progress.add_task("jobs", total=None)
+
+                def advance(done: int, total: int) -> None:
+                    progress.update(task, completed=done, total=total)
+
+                return await import_jobs(
+                    ImportJobs(tenant_id=args.tenant, full=True), deps, progress=advance
+                )
+
+    result: JobImportResult = run(go())
+    out.print(
+        f"Imported {result.total} job{'s' if result.total != 1 else ''} for {args.tenant}: "
+        f"{result.changed} changed, {result.deleted} deleted."
+    )
+    return 0

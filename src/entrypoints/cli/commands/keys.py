@@ -1,0 +1,60 @@
+"""`intrro-gateway rotate-keys`: every stored secret re-encrypted under the newest key."""
+
+from __future__ import annotations
+
+import argparse
+
+from adapters.sql.maintenance import rotate_keys
+from adapters.sql.secrets import UndecryptableSecretError
+from entrypoints.cli._base import (
+    CliError,
+    console,
+    ensure_schema,
+    opened,
+    resolve,
+    run,
+    settings_for_command,
+)
+from ports.unit_of_work import StorageError
+
+
+def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Register the command."""
+    parser = commands.add_parser(
+        "rotate-keys",
+        help="re-encrypt every stored secret under the newest GATEWAY_SECRET_KEYS key",
+        description=(
+            "Re-encrypt every stored secret and credential under the first (newest) key of "
+            "GATEWAY_SECRET_KEYS. Keep the older keys listed until this has run."
+        ),
+    )
+    parser.set_defaults(handler=rotate)
+
+
+def rotate(args: argparse.Namespace) -> int:
+    """Re-encrypt and print how many secrets."""
+    settings = settings_for_command()
+    ensure_schema(settings)
+
+    async def go() -> int:
+        async with opened(settings) as container:
+            engine = await resolve(container.engine())
+            cipher = await resolve(container.cipher())
+            count: int = await rotate_keys(engine, cipher)
+            return count
+
+    try:
+        count = run(go())
+    except UndecryptableSecretError:
+        raise CliError(
+            "a stored secret matches none of the keys in GATEWAY_SECRET_KEYS: list the new key "
+            "first and keep the older ones after it until rotate-keys has run; nothing was changed"
+        ) from None
+    except StorageError as exc:
+        raise CliError(f"could not re-encrypt the secrets: {exc}") from None
+    keys = len(settings.secret_keys)
+    console().print(
+        f"Re-encrypted {count} stored secret{'s' if count != 1 else ''} under the newest key "
+        f"(of {keys} configured)."
+    )
+    return 0

@@ -1,0 +1,44 @@
+"""`intrro-gateway migrate`: an empty or older database to the newest schema."""
+
+from __future__ import annotations
+
+import argparse
+
+from adapters.sql.migrate import current_revision, head_revision, upgrade
+from entrypoints.cli._base import CliError, console, settings_for_command
+from ports.unit_of_work import StorageError
+
+
+def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Register the command."""
+    parser = commands.add_parser(
+        "migrate",
+        help="bring the database to the newest schema",
+        description="Bring an empty or older database (GATEWAY_DATABASE_URL) to the newest schema.",
+    )
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Migrate, saying from which revision to which."""
+    settings = settings_for_command()
+    head = head_revision()
+    try:
+        before = current_revision(settings.database_url)
+        if before != head:
+            upgrade(settings.database_url)
+    except StorageError as exc:
+        raise CliError(
+            f"cannot migrate the database at {settings.database_display}: {exc}"
+        ) from None
+    out = console()
+    if before == head:
+        out.print(
+            f"The database at {settings.database_display} is already at the newest schema ({head})."
+        )
+    else:
+        out.print(
+            f"Migrated the database at {settings.database_display} from {before or 'an empty schema'} "
+            f"to {head}."
+        )
+    return 0

@@ -1,0 +1,89 @@
+"""`intrro-gateway reconcile [<tenant>]`: repair what lost web hooks missed, now."""
+
+from __future__ import annotations
+
+import argparse
+
+from rich.table import Table
+
+from domain.commands import Reconcile
+from entrypoints.cli._base import (
+    CliError,
+    console,
+    ensure_schema,
+    opened,
+    resolve,
+    run,
+    settings_for_command,
+)
+from services import tenants
+from services.deps import Dependencies
+from services.handlers.reconcile import ReconcileResult, reconcile
+
+
+def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Register the command."""
+    parser = commands.add_parser(
+        "reconcile",
+        help="re-read linked applications and repair what web hooks missed",
+        description=(
+            "Re-read the linked applications changed since the last pass and push what differs; "
+            "every connected tenant, or the one named."
+        ),
+    )
+    parser.add_argument("tenant", nargs="?", help="only this tenant")
+    parser.set_defaults(handler=reconcile_tenants)
+
+
+def reconcile_tenants(args: argparse.Namespace) -> int:
+    """Reconcile and print what was checked and repaired, per tenant; 1 when any tenant failed."""
+    settings = settings_for_command()
+    ensure_schema(settings)
+
+    async def go() -> list[tuple[str, ReconcileResult | str]]:
+        async with opened(settings) as container:
+            deps: Dependencies = await resolve(container.deps())
+            if args.tenant is not None:
+                tenant = await tenants.get_tenant(deps, args.tenant)
+                if tenant.connection is None:
+                    raise CliError(f"tenant {args.tenant!r} is not connected to an ATS")
+                ids = [tenant.id]
+            else:
+                async with deps.uow() as uow:
+                    ids = []
+                    for tenant_id in await uow.tenants.list_ids():
+                        found = await uow.tenants.get(tenant_id)
+                        if found is not None and found.connection is not None:
+                            ids.append(tenant_id)
+            results: list[tuple[str, ReconcileResult | str]] = []
+            for tenant_id in ids:
+                try:
+                    results.append(
+                        (tenant_id, await reconcile(Reconcile(tenant_id=tenant_id), deps))
+                    )
+                except Exception as exc:  # one tenant's failure does not stop the others
+                    results.append((tenant_id, f"{type(exc).__name__}: {exc}"))
+            return results
+
+    results: list[tuple[str, ReconcileResult | str]] = run(go())
+    out = console()
+    if not results:
+        out.print("No connected tenant to reconcile.")
+        return 0
+    table = Table(title="Reconciliation", title_justify="left")
+    for column in ("Tenant", "Checked", "Repairs", "Web hooks"):
+        table.add_column(column, justify="right" if column in ("Checked", "Repairs") else "left")
+    failed = False
+    for tenant_id, result in results:
+        if isinstance(result, str):
+            failed = True
+            table.add_row(tenant_id, "-", "-", f"failed: {result}")
+        else:
+            hooks = (
+                "silent (repairs with no web hook since the last pass)"
+                if result.silent_webhooks
+                else "ok"
+            )
+            table.add_row(tenant_id, str(result.checked), str(result.repairs), hooks)
+    out.print(table)
+    return 1 if failed else 0

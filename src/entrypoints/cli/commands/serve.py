@@ -1,0 +1,127 @@
+"""`intrro-gateway serve`: the gateway over HTTP, with the worker in-process and, in development, the
+bundled Greenhouse sandbox beside it."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+from typing import TYPE_CHECKING
+
+import structlog
+
+if TYPE_CHECKING:
+    from adapters.greenhouse.sandbox import SandboxState
+
+from entrypoints.cli._base import console, ensure_schema, resolve, run, settings_for_command
+from entrypoints.cli._serving import Listener, bind, serve, stop_on_signals
+from entrypoints.cli.commands.sandbox import describe
+from entrypoints.container import build_container
+from entrypoints.http import create_app
+from services.deps import Dependencies
+
+log = structlog.get_logger(__name__)
+
+_HOOKUP_INTERVAL_S = 1.0
+
+
+def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Register the command."""
+    parser = commands.add_parser(
+        "serve",
+        help="serve the gateway (and, in development, the Greenhouse sandbox)",
+        description=(
+            "Serve the gateway's HTTP endpoints with the worker and the scheduler in-process. In "
+            "development (GATEWAY_ENV) an unmigrated database is migrated and the bundled Greenhouse "
+            "sandbox runs beside it on GATEWAY_SANDBOX_PORT; in production an unmigrated database "
+            "stops start-up. SIGTERM or SIGINT stop gracefully."
+        ),
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
+    parser.add_argument("--port", type=int, default=8000, help="port to listen on (8000)")
+    parser.add_argument(
+        "--no-worker", action="store_true", help="do not run the worker and scheduler in-process"
+    )
+    parser.set_defaults(handler=serve_gateway)
+
+
+def serve_gateway(args: argparse.Namespace) -> int:
+    """Serve until SIGTERM or SIGINT."""
+    settings = settings_for_command()
+    ensure_schema(settings)
+    with_sandbox = not settings.is_production and settings.uses_sandbox
+    # Imported here: the sandbox is a development aid, and `--help` should not need it.
+    from adapters.greenhouse.sandbox import SandboxState, create_sandbox_app
+
+    container = build_container(settings)
+    gateway = Listener(
+        "gateway", create_app(container, run_worker=not args.no_worker), bind(args.host, args.port)
+    )
+    listeners = [gateway]
+    sandbox_state: SandboxState | None = None
+    if with_sandbox:
+        sandbox_state = SandboxState.seeded()
+        sock = bind("127.0.0.1", settings.sandbox_port)
+        listeners.append(Listener("sandbox", create_sandbox_app(sandbox_state), sock))
+    out = console()
+
+    def ready() -> None:
+        worker = "off" if args.no_worker else "in-process"
+        out.print(f"Gateway on {gateway.url} (worker {worker}, {settings.env})", markup=False)
+        if sandbox_state is not None:
+            out.print(describe(listeners[1].url), markup=False)
+
+    async def go() -> None:
+        stop = asyncio.Event()
+        hookup: asyncio.Task[None] | None = None
+        if sandbox_state is not None:
+            deps = await resolve(container.deps())
+            hookup = asyncio.create_task(hook_sandbox(deps, sandbox_state, gateway.url, stop))
+        try:
+            with stop_on_signals(stop):
+                await serve(listeners, stop, log_level=settings.log_level, on_ready=ready)
+        finally:
+            stop.set()
+            if hookup is not None:
+                await hookup
+
+    run(go())
+    out.print("Gateway stopped.")
+    return 0
+
+
+async def hook_sandbox(
+    deps: Dependencies, state: SandboxState, gateway_url: str, stop: asyncio.Event
+) -> None:
+    """Point the sandbox's web hooks at the tenant connected last with a sandbox credential."""
+    current: tuple[str, str] | None = None
+    while not stop.is_set():
+        try:
+            target = await sandbox_tenant(deps, set(state.credentials))
+        except Exception:
+            log.exception("sandbox_hookup_failed")
+            target = None
+        if target is not None and target != current:
+            tenant_id, secret = target
+            url = f"{gateway_url}/webhooks/greenhouse/{tenant_id}"
+            state.webhooks.configure(url, secret)
+            log.info("sandbox_webhooks_configured", tenant=tenant_id, url=url)
+            current = target
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), _HOOKUP_INTERVAL_S)
+
+
+async def sandbox_tenant(deps: Dependencies, client_ids: set[str]) -> tuple[str, str] | None:
+    """(tenant id, web hook secret) of the tenant connected last with one of these client ids."""
+    best: tuple[str, str] | None = None
+    newest = None
+    async with deps.uow() as uow:
+        for tenant_id in await uow.tenants.list_ids():
+            tenant = await uow.tenants.get(tenant_id)
+            conn = tenant.connection if tenant is not None else None
+            if tenant is None or conn is None or conn.credentials.client_id not in client_ids:
+                continue
+            if newest is None or conn.connected_at > newest:
+                newest = conn.connected_at
+                best = (tenant.id, tenant.webhook_secret.current)
+    return best

@@ -1,0 +1,137 @@
+"""The demo's three servers in this process, on free loopback ports: the gateway on a temporary
+SQLite file, the Greenhouse sandbox, and a recording Intrro receiver."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import secrets
+import tempfile
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from cryptography.fernet import Fernet
+from starlette.applications import Starlette
+
+from adapters.greenhouse.sandbox import SandboxState, create_sandbox_app
+from adapters.intrro.receiver import ReceivedEvent, create_receiver_app
+from entrypoints.cli._base import CliError
+from entrypoints.cli._serving import Listener, bind, serve
+from entrypoints.container import build_container
+from entrypoints.demo._tap import Recorder
+from entrypoints.http import create_app
+from entrypoints.settings import GatewaySettings, load_settings
+
+_LOOPBACK = "127.0.0.1"
+_START_TIMEOUT_S = 30.0
+
+
+@dataclass(frozen=True, slots=True)
+class Stack:
+    """The running servers: their URLs, the gateway's token, the Intrro secret, what was received."""
+
+    settings: GatewaySettings
+    gateway_url: str
+    sandbox_url: str
+    receiver_url: str
+    api_token: str
+    intrro_secret: str
+    receiver: Starlette
+    sandbox: SandboxState
+
+    @property
+    def received(self) -> list[ReceivedEvent]:
+        """Every event the receiver accepted, in arrival order."""
+        events: list[ReceivedEvent] = self.receiver.state.received
+        return events
+
+
+def demo_settings(database: Path, gateway_port: int, sandbox_port: int) -> GatewaySettings:
+    """Embedded development settings: nothing read from the environment or a `.env` file."""
+    sandbox = f"http://{_LOOPBACK}:{sandbox_port}"
+    environ = {
+        "GATEWAY_ENV": "development",
+        "GATEWAY_DATABASE_URL": f"sqlite+aiosqlite:///{database}",
+        "GATEWAY_SECRET_KEYS": Fernet.generate_key().decode("ascii"),
+        "GATEWAY_API_TOKENS": secrets.token_urlsafe(24),
+        "GATEWAY_PUBLIC_URL": f"http://{_LOOPBACK}:{gateway_port}",
+        "GATEWAY_GREENHOUSE_BASE_URL": sandbox,
+        "GATEWAY_GREENHOUSE_AUTH_URL": sandbox,
+        "GATEWAY_SANDBOX_PORT": str(sandbox_port),
+        "GATEWAY_LOG_LEVEL": "warning",
+        # A demo runs in seconds: poll often, retry soon.
+        "GATEWAY_POLL_INTERVAL": "50ms",
+        "GATEWAY_BACKOFF_BASE": "200ms",
+        "GATEWAY_BACKOFF_CAP": "1s",
+        "GATEWAY_DEFER_DELAY": "200ms",
+    }
+    return load_settings(None, environ, generate=False)
+
+
+def new_intrro_secret() -> str:
+    """A Standard Webhooks secret, as Intrro would issue one."""
+    return "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode("ascii")
+
+
+@asynccontextmanager
+async def running(recorder: Recorder, *, receiver_fail_next: int = 0) -> AsyncIterator[Stack]:
+    """Start the three servers (the gateway migrating its fresh database), stop them on exit."""
+    with tempfile.TemporaryDirectory(prefix="intrro-demo-") as folder:
+        gateway_sock = bind(_LOOPBACK, 0)
+        sandbox_sock = bind(_LOOPBACK, 0)
+        receiver_sock = bind(_LOOPBACK, 0)
+        settings = demo_settings(
+            Path(folder) / "gateway.db",
+            gateway_sock.getsockname()[1],
+            sandbox_sock.getsockname()[1],
+        )
+        intrro_secret = new_intrro_secret()
+        sandbox_state = SandboxState.seeded()
+        receiver = create_receiver_app(intrro_secret, fail_next=receiver_fail_next)
+        listeners = [
+            Listener(
+                "gateway",
+                recorder.tap(create_app(build_container(settings)), "gateway"),
+                gateway_sock,
+            ),
+            Listener(
+                "sandbox", recorder.tap(create_sandbox_app(sandbox_state), "sandbox"), sandbox_sock
+            ),
+            Listener("receiver", recorder.tap(receiver, "receiver"), receiver_sock),
+        ]
+        stop = asyncio.Event()
+        ready = asyncio.Event()
+        serving = asyncio.create_task(
+            serve(listeners, stop, log_level="warning", on_ready=ready.set)
+        )
+        try:
+            await _started(serving, ready)
+            yield Stack(
+                settings=settings,
+                gateway_url=listeners[0].url,
+                sandbox_url=listeners[1].url,
+                receiver_url=listeners[2].url,
+                api_token=settings.api_tokens[0].reveal(),
+                intrro_secret=intrro_secret,
+                receiver=receiver,
+                sandbox=sandbox_state,
+            )
+        finally:
+            stop.set()
+            await serving
+
+
+async def _started(serving: asyncio.Task[Any], ready: asyncio.Event) -> None:
+    waiter = asyncio.create_task(ready.wait())
+    done, _ = await asyncio.wait(
+        [serving, waiter], timeout=_START_TIMEOUT_S, return_when=asyncio.FIRST_COMPLETED
+    )
+    waiter.cancel()
+    if waiter in done:
+        return
+    if serving in done:
+        serving.result()  # raises the start-up failure
+    raise CliError(f"the demo's servers did not start within {_START_TIMEOUT_S:.0f} s")

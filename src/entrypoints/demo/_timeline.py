@@ -1,0 +1,151 @@
+"""The timeline: what flowed where, when, in one table built from the recorded exchanges."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from rich.table import Table
+
+from entrypoints.demo._tap import Hit
+
+INTRRO_TO_GATEWAY = "Intrro → gateway"
+ADMIN_TO_GATEWAY = "admin → gateway"
+GATEWAY_TO_GREENHOUSE = "gateway → Greenhouse"
+GREENHOUSE_TO_GATEWAY = "Greenhouse → gateway"
+GATEWAY_TO_INTRRO = "gateway → Intrro"
+RECRUITER = "recruiter in Greenhouse"
+ADMIN_IN_GREENHOUSE = "admin in Greenhouse"
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One line of the timeline."""
+
+    at: float
+    flow: str
+    what: str
+    detail: str
+    status: str
+
+
+@dataclass(frozen=True, slots=True)
+class Note:
+    """Something the demo did itself (a recruiter's action in Greenhouse), at a time."""
+
+    at: float
+    flow: str
+    what: str
+    detail: str = ""
+
+
+def entries(hits: Sequence[Hit], notes: Sequence[Note]) -> list[Entry]:
+    """The timeline's lines, by time: Greenhouse reads in a row are folded into one line."""
+    lines: list[Entry] = [Entry(n.at, n.flow, n.what, n.detail, "") for n in notes]
+    reads: list[Hit] = []
+    for hit in sorted(hits, key=lambda h: h.at):
+        if hit.server == "sandbox" and hit.method == "GET" and not hit.path.startswith("/_sandbox"):
+            reads.append(hit)
+            continue
+        if reads:
+            lines.append(_reads(reads))
+            reads = []
+        entry = _entry(hit)
+        if entry is not None:
+            lines.append(entry)
+    if reads:
+        lines.append(_reads(reads))
+    return sorted(lines, key=lambda e: e.at)
+
+
+def table(lines: Sequence[Entry]) -> Table:
+    """The timeline as a table."""
+    result = Table(title="Timeline", title_justify="left")
+    result.add_column("Time", justify="right", no_wrap=True)
+    result.add_column("Flow", no_wrap=True)
+    result.add_column("What", no_wrap=True)
+    result.add_column("Detail", overflow="fold")
+    result.add_column("Answer", justify="right", no_wrap=True)
+    for line in lines:
+        result.add_row(f"+{line.at:6.3f}s", line.flow, line.what, line.detail, line.status)
+    return result
+
+
+def describe_event(kind: str, data: Any) -> str:
+    """A one-line reading of an event the gateway pushed to Intrro."""
+    if not isinstance(data, dict):
+        return ""
+    seq = f"seq {data.get('sequence')}"
+    if kind == "application.status_changed":
+        stage = data.get("stage") or {}
+        reason = data.get("rejection_reason") or {}
+        extra = f" at {stage.get('name')}" if stage.get("name") else ""
+        extra += f" ({reason.get('name')})" if reason.get("name") else ""
+        return (
+            f"{seq}: job {data.get('job_id')} {data.get('previous_status')} → "
+            f"{data.get('status')}{extra}"
+        )
+    if kind == "introduction.exported":
+        apps = ", ".join(
+            f"job {a.get('job_id')} → application {a.get('application_id')} ({a.get('status')})"
+            for a in data.get("applications") or []
+        )
+        return f"{seq}: candidate {data.get('ats_candidate_id')}; {apps}"
+    if kind == "jobs.changed":
+        return f"{seq}: {len(data.get('jobs') or [])} jobs"
+    if kind == "introduction.failed":
+        return f"{seq}: {data.get('code')}: {data.get('message')}"
+    if kind == "application.removed":
+        return f"{seq}: job {data.get('job_id')} ({data.get('reason')})"
+    return seq
+
+
+def _entry(hit: Hit) -> Entry | None:
+    status = str(hit.status)
+    if hit.server == "receiver":
+        doc = hit.json() or {}
+        kind = str(doc.get("type", "?"))
+        return Entry(hit.at, GATEWAY_TO_INTRRO, kind, describe_event(kind, doc.get("data")), status)
+    if hit.server == "sandbox":
+        if hit.path.startswith("/_sandbox"):
+            return None
+        return Entry(hit.at, GATEWAY_TO_GREENHOUSE, f"{hit.method} {hit.path}", "", status)
+    if hit.path.startswith("/events/intrro/"):
+        doc = hit.json() or {}
+        data = doc.get("data") or {}
+        detail = f"introduction {data.get('introduction_id')}"
+        if data.get("job_ids"):
+            detail += f" for jobs {', '.join(map(str, data['job_ids']))}"
+        return Entry(hit.at, INTRRO_TO_GATEWAY, str(doc.get("type", "?")), detail, status)
+    if hit.path.startswith("/webhooks/greenhouse/"):
+        doc = hit.json() or {}
+        return Entry(hit.at, GREENHOUSE_TO_GATEWAY, str(doc.get("action", "?")), _hook(doc), status)
+    if hit.path.startswith("/api/"):
+        return Entry(hit.at, ADMIN_TO_GATEWAY, f"{hit.method} {hit.path}", "", status)
+    return None
+
+
+def _hook(doc: Any) -> str:
+    payload = doc.get("payload") if isinstance(doc, dict) else None
+    application = payload.get("application") if isinstance(payload, dict) else None
+    if not isinstance(application, dict):
+        return ""
+    stage = application.get("current_stage") or {}
+    detail = f"application {application.get('id')}"
+    if isinstance(stage, dict) and stage.get("name"):
+        detail += f" at {stage['name']}"
+    return detail
+
+
+def _reads(reads: Sequence[Hit]) -> Entry:
+    paths = Counter(h.path for h in reads)
+    shown = ", ".join(f"{path} x{n}" if n > 1 else path for path, n in paths.most_common(4))
+    more = len(paths) - 4
+    if more > 0:
+        shown += f", {more} more"
+    failed = sum(1 for h in reads if h.status >= 400)
+    status = "200" if not failed else f"{failed} failed"
+    what = f"{len(reads)} read{'s' if len(reads) != 1 else ''}"
+    return Entry(reads[0].at, GATEWAY_TO_GREENHOUSE, what, shown, status)
