@@ -162,7 +162,7 @@ class IntroductionSignals(RuleBasedStateMachine):
         app = self.apps[index % len(self.apps)]
         if make is ApplicationCreated and app.history:
             return  # the creation comes first in the ATS's history
-        if make is ApplicationUpdated and fields.pop("stage", None) is not None:
+        if make is ApplicationUpdated and fields.get("stage") is not None:
             # An update carries the application as it is now: its current stage, if anything.
             fields = {"stage": replay(app.history).stage}
         self._ats(index, make, **fields)
