@@ -7,6 +7,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from adapters.greenhouse.sandbox import _bodies
 from adapters.greenhouse.sandbox.errors import (
     InvalidFieldError,
     InvalidStateError,
@@ -74,3 +75,18 @@ def error_response(exc: SandboxError) -> Response:
     if isinstance(exc, InvalidStateError):
         return validation_error(str(exc))
     return validation_error(str(exc))
+
+
+def path_id(request: Request) -> int:
+    """The `{id}` of the path as an integer (-1, which names no record, when it is not digits)."""
+    raw = str(request.path_params["id"])
+    if not raw.isascii() or not raw.isdigit():
+        return -1
+    return int(raw)
+
+
+async def read_body(
+    request: Request, schema: dict[str, _bodies.Kind], required: tuple[str, ...] = ()
+) -> dict[str, Any]:
+    """The JSON body after the strict field checks (raises InvalidFieldError)."""
+    return _bodies.check_fields(_bodies.parse_json_object(await request.body()), schema, required)

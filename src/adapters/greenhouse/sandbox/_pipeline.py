@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Literal
 
 from adapters.greenhouse.sandbox import _payloads
-from adapters.greenhouse.sandbox._people import enter_stage, job_stages
+from adapters.greenhouse.sandbox._applications import enter_stage, job_stages
 from adapters.greenhouse.sandbox._webhooks import DeliveryOptions
 from adapters.greenhouse.sandbox.errors import InvalidFieldError, InvalidStateError
 from adapters.greenhouse.sandbox.state import Record, SandboxState

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from adapters.greenhouse.sandbox import _people, _pipeline
+from adapters.greenhouse.sandbox import _applications, _candidates, _pipeline
 
 if TYPE_CHECKING:
     from adapters.greenhouse.sandbox.state import Record, SandboxState
@@ -162,10 +162,10 @@ def _seed_candidates(state: SandboxState) -> None:
                 {"value": f"{first}.{last}@example.com".lower(), "type": "personal"}
             ],
         }
-        request = _people.ApplicationRequest(
+        request = _applications.ApplicationRequest(
             job_id=seed.open_job_ids[job_index], source_id=source_id
         )
-        candidate, application, _ = _people.create_candidate(state, fields, request)
+        candidate, application, _ = _candidates.create_candidate(state, fields, request)
         assert application is not None  # noqa: S101 - a candidate application was asked for
         seed.candidate_ids.append(candidate["id"])
         seed.application_ids.append(application["id"])

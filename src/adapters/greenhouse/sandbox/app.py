@@ -17,6 +17,7 @@ from adapters.greenhouse.sandbox._auth import introspect_endpoint, token_endpoin
 from adapters.greenhouse.sandbox._control_routes import control_routes
 from adapters.greenhouse.sandbox._harvest import list_routes
 from adapters.greenhouse.sandbox._http import not_found
+from adapters.greenhouse.sandbox._write_extras import extra_write_routes
 from adapters.greenhouse.sandbox._write_routes import write_routes
 from adapters.greenhouse.sandbox.state import LoggedRequest, SandboxState
 
@@ -65,6 +66,7 @@ def create_sandbox_app(
         Route("/introspect", introspect_endpoint, methods=["POST"]),
         *list_routes(),
         *write_routes(),
+        *extra_write_routes(),
         *control_routes(),
         Route("/{path:path}", _missing, methods=_ALL_METHODS),
     ]

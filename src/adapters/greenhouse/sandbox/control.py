@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 
-from adapters.greenhouse.sandbox import _job_ops, _people, _pipeline
+from adapters.greenhouse.sandbox import _applications, _candidates, _job_ops, _pipeline
 from adapters.greenhouse.sandbox._pipeline import RejectionKind
 from adapters.greenhouse.sandbox._webhooks import Delivery, DeliveryOptions, FiredEvent
 from adapters.greenhouse.sandbox.state import SandboxState
@@ -98,19 +98,21 @@ class SandboxControl:
         options: DeliveryOptions | None = None,
     ) -> list[str]:
         """Merge a candidate into another: `merge_candidate` (`person.new_candidate_id` = the winner)."""
-        return _people.merge_candidates(self.state, from_candidate_id, into_candidate_id, options)
+        return _candidates.merge_candidates(
+            self.state, from_candidate_id, into_candidate_id, options
+        )
 
     def delete_application(
         self, application_id: int, *, options: DeliveryOptions | None = None
     ) -> list[str]:
         """Delete an application: the flat `delete_application`."""
-        return _people.delete_application(self.state, application_id, options)
+        return _applications.delete_application(self.state, application_id, options)
 
     def delete_candidate(
         self, candidate_id: int, *, options: DeliveryOptions | None = None
     ) -> list[str]:
         """Delete a candidate and its applications: `delete_candidate`."""
-        return _people.delete_candidate(self.state, candidate_id, options)
+        return _candidates.delete_candidate(self.state, candidate_id, options)
 
     def close_job(self, job_id: int, *, options: DeliveryOptions | None = None) -> list[str]:
         """Close a job: `job_updated`."""
