@@ -1,1 +1,31 @@
-"""SQL persistence (SQLModel on SQLite and PostgreSQL): repositories, unit of work, inbox, outbox."""
+"""SQL persistence (SQLModel on SQLite and PostgreSQL): repositories, unit of work, inbox, outbox.
+
+Public surface: `create_engine` (engine), `SqlUnitOfWorkFactory` (uow), `SqlWorkQueue` (queue),
+`SqlLocks` (locks), `SecretCipher` (secrets), `rotate_keys` (maintenance), and the migration functions
+`upgrade`, `downgrade`, `is_current`, `ensure_schema` (migrate).
+"""
+
+from __future__ import annotations
+
+from adapters.sql.engine import create_engine
+from adapters.sql.locks import SqlLocks
+from adapters.sql.maintenance import rotate_keys
+from adapters.sql.migrate import SchemaBehindError, downgrade, ensure_schema, is_current, upgrade
+from adapters.sql.queue import SqlWorkQueue
+from adapters.sql.secrets import SecretCipher
+from adapters.sql.uow import SqlUnitOfWork, SqlUnitOfWorkFactory
+
+__all__ = [
+    "SchemaBehindError",
+    "SecretCipher",
+    "SqlLocks",
+    "SqlUnitOfWork",
+    "SqlUnitOfWorkFactory",
+    "SqlWorkQueue",
+    "create_engine",
+    "downgrade",
+    "ensure_schema",
+    "is_current",
+    "rotate_keys",
+    "upgrade",
+]

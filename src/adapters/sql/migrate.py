@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine as create_sync_engine
+from sqlalchemy import event
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from adapters.sql.engine import sync_url
@@ -87,8 +90,24 @@ def ensure_schema(url: str, *, auto_migrate: bool) -> bool:
     return True
 
 
-def _run(url: str, action: Callable[[Config], object]) -> None:
+def _migration_engine(url: str) -> Engine:
     engine = create_sync_engine(sync_url(url))
+    if engine.dialect.name == "sqlite":
+        # As in `adapters.sql.engine`: SQLAlchemy emits BEGIN, so a migration's DDL is one
+        # transaction on SQLite too (the driver would otherwise autocommit each statement).
+        @event.listens_for(engine, "connect")
+        def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+            dbapi_connection.isolation_level = None
+
+        @event.listens_for(engine, "begin")
+        def _on_begin(conn: Connection) -> None:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
+
+
+def _run(url: str, action: Callable[[Config], object]) -> None:
+    engine = _migration_engine(url)
     try:
         with engine.begin() as conn:
             config = _config()
