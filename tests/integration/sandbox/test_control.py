@@ -347,3 +347,27 @@ async def test_the_http_control_api_adds_credentials_and_users(
     assert user.status_code == 201
     referrer = state.tables["referrers"][user.json()["referrer_id"]]
     assert referrer["user_id"] == user.json()["id"]
+
+
+async def test_a_job_with_applications_cannot_be_deleted(
+    control: SandboxControl, state: SandboxState
+) -> None:
+    job_id = state.seed.open_job_ids[0]
+    control.close_job(job_id)
+
+    with pytest.raises(InvalidStateError, match="has applications"):
+        control.delete_job(job_id)
+
+    assert job_id in state.tables["jobs"]
+
+
+async def test_pipeline_actions_carry_the_applications_activity_to_the_candidate(
+    control: SandboxControl, state: SandboxState
+) -> None:
+    application_id = state.seed.application_ids[0]
+
+    control.move(application_id)
+
+    application = state.tables["applications"][application_id]
+    candidate = state.tables["candidates"][application["candidate_id"]]
+    assert candidate["last_activity_at"] == application["last_activity_at"]

@@ -52,6 +52,8 @@ def delete_job(
         raise InvalidStateError(
             f"only a closed job can be deleted; job {job_id} is {job['status']}"
         )
+    if any(a["job_id"] == job_id for a in state.tables["applications"].values()):
+        raise InvalidStateError(f"job {job_id} has applications; delete them first")
     for resource in ("job_interview_stages", "job_posts"):
         table = state.tables[resource]
         for row_id in [r["id"] for r in table.values() if r["job_id"] == job_id]:

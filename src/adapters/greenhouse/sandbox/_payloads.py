@@ -155,9 +155,9 @@ def _rejection_reason(state: SandboxState, reason_id: int | None) -> dict[str, A
 
 def _current_stage(state: SandboxState, application: Record) -> dict[str, Any] | None:
     row = state.tables["application_stages"].get(application["stage_id"])
-    if row is None:
+    stage = state.tables["job_interview_stages"].get(row["job_interview_stage_id"]) if row else None
+    if stage is None:
         return None
-    stage = state.tables["job_interview_stages"][row["job_interview_stage_id"]]
     return {"id": stage["id"], "name": stage["name"], "interviews": []}
 
 
@@ -168,7 +168,8 @@ def application_payload(state: SandboxState, application: Record) -> dict[str, A
     source = state.tables["sources"].get(application["source_id"])
     jobs = [job] if job is not None else []
     if application["prospect"]:
-        jobs = [state.tables["jobs"][i] for i in application["prospective_job_ids"]]
+        prospective = [state.tables["jobs"].get(i) for i in application["prospective_job_ids"]]
+        jobs = [j for j in prospective if j is not None]
     rejected = application["status"] == "rejected"
     return {
         "id": application["id"],

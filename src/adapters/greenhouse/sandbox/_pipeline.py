@@ -29,6 +29,8 @@ def _require_status(application: Record, *allowed: str) -> None:
 def _fire(
     state: SandboxState, action: str, application: Record, options: DeliveryOptions | None
 ) -> list[str]:
+    candidate = state.tables["candidates"][application["candidate_id"]]
+    candidate["last_activity_at"] = application["last_activity_at"]
     build = _payloads.hire_payload if action == "hire_candidate" else _payloads.application_payload
     return state.webhooks.fire(action, {"application": build(state, application)}, options)
 
@@ -38,7 +40,8 @@ def current_stage(state: SandboxState, application: Record) -> Record | None:
     row = state.tables["application_stages"].get(application["stage_id"])
     if row is None:
         return None
-    return state.tables["job_interview_stages"][row["job_interview_stage_id"]]
+    stage: Record | None = state.tables["job_interview_stages"].get(row["job_interview_stage_id"])
+    return stage
 
 
 def move(
