@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from starlette.routing import Route
@@ -55,3 +56,16 @@ def test_the_spec_marks_exactly_the_public_operations_as_needing_no_token(tmp_pa
         "/openapi.json",
     }
     assert all(not path.startswith("/api/") for path in public)
+
+
+def test_every_path_parameter_of_the_spec_is_declared(tmp_path: Path) -> None:
+    gw = gateway(gateway_settings(tmp_path, f"sqlite+aiosqlite:///{tmp_path / 'gw.db'}"))
+
+    with gw.client() as client:
+        spec = client.get("/openapi.json").json()
+
+    for path, ops in spec["paths"].items():
+        in_template = set(re.findall(r"{(\w+)}", path))
+        for method, op in ops.items():
+            declared = {p["name"] for p in op["parameters"] if p["in"] == "path"}
+            assert declared == in_template, (path, method)

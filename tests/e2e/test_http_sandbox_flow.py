@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -135,3 +136,28 @@ def test_an_accepted_introduction_is_exported_by_the_in_process_worker_and_annou
     assert view.status_code == 200
     assert view.json()["introduction_id"] == "intro-42"
     assert 'gateway_outbox_pushes_total{outcome="delivered"}' in metrics
+
+
+def test_stopping_the_app_leaves_no_delivery_leased(tmp_path: Path, sandbox: SandboxState) -> None:
+    gw = sandboxed(tmp_path, sandbox, GATEWAY_RUN_WORKER="true")
+    job_id = str(sandbox.seed.open_job_ids[0])
+
+    with gw.client() as client:
+        create_tenant(client, "acme")
+        assert client.post(CONNECT, json=CREDENTIAL, headers=AUTH).status_code == 200
+        for index in range(5):
+            body = intrro_event(
+                "introduction.accepted", accepted(f"intro-{index}", job_ids=[job_id])
+            )
+            client.post(
+                "/events/intrro/acme", content=body, headers=intrro_headers(body, f"m{index}")
+            )
+
+    path = gw.settings.database_url.split(":///", 1)[1]
+    with sqlite3.connect(path) as conn:
+        leased = conn.execute(
+            "SELECT COUNT(*) FROM inbox WHERE lease_owner IS NOT NULL AND state = 'received'"
+        ).fetchone()[0]
+        stored = conn.execute("SELECT COUNT(*) FROM inbox").fetchone()[0]
+    assert stored == 5
+    assert leased == 0
