@@ -371,3 +371,39 @@ async def test_pipeline_actions_carry_the_applications_activity_to_the_candidate
     application = state.tables["applications"][application_id]
     candidate = state.tables["candidates"][application["candidate_id"]]
     assert candidate["last_activity_at"] == application["last_activity_at"]
+
+
+async def test_the_http_control_api_moves_the_clock_and_changes_the_limits(
+    client: httpx.AsyncClient, state: SandboxState
+) -> None:
+    before = state.clock.now()
+
+    response = await client.post(
+        "/_sandbox/settings",
+        json={"advance_s": 120, "token_ttl": 30, "harvest_limit": 5, "harvest_window_s": 10},
+    )
+
+    assert response.status_code == 200
+    assert (state.clock.now() - before).total_seconds() >= 120
+    assert state.token_ttl == 30
+    assert (state.harvest_rate_limit.limit, state.harvest_rate_limit.window_s) == (5, 10)
+    assert state.token_rate_limit.limit == 60
+
+
+async def test_the_http_control_api_lists_events_requests_and_seed_ids(
+    client: httpx.AsyncClient, headers: dict[str, str], state: SandboxState
+) -> None:
+    await client.get("/v3/sources", headers=headers)
+    await client.post(f"/_sandbox/applications/{state.seed.application_ids[0]}/hire", json={})
+
+    events = (await client.get("/_sandbox/events")).json()
+    logged = (await client.get("/_sandbox/requests")).json()
+    seed = (await client.get("/_sandbox/seed")).json()
+
+    assert [e["action"] for e in events] == ["hire_candidate"]
+    assert events[0]["body"]["payload"]["application"]["status"] == "hired"
+    assert [(r["method"], r["path"]) for r in logged] == [
+        ("POST", "/token"),
+        ("GET", "/v3/sources"),
+    ]
+    assert seed["intrro_source_id"] == state.seed.intrro_source_id

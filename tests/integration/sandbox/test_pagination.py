@@ -98,3 +98,13 @@ async def test_any_page_size_reads_every_stage_exactly_once(
 
     assert ids == sorted(state.tables["job_interview_stages"], reverse=True)
     assert pages == -(-len(ids) // per_page)
+
+
+async def test_the_cursor_in_the_link_is_percent_encoded(
+    client: httpx.AsyncClient, headers: dict[str, str]
+) -> None:
+    response = await client.get("/v3/jobs", params={"per_page": 1}, headers=headers)
+
+    raw_query = (next_url(response) or "").split("?", 1)[1]
+    assert raw_query.startswith("cursor=")
+    assert "=" not in raw_query.removeprefix("cursor=")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from urllib.parse import urlencode
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -74,7 +75,7 @@ def _list_handler(spec: ListSpec) -> HarvestHandler:
             return query_error(str(exc))
         link = ""
         if page.next_cursor is not None:
-            next_url = request.url.replace(query=f"cursor={page.next_cursor}")
+            next_url = request.url.replace(query=urlencode({"cursor": page.next_cursor}))
             link = f'<{next_url}>; rel="next"'
         return json_response(page.records, headers={"Link": link})
 
