@@ -249,3 +249,30 @@ async def test_the_token_endpoint_allows_sixty_requests_per_minute_per_credentia
     assert int(refused.headers["Retry-After"]) > 0
     state.clock.advance(61)
     assert await mint(client)
+
+
+async def test_a_revoked_credential_can_neither_mint_nor_use_tokens(
+    client: httpx.AsyncClient, state: SandboxState
+) -> None:
+    token = await mint(client)
+    state.credentials[state.DEFAULT_CLIENT_ID].revoked = True
+
+    used = await client.get("/v3/sources", headers={"Authorization": f"Bearer {token}"})
+    minted = await client.post(
+        "/token",
+        auth=(state.DEFAULT_CLIENT_ID, state.DEFAULT_CLIENT_SECRET),
+        data={"grant_type": "client_credentials"},
+    )
+
+    assert used.status_code == 401
+    assert (minted.status_code, minted.json()["error"]) == (401, "invalid_client")
+
+
+async def test_a_scope_removed_from_the_credential_is_enforced_at_once(
+    client: httpx.AsyncClient, headers: dict[str, str], state: SandboxState
+) -> None:
+    assert (await client.get("/v3/referrers", headers=headers)).status_code == 200
+
+    state.credentials[state.DEFAULT_CLIENT_ID].scopes.discard("harvest:referrers:list")
+
+    assert (await client.get("/v3/referrers", headers=headers)).status_code == 403
