@@ -28,7 +28,7 @@ INTRRO_SECRET = "whsec_" + base64.b64encode(b"cli-tests-intrro-secret-0001").dec
 SANDBOX_ID = SandboxState.DEFAULT_CLIENT_ID
 SANDBOX_SECRET = SandboxState.DEFAULT_CLIENT_SECRET
 ADMIN = "admin@sandbox.example"
-LIMITED_SECRET = "limited-secret"  # noqa: S105 - a test credential of the sandbox
+LIMITED_SECRET = "limited-secret"
 MISSING_SCOPE = "harvest:candidates:list"
 WAIT_S = 20.0
 

@@ -33,7 +33,7 @@ class CliError(Exception):
 
 def console() -> Console:
     """A console on the current stdout: colours and live bars on a terminal only."""
-    out = Console(highlight=False, soft_wrap=False)
+    out = Console(highlight=False, soft_wrap=True)
     if not out.is_terminal:
         out.width = _PIPE_WIDTH
     return out
@@ -41,7 +41,7 @@ def console() -> Console:
 
 def err_console() -> Console:
     """A console on the current stderr, for notices and errors."""
-    err = Console(stderr=True, highlight=False)
+    err = Console(stderr=True, highlight=False, soft_wrap=True)
     if not err.is_terminal:
         err.width = _PIPE_WIDTH
     return err
@@ -60,6 +60,11 @@ def settings_for_command(*, log_level: str | None = None) -> GatewaySettings:
     for notice in settings.notices:
         err_console().print(f"intrro-gateway: {notice}")
     return settings
+
+
+def one_shot_log_level(args: Any) -> str | None:
+    """Commands that run once log warnings and errors only, unless `--verbose` was given."""
+    return None if getattr(args, "verbose", False) else "WARNING"
 
 
 def ensure_schema(settings: GatewaySettings) -> None:

@@ -28,8 +28,11 @@ _EPILOG = (
 
 
 def _wide(prog: str) -> argparse.HelpFormatter:
-    """Help with the command names in one column, however long the longest."""
-    return argparse.HelpFormatter(prog, max_help_position=32)
+    """Help with every command name and its help on one line (argparse sizes the column by the
+    `<command>` metavar, not by the names under it)."""
+    formatter = argparse.HelpFormatter(prog, max_help_position=32)
+    formatter._action_max_length = 16  # "    rotate-keys" and a space
+    return formatter
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -39,6 +42,12 @@ def build_parser() -> argparse.ArgumentParser:
         description=_DESCRIPTION,
         epilog=_EPILOG,
         formatter_class=_wide,
+    )
+    parser.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        help="log at GATEWAY_LOG_LEVEL in one-shot commands too (default: warnings only)",
     )
     commands = parser.add_subparsers(dest="command", metavar="<command>", required=True)
     for module in (

@@ -13,6 +13,7 @@ from entrypoints.cli._base import (
     CliError,
     console,
     ensure_schema,
+    one_shot_log_level,
     opened,
     resolve,
     run,
@@ -32,7 +33,7 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     """Register the command."""
     parser = commands.add_parser(
         "connect",
-        help="check a Greenhouse Harvest v3 credential, store it and print the report",
+        help="check and store a Greenhouse credential; print the report",
         description=(
             "Check a Harvest v3 credential for a tenant, store it (encrypted) and print what is in "
             f"place. The client secret comes from {SECRET_VARIABLE} or a hidden prompt, never from "
@@ -40,10 +41,15 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
             "refuses the credential."
         ),
     )
-    parser.add_argument("tenant")
-    parser.add_argument("--client-id", required=True, help="the Harvest v3 OAuth client id")
+    parser.add_argument("tenant", help="the tenant id")
     parser.add_argument(
-        "--user-email", required=True, help="the e-mail of a Site Admin the gateway acts as"
+        "--client-id", required=True, metavar="ID", help="the Harvest v3 OAuth client id"
+    )
+    parser.add_argument(
+        "--user-email",
+        required=True,
+        metavar="EMAIL",
+        help="the e-mail of a Site Admin the gateway acts as",
     )
     parser.set_defaults(handler=connect)
 
@@ -72,7 +78,7 @@ def read_client_secret(
 def connect(args: argparse.Namespace) -> int:
     """Check and store the credential; the exit code says whether all that is required is there."""
     secret = read_client_secret(os.environ, getpass.getpass, interactive=stdin_is_terminal())
-    settings = settings_for_command()
+    settings = settings_for_command(log_level=one_shot_log_level(args))
     ensure_schema(settings)
 
     async def go() -> tuple[dict[str, Any], bool]:

@@ -11,6 +11,7 @@ from entrypoints.cli._base import (
     CliError,
     console,
     ensure_schema,
+    one_shot_log_level,
     opened,
     resolve,
     run,
@@ -24,7 +25,7 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     """Register `deliveries` and its two actions."""
     parser = commands.add_parser(
         "deliveries",
-        help="list or replay a tenant's inbound and outbound deliveries",
+        help="list or replay a tenant's deliveries",
         description="Inbound (web hooks, Intrro events) and outbound (pushes to Intrro) items.",
     )
     actions = parser.add_subparsers(dest="action", metavar="{list,replay}", required=True)
@@ -42,7 +43,7 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def list_deliveries(args: argparse.Namespace) -> int:
     """Print one page of deliveries as a table."""
-    settings = settings_for_command()
+    settings = settings_for_command(log_level=one_shot_log_level(args))
     ensure_schema(settings)
 
     async def go() -> dict[str, Any]:
@@ -80,7 +81,7 @@ def list_deliveries(args: argparse.Namespace) -> int:
 
 def replay_delivery(args: argparse.Namespace) -> int:
     """Replay a dead delivery; 1 when it was not dead (nothing changed)."""
-    settings = settings_for_command()
+    settings = settings_for_command(log_level=one_shot_log_level(args))
     ensure_schema(settings)
 
     async def go() -> bool:

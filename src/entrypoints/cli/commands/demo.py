@@ -12,7 +12,7 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     """Register the command."""
     parser = commands.add_parser(
         "demo",
-        help="run the whole flow locally (gateway, Greenhouse sandbox, Intrro receiver)",
+        help="run the whole flow locally, printed as a timeline",
         description=(
             "Start the gateway on a temporary SQLite file with the Greenhouse sandbox and a local "
             "Intrro receiver, then: create a tenant, connect, import jobs, introduce a candidate to "

@@ -11,6 +11,7 @@ from entrypoints.cli._base import (
     CliError,
     console,
     ensure_schema,
+    one_shot_log_level,
     opened,
     resolve,
     run,
@@ -34,7 +35,7 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def sync_jobs(args: argparse.Namespace) -> int:
     """Import with a progress bar, then print the totals."""
-    settings = settings_for_command()
+    settings = settings_for_command(log_level=one_shot_log_level(args))
     ensure_schema(settings)
     out = console()
 

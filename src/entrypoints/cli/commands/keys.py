@@ -10,6 +10,7 @@ from entrypoints.cli._base import (
     CliError,
     console,
     ensure_schema,
+    one_shot_log_level,
     opened,
     resolve,
     run,
@@ -22,7 +23,7 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     """Register the command."""
     parser = commands.add_parser(
         "rotate-keys",
-        help="re-encrypt every stored secret under the newest GATEWAY_SECRET_KEYS key",
+        help="re-encrypt stored secrets under the newest secret key",
         description=(
             "Re-encrypt every stored secret and credential under the first (newest) key of "
             "GATEWAY_SECRET_KEYS. Keep the older keys listed until this has run."
@@ -33,7 +34,7 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def rotate(args: argparse.Namespace) -> int:
     """Re-encrypt and print how many secrets."""
-    settings = settings_for_command()
+    settings = settings_for_command(log_level=one_shot_log_level(args))
     ensure_schema(settings)
 
     async def go() -> int:

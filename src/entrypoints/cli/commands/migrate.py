@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from adapters.sql.migrate import current_revision, head_revision, upgrade
-from entrypoints.cli._base import CliError, console, settings_for_command
+from entrypoints.cli._base import CliError, console, one_shot_log_level, settings_for_command
 from ports.unit_of_work import StorageError
 
 
@@ -21,7 +21,7 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def run(args: argparse.Namespace) -> int:
     """Migrate, saying from which revision to which."""
-    settings = settings_for_command()
+    settings = settings_for_command(log_level=one_shot_log_level(args))
     head = head_revision()
     try:
         before = current_revision(settings.database_url)

@@ -11,6 +11,7 @@ from entrypoints.cli._base import (
     CliError,
     console,
     ensure_schema,
+    one_shot_log_level,
     opened,
     resolve,
     run,
@@ -25,7 +26,7 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     """Register the command."""
     parser = commands.add_parser(
         "reconcile",
-        help="re-read linked applications and repair what web hooks missed",
+        help="repair now what lost web hooks missed",
         description=(
             "Re-read the linked applications changed since the last pass and push what differs; "
             "every connected tenant, or the one named."
@@ -37,7 +38,7 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def reconcile_tenants(args: argparse.Namespace) -> int:
     """Reconcile and print what was checked and repaired, per tenant; 1 when any tenant failed."""
-    settings = settings_for_command()
+    settings = settings_for_command(log_level=one_shot_log_level(args))
     ensure_schema(settings)
 
     async def go() -> list[tuple[str, ReconcileResult | str]]:

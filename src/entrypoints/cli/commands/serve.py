@@ -29,7 +29,7 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     """Register the command."""
     parser = commands.add_parser(
         "serve",
-        help="serve the gateway (and, in development, the Greenhouse sandbox)",
+        help="serve the gateway (and, in development, the sandbox)",
         description=(
             "Serve the gateway's HTTP endpoints with the worker and the scheduler in-process. In "
             "development (GATEWAY_ENV) an unmigrated database is migrated and the bundled Greenhouse "

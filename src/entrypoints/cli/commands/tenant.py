@@ -13,6 +13,7 @@ from entrypoints.cli._base import (
     CliError,
     console,
     ensure_schema,
+    one_shot_log_level,
     opened,
     resolve,
     run,
@@ -97,7 +98,7 @@ def create_tenant(args: argparse.Namespace) -> int:
     problems = tenants.validate(args.tenant, data)
     if problems:
         raise CliError("; ".join(problems), code=2)
-    settings = settings_for_command()
+    settings = settings_for_command(log_level=one_shot_log_level(args))
     ensure_schema(settings)
 
     async def go() -> tenants.TenantUpsert:
@@ -130,7 +131,7 @@ def create_tenant(args: argparse.Namespace) -> int:
 
 def show_tenant(args: argparse.Namespace) -> int:
     """Print the tenant and its connection health, without any secret."""
-    settings = settings_for_command()
+    settings = settings_for_command(log_level=one_shot_log_level(args))
     ensure_schema(settings)
 
     async def go() -> tuple[Any, dict[str, Any]]:
@@ -170,7 +171,7 @@ def delete_tenant(args: argparse.Namespace) -> int:
         if answer.strip().lower() not in ("y", "yes"):
             console().print("Nothing deleted.")
             return 1
-    settings = settings_for_command()
+    settings = settings_for_command(log_level=one_shot_log_level(args))
     ensure_schema(settings)
 
     async def go() -> bool:
