@@ -190,3 +190,41 @@ def test_the_default_rule_does_not_depend_on_the_order_the_job_lists_its_stages(
     assert [DEFAULT.status_for(s, stages) for s in stages] == [
         DEFAULT.status_for(s, shuffled) for s in stages
     ]
+
+
+def plain_default(stage: StageRef, stages: list[StageRef]) -> ReferralStatus:
+    """The default rule, stated plainly: offer by name, else first applied, else last offer."""
+    by_order = sorted(stages, key=lambda s: s.order or 0)
+    if stage.name.strip().casefold() == "offer":
+        return ReferralStatus.OFFER
+    if stage == by_order[0]:
+        return ReferralStatus.APPLIED
+    named_offer = any(s.name.strip().casefold() == "offer" for s in stages)
+    if stage == by_order[-1] and not named_offer:
+        return ReferralStatus.OFFER
+    return ReferralStatus.INTERVIEWING
+
+
+@given(stages=stage_lists, data=st.data())
+def test_the_default_rule_agrees_with_its_plain_statement(
+    stages: list[StageRef], data: st.DataObject
+) -> None:
+    stage = data.draw(st.sampled_from(stages))
+    assert DEFAULT.status_for(stage, stages) is plain_default(stage, stages)
+
+
+@given(stages=stage_lists, data=st.data())
+def test_overrides_win_by_id_then_by_name_then_the_default_applies(
+    stages: list[StageRef], data: st.DataObject
+) -> None:
+    stage = data.draw(st.sampled_from(stages))
+    by_id = data.draw(st.dictionaries(st.sampled_from([s.id for s in stages]), targets, max_size=3))
+    by_name = data.draw(st.dictionaries(st.sampled_from([s.name.upper() for s in stages]), targets))
+    mapping = StageMapping.from_plain(by_id, by_name)
+    if stage.id in by_id:
+        expected = ReferralStatus(by_id[stage.id])
+    elif stage.name.upper() in by_name:
+        expected = ReferralStatus(by_name[stage.name.upper()])
+    else:
+        expected = plain_default(stage, stages)
+    assert mapping.status_for(stage, stages) is expected
