@@ -66,12 +66,10 @@ async def token_endpoint(request: Request) -> Response:
     """`POST /token`: `grant_type=client_credentials` with optional `sub`, Basic client auth."""
     state = sandbox_state(request)
     pair = parse_basic(request.headers.get("authorization"))
-    decision = state.limiter.hit(
-        "token",
-        pair[0] if pair else request.client.host if request.client else "",
-        state.token_rate_limit,
-        state.clock.epoch(),
-    )
+    # The allowance is per client; requests without client credentials share one per address.
+    caller = request.client.host if request.client else "unknown"
+    key = pair[0] if pair else f"address:{caller}"
+    decision = state.limiter.hit("token", key, state.token_rate_limit, state.clock.epoch())
     if not decision.allowed:
         response = json_response({"error": "rate_limited"}, 429)
     else:

@@ -117,7 +117,7 @@ class SandboxState:
     @classmethod
     def seeded(cls, *, source: bool = True) -> SandboxState:
         """The demo data set; `source=False` leaves out the `Intrro` source."""
-        from adapters.greenhouse.sandbox._seed import seed_state  # a cycle otherwise
+        from adapters.greenhouse.sandbox._seed import seed_state  # _seed imports this module
 
         state = cls.empty()
         seed_state(state, intrro_source=source)
