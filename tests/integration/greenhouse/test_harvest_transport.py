@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from adapters.greenhouse.harvest import HarvestSettings
+from adapters.greenhouse.harvest._http import scope_for
 from ports.ats import (
     AtsAuthError,
     AtsNotFoundError,
@@ -315,3 +316,41 @@ async def test_every_call_carries_a_timeout() -> None:
 
     for request in fake.requests:
         assert request.extensions["timeout"]["read"] == 9.0
+
+
+async def test_a_rate_limited_token_endpoint_is_waited_out() -> None:
+    fake = new_fake()
+    _seed_sources(fake)
+    _fail_first(fake, "/token", [httpx.Response(429, headers={"Retry-After": "5"})])
+
+    assert len(await make_client(fake).list_sources(context())) == 1
+    assert fake.clock.slept == [5.0]
+
+
+async def test_a_write_that_never_left_is_sent_again_without_a_re_read() -> None:
+    fake = new_fake()
+    request = httpx.Request("POST", "https://harvest.test/v3/notes")
+    _fail_first(fake, "/v3/notes", [httpx.ConnectError("refused", request=request)])
+
+    await make_client(fake).add_note(context(), "7", None, "hello")
+
+    assert len(fake.tables["notes"]) == 1
+    assert fake.api_requests("GET") == []  # nothing had to be re-read
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "scope"),
+    [
+        ("GET", "/v3/jobs", "harvest:jobs:list"),
+        ("POST", "/v3/candidates", "harvest:candidates:create"),
+        ("PATCH", "/v3/candidates/12", "harvest:candidates:update"),
+        ("POST", "/v3/applications/12/move", "harvest:applications:move"),
+        ("DELETE", "/v3/applications/12", "harvest:applications:destroy"),
+        ("GET", "/v3/rejection_reasons/3", "harvest:rejection_reasons:list"),
+        ("GET", "/token", None),
+    ],
+)
+def test_the_scope_a_call_needs_is_named_by_its_method_and_path(
+    method: str, path: str, scope: str | None
+) -> None:
+    assert scope_for(method, path) == scope
