@@ -41,5 +41,5 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _fail(message: str, code: int) -> int:
-    err_console().print(f"intrro-gateway: {message}", markup=False)
+    err_console().print(f"intrro-gateway: {message}")
     return code

@@ -33,7 +33,7 @@ class CliError(Exception):
 
 def console() -> Console:
     """A console on the current stdout: colours and live bars on a terminal only."""
-    out = Console(highlight=False, soft_wrap=True)
+    out = Console(highlight=False, soft_wrap=True, markup=False, emoji=False)
     if not out.is_terminal:
         out.width = _PIPE_WIDTH
     return out
@@ -41,7 +41,7 @@ def console() -> Console:
 
 def err_console() -> Console:
     """A console on the current stderr, for notices and errors."""
-    err = Console(stderr=True, highlight=False, soft_wrap=True)
+    err = Console(stderr=True, highlight=False, soft_wrap=True, markup=False, emoji=False)
     if not err.is_terminal:
         err.width = _PIPE_WIDTH
     return err

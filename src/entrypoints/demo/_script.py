@@ -298,7 +298,7 @@ class Script:
 
     def _say(self, line: str) -> None:
         if not self.options.quiet:
-            self.out.print(f"[{self.recorder.elapsed():6.2f}s] {line}", markup=False)
+            self.out.print(f"[{self.recorder.elapsed():6.2f}s] {line}")
 
 
 def _has_stages(job: dict[str, Any]) -> bool:

@@ -103,5 +103,5 @@ def connect(args: argparse.Namespace) -> int:
     out = console()
     out.print(report_table(report, webhook_seen=pinged))
     for line in report_lines(report):
-        out.print(line, markup=False)
+        out.print(line)
     return 0 if report["ok"] else 1

@@ -75,7 +75,7 @@ def list_deliveries(args: argparse.Namespace) -> int:
         )
     out.print(table)
     if view["next_cursor"]:
-        out.print(f"More: --cursor {view['next_cursor']}", markup=False)
+        out.print(f"More: --cursor {view['next_cursor']}")
     return 0
 
 
@@ -93,5 +93,5 @@ def replay_delivery(args: argparse.Namespace) -> int:
         raise CliError(
             f"delivery {args.id!r} of {args.tenant} is not dead (or does not exist): nothing changed"
         )
-    console().print(f"Delivery {args.id} of {args.tenant} will be tried again.", markup=False)
+    console().print(f"Delivery {args.id} of {args.tenant} will be tried again.")
     return 0

@@ -59,9 +59,7 @@ def sandbox(args: argparse.Namespace) -> int:
     async def go() -> None:
         stop = asyncio.Event()
         with stop_on_signals(stop):
-            await serve(
-                [listener], stop, on_ready=lambda: out.print(describe(listener.url), markup=False)
-            )
+            await serve([listener], stop, on_ready=lambda: out.print(describe(listener.url)))
 
     run(go())
     out.print("Sandbox stopped.")

@@ -67,9 +67,9 @@ def serve_gateway(args: argparse.Namespace) -> int:
 
     def ready() -> None:
         worker = "off" if args.no_worker else "in-process"
-        out.print(f"Gateway on {gateway.url} (worker {worker}, {settings.env})", markup=False)
+        out.print(f"Gateway on {gateway.url} (worker {worker}, {settings.env})")
         if sandbox_state is not None:
-            out.print(describe(listeners[1].url), markup=False)
+            out.print(describe(listeners[1].url))
 
     async def go() -> None:
         stop = asyncio.Event()

@@ -111,7 +111,7 @@ def create_tenant(args: argparse.Namespace) -> int:
 
     result: tenants.TenantUpsert = run(go())
     out = console()
-    out.print(f"Created tenant [bold]{args.tenant}[/bold].")
+    out.print(f"Created tenant {args.tenant}.")
     out.print(_tenant_table(result.tenant.id, _tenant_rows(result.tenant, settings)))
     if result.generated:
         secrets = Table(
@@ -181,7 +181,7 @@ def delete_tenant(args: argparse.Namespace) -> int:
 
     if not run(go()):
         raise CliError(f"tenant {args.tenant!r} not found")
-    console().print(f"Deleted tenant [bold]{args.tenant}[/bold] and all its data.")
+    console().print(f"Deleted tenant {args.tenant} and all its data.")
     return 0
 
 
