@@ -90,7 +90,10 @@ def parse_duration(text: str) -> timedelta:
     if match is None:
         raise ValueError(f"{text!r} is not a duration such as 30s, 500ms, 15m, 6h or 7d")
     seconds = float(match.group(1)) * _UNITS[match.group(2) or "s"]
-    return timedelta(seconds=seconds)
+    try:
+        return timedelta(seconds=seconds)
+    except OverflowError:
+        raise ValueError(f"{text!r} is longer than a duration can be") from None
 
 
 def parse_bool(text: str) -> bool:

@@ -131,10 +131,8 @@ def connection_input(doc: Mapping[str, Any]) -> ConnectionInput:
     """The Greenhouse credential of a connect body; every field required."""
     fields = ("client_id", "client_secret", "user_email")
     errors = _unknown(doc, fields)
+    errors += [f"/{key}: required" for key in fields if doc.get(key) is None]
     values = {key: _optional_str(doc, key, errors) for key in fields}
-    errors += [
-        f"/{key}: required" for key, value in values.items() if value is None and key not in doc
-    ]
     email = values["user_email"]
     if email is not None and "@" not in email:
         errors.append("/user_email: must be an e-mail address")
