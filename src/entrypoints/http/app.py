@@ -101,8 +101,11 @@ def create_app(container: Any, *, run_worker: bool | None = None) -> Starlette:
             stop.set()
             await _stop(tasks)
             if worker is not None:
-                with contextlib.suppress(Exception):
+                try:
                     released = await worker.release()
+                except Exception as exc:  # leases then simply expire; say why they were kept
+                    log.warning("leases_not_released", error=repr(exc))
+                else:
                     log.info("leases_released", count=released)
             await runtime.stop_background()
             await _resolve(container.shutdown_resources())
