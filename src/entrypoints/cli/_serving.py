@@ -107,13 +107,13 @@ async def serve(
     ]
     stopper = asyncio.create_task(stop.wait(), name="stop")
     try:
-        while not all(server.started for server in servers):
+        ready = ended = False
+        while not (ready or ended):
             done, _ = await asyncio.wait([*tasks, stopper], timeout=0.02)
-            if done:
-                break
-        else:
-            if on_ready is not None:
-                on_ready()
+            ready, ended = all(server.started for server in servers), bool(done)
+        if ready and on_ready is not None:
+            on_ready()
+        if not ended:
             await asyncio.wait([*tasks, stopper], return_when=asyncio.FIRST_COMPLETED)
     finally:
         for server in servers:

@@ -1,0 +1,172 @@
+"""The long-running commands through `main([...])`: `serve`, `worker` and `sandbox` run until this
+process gets SIGTERM (or SIGINT), then stop gracefully and exit 0."""
+
+# ruff: noqa: F811 - the shared fixtures are imported by name, and tests take them as parameters
+
+from __future__ import annotations
+
+import signal
+import socket
+
+import httpx
+import pytest
+
+from adapters.greenhouse.sandbox import SandboxState
+from adapters.sql.migrate import upgrade
+from entrypoints.cli import main
+from tests.e2e.test_cli_support import (  # noqa: F401 - fixtures
+    ADMIN,
+    SANDBOX_ID,
+    SANDBOX_SECRET,
+    Env,
+    Receiver,
+    Sandbox,
+    _reset_logging,
+    answers,
+    env,
+    free_port,
+    receiver,
+    sandbox,
+    sandbox_state,
+    signal_when,
+)
+
+Capsys = pytest.CaptureFixture[str]
+TOKEN = {"Authorization": "Bearer cli-test-token-0123456789"}
+
+
+def test_serve_runs_the_gateway_and_the_sandbox_whose_web_hooks_reach_it(
+    env: Env, capsys: Capsys
+) -> None:
+    port, sandbox_port = free_port(), free_port()
+    env.set(SANDBOX_PORT=str(sandbox_port), POLL_INTERVAL="50ms")
+    gateway = f"http://127.0.0.1:{port}"
+    sandbox = f"http://127.0.0.1:{sandbox_port}"
+    seen: list[int] = []
+
+    def scenario() -> bool:
+        """An admin connects through the API; a recruiter moves a seeded application."""
+        if not seen:
+            assert answers(f"{gateway}/healthz")
+            created = httpx.put(f"{gateway}/api/tenants/acme", json={}, headers=TOKEN)
+            connected = httpx.post(
+                f"{gateway}/api/tenants/acme/connections/greenhouse",
+                json={
+                    "client_id": SANDBOX_ID,
+                    "client_secret": SANDBOX_SECRET,
+                    "user_email": ADMIN,
+                },
+                headers=TOKEN,
+                timeout=10,
+            )
+            seen.extend([created.status_code, connected.status_code])
+        seed = httpx.get(f"{sandbox}/_sandbox/seed").json()
+        httpx.post(f"{sandbox}/_sandbox/applications/{seed['application_ids'][0]}/move", json={})
+        delivered = httpx.get(f"{sandbox}/_sandbox/deliveries").json()
+        return any(d["status_code"] == 200 for d in delivered)
+
+    watcher = signal_when(scenario)
+    code = main(["serve", "--port", str(port)])
+    watcher.join()
+
+    out = capsys.readouterr().out
+    assert code == 0
+    assert seen[:2] == [201, 200]
+    assert f"Gateway on {gateway} (worker in-process, development)" in out
+    assert f"Greenhouse sandbox on {sandbox}: client id {SandboxState.DEFAULT_CLIENT_ID}" in out
+    assert out.rstrip().endswith("Gateway stopped.")
+
+
+def test_serve_stops_gracefully_on_sigint_too_and_runs_no_sandbox_in_production(
+    env: Env, sandbox: Sandbox, capsys: Capsys
+) -> None:
+    env.set(ENV="production")
+    upgrade(env.database_url)
+    port = free_port()
+
+    watcher = signal_when(lambda: answers(f"http://127.0.0.1:{port}/readyz"), signal.SIGINT)
+    code = main(["serve", "--port", str(port), "--no-worker"])
+    watcher.join()
+
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "(worker off, production)" in out
+    assert "Greenhouse sandbox on" not in out
+
+
+def test_serve_in_production_stops_on_an_unmigrated_database_with_one_line(
+    env: Env, sandbox: Sandbox, capsys: Capsys
+) -> None:
+    env.set(ENV="production")
+
+    assert main(["serve", "--port", str(free_port())]) == 1
+
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].endswith("run intrro-gateway migrate")
+
+
+def test_serve_on_a_port_in_use_fails_with_the_address(
+    env: Env, sandbox: Sandbox, capsys: Capsys
+) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+
+        assert main(["serve", "--port", str(port)]) == 1
+
+    assert f"cannot listen on 127.0.0.1:{port}" in capsys.readouterr().err
+
+
+def test_worker_pushes_pending_events_and_stops_gracefully_on_sigterm(
+    env: Env, sandbox: Sandbox, receiver: Receiver, capsys: Capsys
+) -> None:
+    from tests.e2e.test_cli_support import INTRRO_SECRET
+
+    env.set(POLL_INTERVAL="50ms", CONNECT_CLIENT_SECRET=SANDBOX_SECRET)
+    assert main(["tenant", "create", "acme", "--callback-url", receiver.url]) == 0
+    # The tenant's Intrro secret is the receiver's: set it through the API's service directly.
+    _set_intrro_secret(env, INTRRO_SECRET)
+    assert main(["connect", "acme", "--client-id", SANDBOX_ID, "--user-email", ADMIN]) == 0
+    capsys.readouterr()
+
+    watcher = signal_when(lambda: any(e.type == "jobs.changed" for e in receiver.received))
+    code = main(["worker"])
+    watcher.join()
+
+    assert code == 0
+    assert [e.type for e in receiver.received] == ["jobs.changed"]
+    assert capsys.readouterr().out.rstrip().endswith("Worker stopped.")
+    assert main(["deliveries", "list", "acme"]) == 0
+    assert "│ done " in capsys.readouterr().out
+
+
+def test_sandbox_serves_the_seeded_data_until_sigterm(env: Env, capsys: Capsys) -> None:
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+
+    watcher = signal_when(lambda: len(httpx.get(f"{url}/_sandbox/seed").json()["open_job_ids"]) > 0)
+    code = main(["sandbox", "--port", str(port)])
+    watcher.join()
+
+    out = capsys.readouterr().out
+    assert code == 0
+    assert f"Greenhouse sandbox on {url}" in out
+    assert out.rstrip().endswith("Sandbox stopped.")
+
+
+def _set_intrro_secret(env: Env, secret: str) -> None:
+    import asyncio
+
+    from entrypoints.container import build_container
+    from entrypoints.settings import load_settings
+    from services.tenants import TenantInput, upsert_tenant
+
+    async def change() -> None:
+        container = build_container(load_settings(generate=False))
+        try:
+            await upsert_tenant(container.deps(), "acme", TenantInput(intrro_secret=secret))
+        finally:
+            await container.engine().dispose()
+
+    asyncio.run(change())
