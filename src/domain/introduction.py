@@ -243,7 +243,8 @@ class Introduction:
     def withdraw(self, *, at: datetime) -> None:
         """The introduction was withdrawn on Intrro's side.
 
-        Before export, the export is cancelled. Every open application becomes `withdrawn`; the ATS
+        Before export, the export is cancelled. Every application still in process becomes
+        `withdrawn`; one the ATS already settled (hired, rejected, withdrawn) keeps its status. The ATS
         stays the truth, so later ATS signals still move the applications (their evidence is untouched).
         """
         if self.withdrawn_at is not None:
@@ -252,7 +253,7 @@ class Introduction:
         if self.export_state is ExportState.PENDING:
             self.export_state = ExportState.CANCELLED
         for link in self.links:
-            if link.closed is None and link.problem is None:
+            if link.closed is None and link.problem is None and link.status not in _SETTLED:
                 self._change_status(link, ReferralStatus.WITHDRAWN, at=at, stage=link.stage)
 
     def erase_personal_data(self) -> None:
@@ -388,6 +389,7 @@ class Introduction:
 
 
 _REJECTION_STATUSES = frozenset({ReferralStatus.REJECTED, ReferralStatus.WITHDRAWN})
+_SETTLED = frozenset({ReferralStatus.HIRED, ReferralStatus.REJECTED, ReferralStatus.WITHDRAWN})
 
 
 def judge(last_applied: datetime | None, evidence: datetime | None) -> Verdict:

@@ -203,8 +203,10 @@ class IntroductionSignals(RuleBasedStateMachine):
     def intrro_withdraws(self) -> None:
         before = self._model_statuses()
         self.intro.withdraw(at=at(10_000))
+        settled = {ReferralStatus.HIRED, ReferralStatus.REJECTED, ReferralStatus.WITHDRAWN}
         for app in self.apps:
-            if not app.closed:
+            # An application the ATS already settled keeps its status; the others are withdrawn.
+            if not app.closed and app.status not in settled:
                 app.status = ReferralStatus.WITHDRAWN
                 app.withdrawn_by_intrro = True
         self._check_new_events(before)
