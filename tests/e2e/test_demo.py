@@ -1,0 +1,94 @@
+"""`intrro-gateway demo`: the whole flow on real loopback sockets, checked at the Intrro receiver."""
+
+# ruff: noqa: F811 - the shared fixtures are imported by name, and tests take them as parameters
+
+from __future__ import annotations
+
+import asyncio
+import io
+
+import pytest
+from rich.console import Console
+
+from entrypoints.cli import main
+from entrypoints.demo import DemoFailedError, DemoOptions, DemoResult, run_demo
+from entrypoints.demo._timeline import (
+    GATEWAY_TO_GREENHOUSE,
+    GATEWAY_TO_INTRRO,
+    GREENHOUSE_TO_GATEWAY,
+    INTRRO_TO_GATEWAY,
+    Entry,
+)
+from entrypoints.logging import configure_logging
+from tests.e2e.test_cli_support import Env, _reset_logging, env  # noqa: F401 - fixtures
+
+STATUS = "application.status_changed"
+
+
+def play(options: DemoOptions) -> tuple[DemoResult | DemoFailedError, str]:
+    configure_logging("console", "WARNING", cache_loggers=False)
+    buffer = io.StringIO()
+    out = Console(file=buffer, width=200, highlight=False, markup=False, emoji=False)
+    try:
+        result: DemoResult | DemoFailedError = asyncio.run(run_demo(options, out))
+    except DemoFailedError as exc:
+        result = exc
+    return result, buffer.getvalue()
+
+
+def first(lines: list[Entry], flow: str, what: str, after: float = -1.0) -> Entry:
+    return next(e for e in lines if e.flow == flow and e.what.startswith(what) and e.at >= after)
+
+
+def test_the_demo_delivers_every_push_and_prints_its_timeline_from_what_the_receiver_got(
+    env: Env,
+) -> None:
+    result, printed = play(DemoOptions(quiet=True))
+
+    assert isinstance(result, DemoResult), result
+    story = result.story
+    hired, rejected = story.jobs
+    kinds = [e.type for e in result.received]
+    assert kinds[0] == "jobs.changed"
+    assert kinds.count("introduction.exported") == 1
+    statuses = [(e.data["job_id"], e.data["status"]) for e in result.received if e.type == STATUS]
+    assert [s for j, s in statuses if j == hired] == ["interviewing", "offer", "hired"]
+    assert [s for j, s in statuses if j == rejected] == ["rejected"]
+    pushed = [e for e in result.timeline if e.flow == GATEWAY_TO_INTRRO]
+    assert [(e.what, e.status) for e in pushed] == [(kind, "204") for kind in kinds]
+    for event, entry in zip(result.received, pushed, strict=True):
+        assert f"seq {event.data['sequence']}" in entry.detail
+        assert entry.detail[:60] in printed  # long details fold onto a second line
+    accepted = first(result.timeline, INTRRO_TO_GATEWAY, "introduction.accepted")
+    created = first(result.timeline, GATEWAY_TO_GREENHOUSE, "POST /v3/candidates", accepted.at)
+    exported = first(result.timeline, GATEWAY_TO_INTRRO, "introduction.exported", created.at)
+    moved = first(result.timeline, GREENHOUSE_TO_GATEWAY, "candidate_stage_change", exported.at)
+    first(result.timeline, GATEWAY_TO_INTRRO, STATUS, moved.at)
+    assert accepted.status == "202" and created.status == "201"
+    assert "Timeline" in printed and f"Summary: introduction {story.introduction_id}" in printed
+    assert "1: applied → 2: interviewing → 3: offer → 4: hired" in printed
+    assert "1: applied → 5: rejected" in printed
+
+
+def test_the_demo_fails_with_a_clear_message_when_the_receiver_gets_no_push(env: Env) -> None:
+    result, printed = play(DemoOptions(quiet=True, wait_s=1.5, receiver_fail_next=10**6))
+
+    assert isinstance(result, DemoFailedError)
+    assert str(result) == (
+        "the Intrro receiver did not get jobs.changed within 1.5 s; it got: nothing"
+    )
+    assert "Timeline" in printed
+    assert "Summary" not in printed
+    refused = [line for line in printed.splitlines() if GATEWAY_TO_INTRRO in line]
+    assert refused and all(line.rstrip(" │").endswith("503") for line in refused)
+
+
+def test_the_demo_command_exits_0_and_prints_the_steps_unless_quiet(
+    env: Env, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["demo"]) == 0
+    loud = capsys.readouterr().out
+
+    assert "Intrro heard: job" in loud
+    assert "Timeline" in loud and "Summary" in loud
+    assert loud.rstrip().endswith("Demo complete: every push reached the Intrro receiver.")
