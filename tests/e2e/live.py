@@ -1,0 +1,424 @@
+"""A live stack for the end-to-end stories: the gateway (worker in-process), the Greenhouse sandbox and
+a recording Intrro receiver, each a uvicorn server on a free loopback port in the test's own event loop.
+
+The sandbox fires real, signed Recruiting web hooks at the gateway's `/webhooks/greenhouse/<tenant>`;
+the gateway pushes real Standard-Webhooks-signed events to the receiver. Everything is set up through
+the gateway's API, as an operator would: the tenant, the Greenhouse connection, the job import.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import secrets
+import uuid
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+import pytest
+from cryptography.fernet import Fernet
+from standardwebhooks.webhooks import Webhook
+from starlette.applications import Starlette
+
+from adapters.greenhouse.sandbox import SandboxControl, SandboxState, create_sandbox_app
+from adapters.intrro.receiver import ReceivedEvent, create_receiver_app
+from entrypoints.cli._serving import Listener, bind, serve
+from entrypoints.container import build_container
+from entrypoints.http import create_app
+from entrypoints.settings import GatewaySettings, load_settings
+
+LOOPBACK = "127.0.0.1"
+TENANT = "acme"
+API_TOKEN = "live-e2e-token-0123456789abcdef"
+ADMIN_EMAIL = "admin@sandbox.example"
+EXPORTED = "introduction.exported"
+STATUS_CHANGED = "application.status_changed"
+FAILED = "introduction.failed"
+REMOVED = "application.removed"
+JOBS_CHANGED = "jobs.changed"
+WAIT_S = 20.0
+_POLL_S = 0.02
+_HTTP_TIMEOUT = httpx.Timeout(15.0, connect=5.0)
+
+
+def new_intrro_secret() -> str:
+    """A Standard Webhooks secret, as Intrro issues one."""
+    return "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode("ascii")
+
+
+def live_settings(
+    database_url: str, gateway_port: int, sandbox_port: int, **env: str
+) -> GatewaySettings:
+    """Development settings with the short timings the stories need; nothing read from a `.env`."""
+    sandbox = f"http://{LOOPBACK}:{sandbox_port}"
+    environ = {
+        "GATEWAY_ENV": "development",
+        "GATEWAY_DATABASE_URL": database_url,
+        "GATEWAY_SECRET_KEYS": Fernet.generate_key().decode("ascii"),
+        "GATEWAY_API_TOKENS": API_TOKEN,
+        "GATEWAY_PUBLIC_URL": f"http://{LOOPBACK}:{gateway_port}",
+        "GATEWAY_GREENHOUSE_BASE_URL": sandbox,
+        "GATEWAY_GREENHOUSE_AUTH_URL": sandbox,
+        "GATEWAY_SANDBOX_PORT": str(sandbox_port),
+        "GATEWAY_LOG_LEVEL": "warning",
+        "GATEWAY_RUN_WORKER": "true",
+        "GATEWAY_AUTO_MIGRATE": "true",
+        "GATEWAY_REQUEST_DEADLINE": "5s",
+        "GATEWAY_POLL_INTERVAL": "20ms",
+        "GATEWAY_BACKOFF_BASE": "100ms",
+        "GATEWAY_BACKOFF_CAP": "1s",
+        "GATEWAY_DEFER_DELAY": "150ms",
+        **env,
+    }
+    return load_settings(None, environ, generate=False)
+
+
+def candidate(first: str, last: str, email: str) -> dict[str, Any]:
+    """The `candidate` of an `introduction.accepted` event, every optional field empty."""
+    return {
+        "first_name": first,
+        "last_name": last,
+        "emails": [email],
+        "phones": [],
+        "linkedin_url": None,
+        "social_profiles": [],
+        "websites": [],
+        "current_company": None,
+        "current_title": None,
+        "location": None,
+    }
+
+
+ERIN = {"name": "Erin Employee", "email": "erin.employee@sandbox.example", "employee_id": "E-1"}
+
+
+def accepted_data(
+    introduction_id: str,
+    job_ids: Sequence[str],
+    *,
+    person: Mapping[str, Any] | None = None,
+    referrer: Mapping[str, Any] | None = None,
+    message: str | None = "A great engineer I worked with.",
+) -> dict[str, Any]:
+    """The `data` of an `introduction.accepted` event (by default a new person referred by Erin)."""
+    return {
+        "introduction_id": introduction_id,
+        "candidate": dict(
+            person or candidate("Mary", "Jackson", f"mary.jackson+{introduction_id}@example.org")
+        ),
+        "referrer": dict(referrer or ERIN),
+        "job_ids": list(job_ids),
+        "message": message,
+        "accepted_at": now_iso(),
+    }
+
+
+def now_iso() -> str:
+    """The current time as ISO-8601 UTC with a `Z`."""
+    return datetime.now(UTC).isoformat().replace("+00:00", "Z")
+
+
+def intrro_envelope(type_: str, data: Mapping[str, Any]) -> bytes:
+    """An Intrro event body."""
+    return json.dumps({"type": type_, "timestamp": now_iso(), "data": dict(data)}).encode()
+
+
+def intrro_signed(
+    body: bytes, secret: str, message_id: str | None = None, at: datetime | None = None
+) -> dict[str, str]:
+    """Standard Webhooks headers for the body, signed with the secret now (or at `at`)."""
+    message_id = message_id or f"msg_{uuid.uuid4().hex}"
+    sent_at = (at or datetime.now(UTC)).replace(microsecond=0)
+    return {
+        "webhook-id": message_id,
+        "webhook-timestamp": str(int(sent_at.timestamp())),
+        "webhook-signature": Webhook(secret).sign(message_id, sent_at, body.decode()),
+        "content-type": "application/json",
+    }
+
+
+def intro_of(event: ReceivedEvent) -> Any:
+    """The introduction an event names, if any."""
+    return event.data.get("introduction_id") if isinstance(event.data, dict) else None
+
+
+@dataclass
+class Live:
+    """The running stack and the helpers the stories drive it with."""
+
+    settings: GatewaySettings
+    gateway_url: str
+    sandbox_url: str
+    receiver_url: str
+    sandbox: SandboxState
+    control: SandboxControl
+    receiver: Starlette
+    http: httpx.AsyncClient
+    tenant: str
+    intrro_secret: str
+    webhook_secret: str
+    jobs: list[dict[str, Any]]
+
+    # -- what the receiver got -----------------------------------------------------------------
+
+    @property
+    def received(self) -> list[ReceivedEvent]:
+        """Every event the receiver accepted, in arrival order."""
+        events: list[ReceivedEvent] = self.receiver.state.received
+        return events
+
+    def events(self, introduction_id: str, type_: str | None = None) -> list[ReceivedEvent]:
+        """The events received for one introduction (of one type, if given), in arrival order."""
+        return [
+            e
+            for e in self.received
+            if intro_of(e) == introduction_id and (type_ is None or e.type == type_)
+        ]
+
+    def statuses(self, introduction_id: str, job_id: str | None = None) -> list[str]:
+        """The statuses pushed by `application.status_changed` for the introduction (one job)."""
+        return [
+            e.data["status"]
+            for e in self.events(introduction_id, STATUS_CHANGED)
+            if job_id is None or str(e.data["job_id"]) == job_id
+        ]
+
+    async def wait_for(
+        self, what: str, match: Callable[[ReceivedEvent], bool], timeout: float = WAIT_S
+    ) -> ReceivedEvent:
+        """The first received event that matches, waiting at most `timeout` seconds."""
+        deadline = asyncio.get_running_loop().time() + timeout
+        while True:
+            found = next((e for e in self.received if match(e)), None)
+            if found is not None:
+                return found
+            if asyncio.get_running_loop().time() > deadline:
+                got = [(e.type, intro_of(e), _status(e)) for e in self.received]
+                pytest.fail(f"the receiver never got {what} within {timeout:g} s; it got {got}")
+            await asyncio.sleep(_POLL_S)
+
+    async def wait_exported(self, introduction_id: str) -> ReceivedEvent:
+        """The `introduction.exported` of the introduction."""
+        return await self.wait_for(
+            f"{EXPORTED} of {introduction_id}",
+            lambda e: e.type == EXPORTED and intro_of(e) == introduction_id,
+        )
+
+    async def wait_status(self, introduction_id: str, job_id: str, status: str) -> ReceivedEvent:
+        """The `application.status_changed` of the job's application to `status`."""
+        return await self.wait_for(
+            f"{STATUS_CHANGED} of {introduction_id} job {job_id} to {status}",
+            lambda e: (
+                e.type == STATUS_CHANGED
+                and intro_of(e) == introduction_id
+                and str(e.data.get("job_id")) == job_id
+                and e.data.get("status") == status
+            ),
+        )
+
+    async def settled(self, timeout: float = WAIT_S) -> None:
+        """Wait until every sandbox web hook is delivered and the gateway has nothing left to do:
+        no inbound delivery waiting, no outbound push pending."""
+        await self.control.flush()
+        deadline = asyncio.get_running_loop().time() + timeout
+        while True:
+            waiting = await self._deliveries("in", "received")
+            waiting += await self._deliveries("out", "pending")
+            waiting += await self._deliveries("out", "leased")
+            if not waiting:
+                return
+            if asyncio.get_running_loop().time() > deadline:
+                pytest.fail(f"the gateway did not settle within {timeout:g} s: {waiting}")
+            await asyncio.sleep(_POLL_S * 2)
+
+    async def _deliveries(self, direction: str, state: str) -> list[Any]:
+        path = f"/api/tenants/{self.tenant}/deliveries?direction={direction}&state={state}"
+        items: list[Any] = (await self.api("GET", path))["deliveries"]
+        return items
+
+    # -- talking to the gateway ----------------------------------------------------------------
+
+    async def api(self, method: str, path: str, expected: int = 200, **kwargs: Any) -> Any:
+        """Call the gateway's API with the token; fail unless it answers `expected`."""
+        response = await self.http.request(
+            method,
+            f"{self.gateway_url}{path}",
+            headers={"Authorization": f"Bearer {API_TOKEN}"},
+            **kwargs,
+        )
+        assert response.status_code == expected, (
+            f"{method} {path} answered {response.status_code}: {response.text[:500]}"
+        )
+        return response.json() if response.content else None
+
+    async def post_intrro(
+        self,
+        type_: str,
+        data: Mapping[str, Any],
+        *,
+        message_id: str | None = None,
+        tenant: str | None = None,
+    ) -> httpx.Response:
+        """Post a signed Intrro event to the gateway, as Intrro does."""
+        body = intrro_envelope(type_, data)
+        headers = intrro_signed(body, self.intrro_secret, message_id)
+        return await self.post_raw(f"/events/intrro/{tenant or self.tenant}", body, headers)
+
+    async def accept(self, data: Mapping[str, Any]) -> None:
+        """Post an `introduction.accepted` and check it was taken (202)."""
+        response = await self.post_intrro("introduction.accepted", data)
+        assert response.status_code == 202, response.text
+
+    async def post_raw(self, path: str, body: bytes, headers: Mapping[str, str]) -> httpx.Response:
+        """POST a raw body to the gateway."""
+        return await self.http.post(f"{self.gateway_url}{path}", content=body, headers=headers)
+
+    # -- the sandbox ---------------------------------------------------------------------------
+
+    def job(self, job_id: str) -> dict[str, Any]:
+        """An imported job as the gateway lists it."""
+        return next(j for j in self.jobs if j["id"] == job_id)
+
+    def stage_id(self, job_id: str, name: str) -> int:
+        """The id of the job's interview stage with that name."""
+        return int(next(s["id"] for s in self.job(job_id)["stages"] if s["name"] == name))
+
+    def open_job_ids(self) -> list[str]:
+        """The seeded open jobs that have no seeded application, as strings."""
+        taken = {
+            self.sandbox.tables["applications"][a]["job_id"]
+            for a in self.sandbox.seed.application_ids
+        }
+        return [str(j) for j in self.sandbox.seed.open_job_ids if j not in taken]
+
+    def application(self, application_id: str) -> dict[str, Any]:
+        """The sandbox's record of an application."""
+        return self.sandbox.tables["applications"][int(application_id)]
+
+    def candidate_record(self, candidate_id: str) -> dict[str, Any]:
+        """The sandbox's record of a candidate."""
+        return self.sandbox.tables["candidates"][int(candidate_id)]
+
+    def candidates_with_email(self, email: str) -> list[dict[str, Any]]:
+        """Every sandbox candidate with that e-mail address."""
+        return [
+            c
+            for c in self.sandbox.tables["candidates"].values()
+            if any(e["value"].lower() == email.lower() for e in c.get("email_addresses") or [])
+        ]
+
+    def fired_actions(self) -> list[str]:
+        """Every web hook action the sandbox fired, in order."""
+        return [event.action for event in self.control.fired]
+
+
+def _status(event: ReceivedEvent) -> Any:
+    return event.data.get("status") if isinstance(event.data, dict) else None
+
+
+@asynccontextmanager
+async def live_stack(
+    database_url: str,
+    *,
+    tenant: str = TENANT,
+    state: SandboxState | None = None,
+    **env: str,
+) -> AsyncIterator[Live]:
+    """Start the three servers, create and connect the tenant, import the jobs; stop on exit."""
+    gateway_sock, sandbox_sock, receiver_sock = (bind(LOOPBACK, 0) for _ in range(3))
+    settings = live_settings(
+        database_url, gateway_sock.getsockname()[1], sandbox_sock.getsockname()[1], **env
+    )
+    sandbox = state or SandboxState.seeded()
+    intrro_secret = new_intrro_secret()
+    receiver = create_receiver_app(intrro_secret)
+    listeners = [
+        Listener("gateway", create_app(build_container(settings)), gateway_sock),
+        Listener("sandbox", create_sandbox_app(sandbox), sandbox_sock),
+        Listener("receiver", receiver, receiver_sock),
+    ]
+    stop = asyncio.Event()
+    ready = asyncio.Event()
+    serving = asyncio.create_task(serve(listeners, stop, log_level="warning", on_ready=ready.set))
+    try:
+        await _started(serving, ready)
+        async with httpx.AsyncClient(timeout=_HTTP_TIMEOUT) as http:
+            live = Live(
+                settings=settings,
+                gateway_url=listeners[0].url,
+                sandbox_url=listeners[1].url,
+                receiver_url=listeners[2].url,
+                sandbox=sandbox,
+                control=SandboxControl(sandbox),
+                receiver=receiver,
+                http=http,
+                tenant=tenant,
+                intrro_secret=intrro_secret,
+                webhook_secret=f"gh-{secrets.token_hex(16)}",
+                jobs=[],
+            )
+            await _set_up(live)
+            yield live
+    finally:
+        stop.set()
+        await serving
+
+
+async def _set_up(live: Live) -> None:
+    """What an operator does: the tenant, the connection, Greenhouse's web hooks, the job import."""
+    await live.api(
+        "PUT",
+        f"/api/tenants/{live.tenant}",
+        201,
+        json={
+            "intrro_callback_url": f"{live.receiver_url}/intrro/{live.tenant}",
+            "intrro_secret": live.intrro_secret,
+            "greenhouse_webhook_secret": live.webhook_secret,
+        },
+    )
+    report = await live.api(
+        "POST",
+        f"/api/tenants/{live.tenant}/connections/greenhouse",
+        json={
+            "client_id": SandboxState.DEFAULT_CLIENT_ID,
+            "client_secret": SandboxState.DEFAULT_CLIENT_SECRET,
+            "user_email": ADMIN_EMAIL,
+        },
+    )
+    assert report["ok"], report["problems"]
+    webhook = report["webhook"]
+    assert webhook["url"] == f"{live.gateway_url}/webhooks/greenhouse/{live.tenant}"
+    assert webhook["secret"] == live.webhook_secret
+    # What the admin does in Greenhouse: a web hook with the report's URL and secret key.
+    live.control.configure_webhooks(webhook["url"], webhook["secret"])
+    await live.api("POST", f"/api/tenants/{live.tenant}/sync/jobs", 202)
+    await live.wait_for(JOBS_CHANGED, lambda e: e.type == JOBS_CHANGED)
+    live.jobs = await _all_jobs(live)
+    assert len(live.jobs) >= len(live.sandbox.seed.open_job_ids), live.jobs
+
+
+async def _all_jobs(live: Live) -> list[dict[str, Any]]:
+    jobs: list[dict[str, Any]] = []
+    params = {"status": "all"}
+    while True:
+        page = await live.api("GET", f"/api/tenants/{live.tenant}/jobs", params=params)
+        jobs.extend(page["jobs"])
+        if not page.get("next_cursor"):
+            return jobs
+        params = {"status": "all", "cursor": page["next_cursor"]}
+
+
+async def _started(serving: asyncio.Task[None], ready: asyncio.Event) -> None:
+    waiter = asyncio.create_task(ready.wait())
+    done, _ = await asyncio.wait([serving, waiter], timeout=30, return_when=asyncio.FIRST_COMPLETED)
+    waiter.cancel()
+    if waiter in done:
+        return
+    if serving in done:
+        serving.result()
+    pytest.fail("the live stack did not start within 30 s")
