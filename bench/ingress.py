@@ -1,0 +1,286 @@
+"""Web hook ingress throughput and latency: signed deliveries POSTed to the real app under uvicorn.
+
+For each database the gateway runs as its own process (`intrro-gateway serve --no-worker`, the worker
+off, development settings on a throw-away database, log level warning) on a free loopback port. This
+process then POSTs `--n` signed Greenhouse `candidate_stage_change` web hooks (each a new delivery id and
+application) and `--n` signed Intrro `introduction.accepted` events, from `--concurrency` concurrent httpx
+clients, after a short warm-up; and reports requests per second, latency percentiles and the server's CPU
+time per request (from /proc). Every answer must be exactly 200 (Greenhouse) or 202 (Intrro).
+
+    .venv/bin/python bench/ingress.py [--n 2000] [--concurrency 16] [--database sqlite|postgres|all]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+from _common import (
+    API_TOKEN,
+    INTRRO_SECRET,
+    WEBHOOK_SECRET,
+    accepted_data,
+    databases,
+    fernet_key,
+    fixture,
+    free_port,
+    greenhouse_headers,
+    intrro_body,
+    intrro_headers,
+    machine_line,
+    percentile,
+    table,
+    throwaway_database,
+)
+
+TENANT = "bench"
+WARMUP = 100
+START_TIMEOUT_S = 60.0
+RUN_TIMEOUT_S = 110.0  # one scenario never runs longer than this
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+Request = tuple[str, bytes, dict[str, str]]
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    """The figures of one scenario."""
+
+    database: str
+    endpoint: str
+    requests: int
+    concurrency: int
+    seconds: float
+    latencies_ms: list[float]
+    statuses: Counter[int]
+    server_cpu_s: float
+
+    def row(self, expected: int) -> list[object]:
+        """The scenario as a table row."""
+        lat = sorted(self.latencies_ms)
+        wrong = sum(n for status, n in self.statuses.items() if status != expected)
+        return [
+            f"{self.database} {self.endpoint}",
+            self.requests,
+            self.concurrency,
+            self.requests / self.seconds,
+            percentile(lat, 0.50),
+            percentile(lat, 0.95),
+            percentile(lat, 0.99),
+            lat[-1] if lat else float("nan"),
+            1000 * self.server_cpu_s / self.requests,
+            wrong,
+        ]
+
+
+# -- the requests --------------------------------------------------------------------------------
+
+
+def greenhouse_requests(count: int, first: int) -> list[Request]:
+    """Signed stage changes, each of its own application and Greenhouse event id."""
+    template = json.loads(fixture("candidate_stage_change"))
+    out: list[Request] = []
+    for i in range(first, first + count):
+        application = template["payload"]["application"]
+        application["id"] = 1_000_000 + i
+        application["candidate"]["id"] = 2_000_000 + i
+        body = json.dumps(template).encode()
+        headers = greenhouse_headers(body, str(uuid.uuid4()))
+        out.append((f"/webhooks/greenhouse/{TENANT}", body, headers))
+    return out
+
+
+def intrro_requests(count: int, first: int) -> list[Request]:
+    """Signed `introduction.accepted` events, each of its own introduction and `webhook-id`."""
+    out: list[Request] = []
+    for i in range(first, first + count):
+        body = intrro_body("introduction.accepted", accepted_data(f"intro-{i}"))
+        headers = intrro_headers(body, f"msg_{uuid.uuid4().hex}")
+        out.append((f"/events/intrro/{TENANT}", body, headers))
+    return out
+
+
+# -- the gateway process -------------------------------------------------------------------------
+
+
+@contextmanager
+def gateway_process(
+    database_url: str, folder: Path, port: int
+) -> Iterator[subprocess.Popen[bytes]]:
+    """`intrro-gateway serve --no-worker` on the database, stopped by SIGTERM at the end."""
+    env = {
+        **os.environ,
+        "GATEWAY_ENV": "development",
+        "GATEWAY_DATABASE_URL": database_url,
+        "GATEWAY_SECRET_KEYS": fernet_key(),
+        "GATEWAY_API_TOKENS": API_TOKEN,
+        "GATEWAY_LOG_LEVEL": "warning",
+        # Not the sandbox's address, so `serve` runs the gateway alone (nothing calls Greenhouse).
+        "GATEWAY_GREENHOUSE_BASE_URL": "http://127.0.0.1:9",
+        "GATEWAY_GREENHOUSE_AUTH_URL": "http://127.0.0.1:9",
+    }
+    log = (folder / "gateway.log").open("wb")
+    command = [sys.executable, "-m", "entrypoints.cli", "serve", "--no-worker", "--port", str(port)]
+    proc = subprocess.Popen(command, env=env, cwd=folder, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        yield proc
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        log.close()
+        if proc.returncode not in (0, -signal.SIGTERM):
+            print((folder / "gateway.log").read_text()[-3000:], file=sys.stderr)
+
+
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU time a process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
+async def wait_ready(client: httpx.AsyncClient, proc: subprocess.Popen[bytes]) -> None:
+    """Poll `/readyz` until the gateway answers 200."""
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"the gateway exited with {proc.returncode} at start-up")
+        try:
+            if (await client.get("/readyz")).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        await asyncio.sleep(0.1)
+    raise SystemExit(f"the gateway was not ready within {START_TIMEOUT_S:.0f} s")
+
+
+async def create_tenant(client: httpx.AsyncClient) -> None:
+    """The benchmark's tenant, with known secrets."""
+    body = {
+        "intrro_callback_url": "http://127.0.0.1:9/hooks",
+        "intrro_secret": INTRRO_SECRET,
+        "greenhouse_webhook_secret": WEBHOOK_SECRET,
+    }
+    response = await client.put(
+        f"/api/tenants/{TENANT}", json=body, headers={"Authorization": f"Bearer {API_TOKEN}"}
+    )
+    if response.status_code not in (200, 201):
+        raise SystemExit(f"creating the tenant answered {response.status_code}: {response.text}")
+
+
+async def fire(
+    client: httpx.AsyncClient, requests: list[Request], concurrency: int
+) -> tuple[float, list[float], Counter[int]]:
+    """POST every request from `concurrency` clients; (seconds, latencies in ms, statuses)."""
+    latencies: list[float] = []
+    statuses: Counter[int] = Counter()
+    queue = iter(requests)
+
+    async def client_loop() -> None:
+        for path, body, headers in queue:
+            started = time.perf_counter()
+            try:
+                status = (await client.post(path, content=body, headers=headers)).status_code
+            except httpx.TransportError:
+                status = 0
+            latencies.append(1000 * (time.perf_counter() - started))
+            statuses[status] += 1
+
+    started = time.perf_counter()
+    await asyncio.wait_for(
+        asyncio.gather(*(client_loop() for _ in range(concurrency))), RUN_TIMEOUT_S
+    )
+    return time.perf_counter() - started, latencies, statuses
+
+
+async def drive(
+    database: str, proc: subprocess.Popen[bytes], port: int, n: int, concurrency: int
+) -> list[tuple[Result, int]]:
+    """Warm up, then run both endpoints' scenarios against the running gateway."""
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    async with httpx.AsyncClient(
+        base_url=f"http://127.0.0.1:{port}", limits=limits, timeout=30.0
+    ) as client:
+        await wait_ready(client, proc)
+        await create_tenant(client)
+        scenarios: list[tuple[str, Callable[[int, int], list[Request]], int]] = [
+            ("greenhouse", greenhouse_requests, 200),
+            ("intrro", intrro_requests, 202),
+        ]
+        results: list[tuple[Result, int]] = []
+        for endpoint, make, expected in scenarios:
+            await fire(client, make(WARMUP, 0), concurrency)
+            requests = make(n, WARMUP)
+            cpu_before = cpu_seconds(proc.pid)
+            seconds, latencies, statuses = await fire(client, requests, concurrency)
+            cpu = cpu_seconds(proc.pid) - cpu_before
+            result = Result(database, endpoint, n, concurrency, seconds, latencies, statuses, cpu)
+            results.append((result, expected))
+        return results
+
+
+def run(database: str, n: int, concurrency: int) -> list[tuple[Result, int]]:
+    """Start a gateway on a throw-away database of this kind and measure it."""
+    with (
+        throwaway_database(database) as url,
+        tempfile.TemporaryDirectory(prefix="intrro-bench-ingress-") as folder,
+    ):
+        port = free_port()
+        with gateway_process(url, Path(folder), port) as proc:
+            return asyncio.run(drive(database, proc, port, n, concurrency))
+
+
+def main() -> None:
+    """Parse the arguments, run, print the table."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=2000, help="requests per endpoint (2000)")
+    parser.add_argument("--concurrency", type=int, default=16, help="concurrent clients (16)")
+    parser.add_argument("--database", choices=["sqlite", "postgres", "all"], default="all")
+    args = parser.parse_args()
+    print(machine_line())
+    print(
+        f"ingress: {args.n} signed deliveries per endpoint, {args.concurrency} concurrent clients, "
+        f"{WARMUP} warm-up requests first; gateway in its own process, worker off"
+    )
+    rows: list[list[object]] = []
+    for database in databases(args.database):
+        for result, expected in run(database, args.n, args.concurrency):
+            rows.append(result.row(expected))
+    print(
+        table(
+            [
+                "database endpoint",
+                "requests",
+                "conc.",
+                "req/s",
+                "p50 ms",
+                "p95 ms",
+                "p99 ms",
+                "max ms",
+                "server CPU ms/req",
+                "not 200/202",
+            ],
+            rows,
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
