@@ -250,3 +250,21 @@ def test_rotate_keys_changes_nothing_when_a_secret_matches_no_key(
 
     assert "matches none of the keys" in capsys.readouterr().err
     assert stored_secrets(env) == before
+
+
+def test_the_module_entry_point_exits_with_the_commands_code(env: Env) -> None:
+    import subprocess
+    import sys
+
+    shown = subprocess.run(
+        [sys.executable, "-m", "entrypoints.cli", "--help"], capture_output=True, text=True
+    )
+    failed = subprocess.run(
+        [sys.executable, "-m", "entrypoints.cli", "tenant", "show", "ghost"],
+        capture_output=True,
+        text=True,
+    )
+
+    assert shown.returncode == 0 and "usage: intrro-gateway" in shown.stdout
+    assert failed.returncode == 1
+    assert failed.stderr.strip().endswith("intrro-gateway: tenant 'ghost' not found")

@@ -24,6 +24,7 @@ from tests.e2e.test_cli_support import (  # noqa: F401 - fixtures
     Sandbox,
     _reset_logging,
     env,
+    free_port,
     sandbox,
     sandbox_state,
 )
@@ -156,6 +157,18 @@ def test_the_client_secret_comes_from_the_environment_first_then_a_hidden_prompt
     with pytest.raises(CliError) as refused:
         read_client_secret({}, lambda _: "", interactive=True)
     assert refused.value.code == 2
+
+
+def test_connect_to_an_unreachable_greenhouse_fails_with_one_line(
+    env: Env, tenant: str, capsys: Capsys
+) -> None:
+    nowhere = f"http://127.0.0.1:{free_port()}"
+    env.set(GREENHOUSE_BASE_URL=nowhere, GREENHOUSE_AUTH_URL=nowhere)
+
+    assert connect(env) == 1
+
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("intrro-gateway: the ATS could not be reached")
 
 
 def test_connect_of_an_unknown_tenant_fails(env: Env, sandbox: Sandbox, capsys: Capsys) -> None:

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from adapters.sql.secrets import UndecryptableSecretError
 from entrypoints.cli._base import CliError, err_console
 from entrypoints.cli._parser import build_parser
+from ports.ats import AtsError, AtsUnavailableError
 from ports.unit_of_work import StorageError
 from services.errors import InvalidInputError, NotFoundError
 
@@ -35,6 +36,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(f"{exc}: check GATEWAY_SECRET_KEYS", 1)
     except StorageError as exc:
         return _fail(f"the database failed: {exc}", 1)
+    except AtsUnavailableError as exc:
+        return _fail(f"the ATS could not be reached: {exc}; try again later", 1)
+    except AtsError as exc:
+        return _fail(f"the ATS refused the request: {exc}", 1)
     except KeyboardInterrupt:
         return _fail("interrupted", _INTERRUPTED)
     return code

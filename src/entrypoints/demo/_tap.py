@@ -14,7 +14,7 @@ _KEPT_BODY = 64 * 1024
 
 @dataclass(frozen=True, slots=True)
 class Hit:
-    """One request an app answered, `at` seconds after the demo started."""
+    """One request an app answered; it arrived `at` seconds after the demo started."""
 
     at: float
     server: str
@@ -59,6 +59,7 @@ class _Tap:
             return
         chunks: list[bytes] = []
         status = 0
+        arrived = self.recorder.elapsed()
 
         async def tapped_receive() -> Message:
             message = await receive()
@@ -77,7 +78,7 @@ class _Tap:
         finally:
             self.recorder.hits.append(
                 Hit(
-                    at=self.recorder.elapsed(),
+                    at=arrived,
                     server=self.server,
                     method=str(scope["method"]),
                     path=str(scope["path"]),

@@ -122,8 +122,11 @@ def _entry(hit: Hit) -> Entry | None:
     if hit.path.startswith("/webhooks/greenhouse/"):
         doc = hit.json() or {}
         return Entry(hit.at, GREENHOUSE_TO_GATEWAY, str(doc.get("action", "?")), _hook(doc), status)
-    if hit.path.startswith("/api/"):
-        return Entry(hit.at, ADMIN_TO_GATEWAY, f"{hit.method} {hit.path}", "", status)
+    if hit.path.startswith("/api/tenants/"):
+        # "/api/tenants/demo-co/jobs" reads as "tenant/jobs": the tenant is the demo's only one.
+        _, _, rest = hit.path.removeprefix("/api/tenants/").partition("/")
+        what = f"{hit.method} tenant" + (f"/{rest}" if rest else "")
+        return Entry(hit.at, ADMIN_TO_GATEWAY, what, "", status)
     return None
 
 
