@@ -268,3 +268,23 @@ def test_the_module_entry_point_exits_with_the_commands_code(env: Env) -> None:
     assert shown.returncode == 0 and "usage: intrro-gateway" in shown.stdout
     assert failed.returncode == 1
     assert failed.stderr.strip().endswith("intrro-gateway: tenant 'ghost' not found")
+
+
+@pytest.mark.postgres
+def test_the_commands_work_on_postgresql(
+    env: Env, postgres_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    env.set(DATABASE_URL=postgres_url, ENV="production", AUTO_MIGRATE="false")
+
+    assert main(["tenant", "create", "acme"]) == 1  # production: not migrated yet
+    assert main(["migrate"]) == 0
+    assert main(["tenant", "create", "acme", "--callback-url", "https://intrro.test/h"]) == 0
+    env.set(SECRET_KEYS=f"{Fernet.generate_key().decode()},{env.keys[0]}")
+    assert main(["rotate-keys"]) == 0
+    assert main(["deliveries", "list", "acme"]) == 0
+    assert main(["tenant", "delete", "acme", "--yes"]) == 0
+
+    out = capsys.readouterr().out
+    assert "Re-encrypted 2 stored secrets" in out
+    assert "No deliveries for acme match." in out
+    assert current_revision(postgres_url) == head_revision()

@@ -8,7 +8,7 @@ from typing import Any
 from rich.table import Table
 
 from domain.status import InvalidStageMappingError, StageMapping
-from domain.tenant import ClosedJobPolicy
+from domain.tenant import ClosedJobPolicy, Tenant
 from entrypoints.cli._base import (
     CliError,
     console,
@@ -134,7 +134,7 @@ def show_tenant(args: argparse.Namespace) -> int:
     settings = settings_for_command(log_level=one_shot_log_level(args))
     ensure_schema(settings)
 
-    async def go() -> tuple[Any, dict[str, Any]]:
+    async def go() -> tuple[Tenant, dict[str, Any]]:
         async with opened(settings) as container:
             deps: Dependencies = await resolve(container.deps())
             tenant = await tenants.get_tenant(deps, args.tenant)
@@ -185,7 +185,7 @@ def delete_tenant(args: argparse.Namespace) -> int:
     return 0
 
 
-def _tenant_rows(tenant: Any, settings: GatewaySettings) -> list[tuple[str, str]]:
+def _tenant_rows(tenant: Tenant, settings: GatewaySettings) -> list[tuple[str, str]]:
     mapping = tenant.stage_mapping.to_plain()
     stages = [f"id:{k}={v}" for k, v in mapping["by_stage_id"].items()]
     stages += [f"{k}={v}" for k, v in mapping["by_stage_name"].items()]
