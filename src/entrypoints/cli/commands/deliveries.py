@@ -30,13 +30,18 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     actions = parser.add_subparsers(dest="action", metavar="{list,replay}", required=True)
     listing = actions.add_parser("list", help="list deliveries, newest first")
-    listing.add_argument("tenant")
-    listing.add_argument("--state", choices=inspection.DELIVERY_STATES, help="only in this state")
+    listing.add_argument("tenant", help="the tenant id")
+    listing.add_argument(
+        "--state",
+        choices=inspection.DELIVERY_STATES,
+        metavar="STATE",
+        help=f"only items in this state: {', '.join(inspection.DELIVERY_STATES)}",
+    )
     listing.add_argument("--direction", choices=inspection.DIRECTIONS, help="in or out only")
     listing.add_argument("--cursor", help="the next page (printed below a full page)")
     listing.set_defaults(handler=list_deliveries)
     replay = actions.add_parser("replay", help="try a dead delivery again (same id)")
-    replay.add_argument("tenant")
+    replay.add_argument("tenant", help="the tenant id")
     replay.add_argument("id", help="the delivery id, as listed")
     replay.set_defaults(handler=replay_delivery)
 

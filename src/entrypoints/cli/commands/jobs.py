@@ -29,7 +29,7 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="import a tenant's jobs from the ATS now",
         description="Import every job of a tenant from the ATS into the gateway's mirror now.",
     )
-    parser.add_argument("tenant")
+    parser.add_argument("tenant", help="the tenant id")
     parser.set_defaults(handler=sync_jobs)
 
 

@@ -43,23 +43,26 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         description="Create a tenant. Secrets not given are generated and shown this once.",
     )
     create.add_argument("tenant", help="the tenant id (a slug such as acme-corp)")
-    create.add_argument("--callback-url", help="where the gateway posts events to Intrro")
+    create.add_argument(
+        "--callback-url", metavar="URL", help="where the gateway posts events to Intrro"
+    )
     create.add_argument(
         "--stage", action="append", default=[], metavar="STAGE=STATUS", help=_STAGE_HELP
     )
     create.add_argument(
         "--closed-job-policy",
         choices=[str(p) for p in ClosedJobPolicy],
-        help="what an introduction to a closed job does (default: fail)",
+        metavar="POLICY",
+        help="what an introduction to a closed job does: fail (default) or prospect",
     )
     create.set_defaults(handler=create_tenant)
 
     show = actions.add_parser("show", help="show a tenant and its connection, without secrets")
-    show.add_argument("tenant")
+    show.add_argument("tenant", help="the tenant id")
     show.set_defaults(handler=show_tenant)
 
     delete = actions.add_parser("delete", help="delete a tenant and all its data")
-    delete.add_argument("tenant")
+    delete.add_argument("tenant", help="the tenant id")
     delete.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     delete.set_defaults(handler=delete_tenant)
 
