@@ -8,11 +8,13 @@ hooks and runs the worker until nothing is left, so every count a test asserts i
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -253,6 +255,24 @@ def add_open_job(state: SandboxState, name: str) -> int:
         },
     )
     return int(job["id"])
+
+
+async def sandbox_clock_caught_up(state: SandboxState) -> None:
+    """Wait until the wall clock is in a later second than every record stamp of the sandbox.
+
+    Stamps strictly increase, 1 ms apart when the wall clock has not moved, so seeding hundreds of
+    records dates some slightly in the future; and the Harvest client asks for changes since a time
+    cut to the second (a safe overlap). Either way a sync right after seeding would re-read records
+    as changed."""
+    stamps = [
+        datetime.fromisoformat(str(record["updated_at"]))
+        for table in state.tables.values()
+        for record in table.values()
+        if isinstance(record.get("updated_at"), str)
+    ]
+    latest = max(stamps, default=datetime.now(UTC)).replace(microsecond=0) + timedelta(seconds=1)
+    while datetime.now(UTC) <= latest:
+        await asyncio.sleep(0.02)
 
 
 def open_job_ids(state: SandboxState) -> list[str]:
