@@ -226,7 +226,8 @@ class InboxRepository(Protocol):
     """Inbound deliveries."""
 
     async def add(self, delivery: InboundDelivery) -> bool:
-        """Store a delivery unless (tenant, source, delivery id) is stored; returns whether it was."""
+        """Store a delivery unless one of the same tenant and source with the same delivery id or the
+        same body hash is stored; returns whether it was stored."""
         ...
 
     async def get(self, tenant_id: str, item_id: str) -> InboundDelivery | None:

@@ -298,13 +298,12 @@ class FakeInboxRepository:
         self.table: _Table[str, InboundDelivery] = _Table(uow.store.inbox)
 
     async def add(self, delivery: InboundDelivery) -> bool:
-        """Store a delivery unless (tenant, source, delivery id) is stored; returns whether it was."""
+        """Store a delivery unless one with the same delivery id or body hash is stored."""
         for _, row in self.table.rows():
-            if (row.tenant_id, row.source, row.delivery_id) == (
-                delivery.tenant_id,
-                delivery.source,
-                delivery.delivery_id,
-            ):
+            same_sender = (row.tenant_id, row.source) == (delivery.tenant_id, delivery.source)
+            if same_sender and delivery.delivery_id == row.delivery_id:
+                return False
+            if same_sender and delivery.body_hash == row.body_hash:
                 return False
         self.table.put(delivery.id, delivery)
         return True

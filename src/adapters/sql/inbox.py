@@ -33,7 +33,20 @@ class SqlInboxRepository(InboxRepository):
         self._conn = conn
 
     async def add(self, delivery: InboundDelivery) -> bool:
-        """Store a delivery unless (tenant, source, delivery id) is stored; returns whether it was."""
+        """Store a delivery unless one with the same delivery id or body hash is stored (same tenant
+        and source); returns whether it was stored.
+
+        The delivery id is unique by constraint; the body hash is checked first, since a sender may
+        retry one delivery under a new id (processing is idempotent, so a race here costs nothing).
+        """
+        same_body = select(_INBOX.c.id).where(
+            _INBOX.c.tenant_id == delivery.tenant_id,
+            _INBOX.c.source == delivery.source,
+            _INBOX.c.body_hash == delivery.body_hash,
+        )
+        async with translated():
+            if (await self._conn.execute(same_body.limit(1))).first() is not None:
+                return False
         insert = (
             upsert_insert(self._conn, _INBOX)
             .values(inbox_values(delivery))

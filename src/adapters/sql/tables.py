@@ -207,6 +207,7 @@ class InboxRow(SQLModel, table=True):
         Index("ix_inbox_claim", "state", "tenant_id", "ordering_key", "seq"),
         Index("ix_inbox_listing", "tenant_id", "received_at"),
         Index("ix_inbox_subject", "tenant_id", "subject_id"),
+        Index("ix_inbox_body", "tenant_id", "source", "body_hash"),
     )
 
     seq: int | None = Field(default=None, sa_column=Column(_SERIAL, primary_key=True))

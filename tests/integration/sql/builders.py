@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -151,15 +152,18 @@ def delivery(
     ordering_key: str | None = None,
     received_at: datetime = T0,
     body: bytes = b'{"action": "candidate_stage_change"}',
+    body_hash: str | None = None,
     subject_id: str | None = None,
 ) -> InboundDelivery:
-    """An inbound delivery, not yet processed."""
+    """An inbound delivery, not yet processed; its body hash is its own unless one is given (the
+    inbox treats equal hashes as one delivery)."""
+    delivery_id = delivery_id or uuid.uuid4().hex
     return InboundDelivery(
         id=uuid.uuid4().hex,
         tenant_id=tenant_id,
         source="greenhouse",
-        delivery_id=delivery_id or uuid.uuid4().hex,
-        body_hash="h",
+        delivery_id=delivery_id,
+        body_hash=body_hash or hashlib.sha256(delivery_id.encode() + body).hexdigest(),
         body=body,
         kind="candidate_stage_change",
         received_at=received_at,

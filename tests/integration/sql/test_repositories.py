@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import replace
 from datetime import timedelta
 
@@ -10,7 +11,7 @@ import pytest
 from adapters.sql.uow import SqlUnitOfWorkFactory
 from domain.jobs import JobStatus
 from domain.status import ReferralStatus
-from ports.unit_of_work import ConcurrencyError, InboxState
+from ports.unit_of_work import ConcurrencyError, InboundDelivery, InboxState
 from tests.integration.sql import builders as b
 
 
@@ -265,6 +266,21 @@ async def test_an_inbox_delivery_is_stored_once_per_tenant_source_and_delivery_i
     async with uow_factory() as uow:
         assert await uow.inbox.get("acme", first.id) == first
         assert await uow.inbox.get("beta", first.id) is None
+
+
+async def test_a_delivery_retried_under_a_new_id_is_found_by_its_body_hash(
+    uow_factory: SqlUnitOfWorkFactory,
+) -> None:
+    def sent(delivery_id: str, tenant_id: str = "acme", body: bytes = b"{}") -> InboundDelivery:
+        digest = hashlib.sha256(body).hexdigest()
+        return b.delivery(tenant_id=tenant_id, delivery_id=delivery_id, body=body, body_hash=digest)
+
+    async with uow_factory() as uow:
+        assert await uow.inbox.add(sent("d-1")) is True
+        assert await uow.inbox.add(sent("d-2")) is False
+        assert await uow.inbox.add(sent("d-3", tenant_id="beta")) is True
+        assert await uow.inbox.add(sent("d-4", body=b"{ }")) is True
+        await uow.commit()
 
 
 async def test_marking_a_delivery_records_its_end_and_erasure_drops_the_bodies_of_a_subject(
