@@ -170,3 +170,37 @@ def _set_intrro_secret(env: Env, secret: str) -> None:
             await container.engine().dispose()
 
     asyncio.run(change())
+
+
+def test_worker_in_production_stops_on_an_unmigrated_database(env: Env, capsys: Capsys) -> None:
+    env.set(ENV="production")
+
+    assert main(["worker"]) == 1
+
+    assert capsys.readouterr().err.strip().endswith("run intrro-gateway migrate")
+
+
+def test_sandbox_on_a_port_in_use_fails_with_the_address(env: Env, capsys: Capsys) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+
+        assert main(["sandbox", "--port", str(port)]) == 1
+
+    assert f"cannot listen on 127.0.0.1:{port}" in capsys.readouterr().err
+
+
+def test_migrate_of_an_unreachable_database_fails_with_one_line(env: Env, capsys: Capsys) -> None:
+    env.set(DATABASE_URL=f"postgresql+psycopg://nobody@127.0.0.1:{free_port()}/none")
+
+    assert main(["migrate"]) == 1
+
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("intrro-gateway: cannot migrate the database at")
+
+
+def test_the_demo_refuses_a_wait_that_is_not_a_positive_number(capsys: Capsys) -> None:
+    assert main(["demo", "--wait", "0"]) == 2
+
+    assert "'0' is not a positive number of seconds" in capsys.readouterr().err

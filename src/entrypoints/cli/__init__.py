@@ -46,5 +46,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _fail(message: str, code: int) -> int:
-    err_console().print(f"intrro-gateway: {message}")
+    # One line, whatever the message: library errors (database drivers) span several.
+    err_console().print(f"intrro-gateway: {' '.join(message.split())}")
     return code

@@ -116,9 +116,12 @@ async def serve(
         if not ended:
             await asyncio.wait([*tasks, stopper], return_when=asyncio.FIRST_COMPLETED)
     finally:
-        for server in servers:
+        # In the order given: the gateway first, so its worker finishes the item in hand while the
+        # servers it talks to (the sandbox, in development) still answer.
+        results: list[BaseException | None] = []
+        for server, task in zip(servers, tasks, strict=True):
             server.should_exit = True
-        results = await asyncio.gather(*tasks, return_exceptions=True)
+            results.append((await asyncio.gather(task, return_exceptions=True))[0])
         stopper.cancel()
         for listener in listeners:
             listener.sock.close()
