@@ -1,0 +1,221 @@
+"""The gateway killed with SIGKILL after acknowledging an introduction and before processing it: a
+worker started afterwards on the same database processes it exactly once.
+
+The gateway runs as real processes (`python -m entrypoints.cli serve --no-worker`, then `worker`); the
+Greenhouse sandbox and the recording Intrro receiver run in the test's process on loopback ports.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import sqlite3
+import sys
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import httpx
+import pytest
+from cryptography.fernet import Fernet
+
+from adapters.greenhouse.sandbox import SandboxState, create_sandbox_app
+from adapters.intrro.receiver import ReceivedEvent, create_receiver_app
+from entrypoints.cli._serving import Listener, bind, serve
+from tests.e2e.live import (
+    ADMIN_EMAIL,
+    API_TOKEN,
+    EXPORTED,
+    LOOPBACK,
+    accepted_data,
+    intrro_envelope,
+    intrro_signed,
+    new_intrro_secret,
+)
+
+pytestmark = pytest.mark.slow
+
+WAIT_S = 30.0
+AUTH = {"Authorization": f"Bearer {API_TOKEN}"}
+
+
+class Process:
+    """A gateway command running as a child process, its output kept in a file."""
+
+    def __init__(self, proc: asyncio.subprocess.Process, log: Path) -> None:
+        self.proc = proc
+        self.log = log
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace")[-4000:]
+
+    async def stop(self, sig: signal.Signals) -> int:
+        if self.proc.returncode is None:
+            self.proc.send_signal(sig)
+        return await asyncio.wait_for(self.proc.wait(), WAIT_S)
+
+
+async def start(args: list[str], env: Mapping[str, str], folder: Path, name: str) -> Process:
+    log = folder / f"{name}.log"
+    with log.open("wb") as out:
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "entrypoints.cli",
+            *args,
+            cwd=folder,  # no `.env` of the checkout is read
+            env=dict(env),
+            stdout=out,
+            stderr=asyncio.subprocess.STDOUT,
+        )
+    return Process(proc, log)
+
+
+async def wait_healthy(http: httpx.AsyncClient, url: str, process: Process) -> None:
+    deadline = asyncio.get_running_loop().time() + WAIT_S
+    while asyncio.get_running_loop().time() < deadline:
+        if process.proc.returncode is not None:
+            pytest.fail(f"the gateway exited with {process.proc.returncode}:\n{process.output()}")
+        try:
+            if (await http.get(f"{url}/healthz")).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        await asyncio.sleep(0.05)
+    pytest.fail(f"the gateway did not answer /healthz within {WAIT_S:g} s:\n{process.output()}")
+
+
+@asynccontextmanager
+async def sandbox_and_receiver(
+    state: SandboxState, secret: str
+) -> AsyncIterator[tuple[str, str, list[ReceivedEvent]]]:
+    receiver = create_receiver_app(secret)
+    listeners = [
+        Listener("sandbox", create_sandbox_app(state), bind(LOOPBACK, 0)),
+        Listener("receiver", receiver, bind(LOOPBACK, 0)),
+    ]
+    stop, ready = asyncio.Event(), asyncio.Event()
+    serving = asyncio.create_task(serve(listeners, stop, log_level="warning", on_ready=ready.set))
+    try:
+        await asyncio.wait_for(ready.wait(), WAIT_S)
+        yield listeners[0].url, listeners[1].url, receiver.state.received
+    finally:
+        stop.set()
+        await serving
+
+
+def inbox_states(database: Path) -> list[tuple[str, str]]:
+    with sqlite3.connect(database) as conn:
+        rows = conn.execute("SELECT kind, state FROM inbox ORDER BY seq").fetchall()
+    return [(str(kind), str(state)) for kind, state in rows]
+
+
+def outbox_open(database: Path) -> int:
+    with sqlite3.connect(database) as conn:
+        row = conn.execute("SELECT COUNT(*) FROM outbox WHERE state IN ('pending', 'leased')")
+        return int(row.fetchone()[0])
+
+
+def free_port() -> int:
+    sock = bind(LOOPBACK, 0)
+    port: int = sock.getsockname()[1]
+    sock.close()
+    return port
+
+
+async def test_a_delivery_acknowledged_before_a_sigkill_is_processed_once_after_restart(
+    tmp_path: Path,
+) -> None:
+    port = free_port()
+    state = SandboxState.seeded()
+    intrro_secret = new_intrro_secret()
+    database = tmp_path / "gateway.db"
+    job = str(state.seed.open_job_ids[5])
+    async with (
+        sandbox_and_receiver(state, intrro_secret) as (sandbox_url, receiver_url, received),
+        httpx.AsyncClient(timeout=15.0) as http,
+    ):
+        gateway_url = f"http://{LOOPBACK}:{port}"
+        env = {
+            "PATH": "/usr/bin:/bin",
+            "GATEWAY_ENV": "development",
+            "GATEWAY_DATABASE_URL": f"sqlite+aiosqlite:///{database}",
+            "GATEWAY_SECRET_KEYS": Fernet.generate_key().decode(),
+            "GATEWAY_API_TOKENS": API_TOKEN,
+            "GATEWAY_PUBLIC_URL": gateway_url,
+            "GATEWAY_GREENHOUSE_BASE_URL": sandbox_url,
+            "GATEWAY_GREENHOUSE_AUTH_URL": sandbox_url,
+            "GATEWAY_LOG_LEVEL": "warning",
+            "GATEWAY_POLL_INTERVAL": "20ms",
+            "GATEWAY_BACKOFF_BASE": "100ms",
+            "GATEWAY_BACKOFF_CAP": "1s",
+            "GATEWAY_DEFER_DELAY": "150ms",
+        }
+        server = await start(["serve", "--no-worker", "--port", str(port)], env, tmp_path, "serve")
+        try:
+            await wait_healthy(http, gateway_url, server)
+            tenant = await http.put(
+                f"{gateway_url}/api/tenants/acme",
+                headers=AUTH,
+                json={
+                    "intrro_callback_url": f"{receiver_url}/intrro/acme",
+                    "intrro_secret": intrro_secret,
+                },
+            )
+            assert tenant.status_code == 201, tenant.text
+            report = await http.post(
+                f"{gateway_url}/api/tenants/acme/connections/greenhouse",
+                headers=AUTH,
+                json={
+                    "client_id": SandboxState.DEFAULT_CLIENT_ID,
+                    "client_secret": SandboxState.DEFAULT_CLIENT_SECRET,
+                    "user_email": ADMIN_EMAIL,
+                },
+            )
+            assert report.status_code == 200 and report.json()["ok"], report.text
+            body = intrro_envelope("introduction.accepted", accepted_data("intro-crash", [job]))
+            answer = await http.post(
+                f"{gateway_url}/events/intrro/acme",
+                content=body,
+                headers=intrro_signed(body, intrro_secret),
+            )
+        finally:
+            killed = await server.stop(signal.SIGKILL)
+
+        assert answer.status_code == 202, answer.text
+        assert killed == -signal.SIGKILL
+        assert inbox_states(database) == [("introduction.accepted", "received")]
+        assert state.request_count("/v3/candidates", "POST") == 0
+
+        worker = await start(["worker"], env, tmp_path, "worker")
+        try:
+            deadline = asyncio.get_running_loop().time() + WAIT_S
+            while not (
+                inbox_states(database) == [("introduction.accepted", "processed")]
+                and outbox_open(database) == 0
+                and any(e.type == EXPORTED for e in received)
+            ):
+                if (
+                    worker.proc.returncode is not None
+                    or asyncio.get_running_loop().time() > deadline
+                ):
+                    pytest.fail(
+                        f"the worker did not process the delivery: inbox {inbox_states(database)}, "
+                        f"received {received}\n{worker.output()}"
+                    )
+                await asyncio.sleep(0.05)
+        finally:
+            stopped = await worker.stop(signal.SIGTERM)
+
+    assert stopped == 0, worker.output()
+    exported = [e for e in state.webhooks.fired if e.action == "new_candidate_application"]
+    assert len(exported) == 1
+    people = [
+        c
+        for c in state.tables["candidates"].values()
+        if any(a["value"] == "mary.jackson+intro-crash@example.org" for a in c["email_addresses"])
+    ]
+    assert len(people) == 1
+    assert state.request_count("/v3/candidates", "POST") == 1
+    pushes = [e for e in received if e.type == EXPORTED]
+    assert len(pushes) == 1
