@@ -1,7 +1,7 @@
 """What the benchmarks share: the import path, the machine line, throw-away databases, figures, tables.
 
-Every benchmark is a script (`.venv/bin/python bench/<name>.py`), so this module puts the repository root
-on `sys.path` for the test fakes (`tests.fakes.*`) and the documented web hook fixtures.
+Every benchmark is a script (`.venv/bin/python bench/<name>.py`) that imports this module first: it puts
+the repository root on `sys.path` for the test fakes (`tests.fakes.*`) and takes `bench/` off it.
 """
 
 from __future__ import annotations
@@ -27,7 +27,11 @@ from urllib.parse import quote
 import psycopg
 from cryptography.fernet import Fernet
 
-ROOT = Path(__file__).resolve().parent.parent
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+# `bench/domain.py` would hide the `domain` package: the scripts' own folder leaves the path (this
+# module is imported by then), and the repository root joins it for `tests.*`.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != BENCH]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 

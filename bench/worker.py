@@ -86,6 +86,7 @@ class Drain:
     pushed: int
     dead: int
     finished: bool
+    cpu_seconds: float
 
     def row(self) -> list[object]:
         """The drain as a table row."""
@@ -100,6 +101,7 @@ class Drain:
             self.deliveries / self.inbox_seconds,
             self.deliveries / self.total_seconds,
             items / self.total_seconds,
+            1000 * self.cpu_seconds / self.deliveries,
             self.dead,
             "yes" if self.finished else f"NO (stopped at {RUN_TIMEOUT_S:.0f} s)",
         ]
@@ -240,6 +242,7 @@ async def drain(database: str, url: str, folder: Path, args: argparse.Namespace)
         await seed(deps, args.n)
         workers = [await _resolve(container.worker()) for _ in range(args.workers)]
         stop = asyncio.Event()
+        cpu_started = time.process_time()
         started = time.perf_counter()
         tasks = [asyncio.create_task(w.run(stop)) for w in workers]
         inbox_done: float | None = None
@@ -256,6 +259,7 @@ async def drain(database: str, url: str, folder: Path, args: argparse.Namespace)
                 finished = True
                 break
         total = time.perf_counter() - started
+        cpu = time.process_time() - cpu_started
         stop.set()
         await asyncio.gather(*tasks)
         pushed = _interviewing(receiver, container, args.platform)
@@ -269,6 +273,7 @@ async def drain(database: str, url: str, folder: Path, args: argparse.Namespace)
             pushed=pushed,
             dead=dead,
             finished=finished,
+            cpu_seconds=cpu,
         )
     finally:
         await _resolve(container.shutdown_resources())
@@ -326,6 +331,7 @@ def main() -> None:
                 "inbox/s",
                 "deliveries/s end to end",
                 "items/s (in + out)",
+                "CPU ms/delivery",
                 "dead",
                 "finished",
             ],
