@@ -110,11 +110,13 @@ class OpsGateway:
                 return ran
         raise AssertionError(f"the gateway did not settle after {SETTLE_ROUNDS} rounds")
 
-    async def create_tenant(self, tenant: str, webhook_secret: str) -> dict[str, Any]:
-        """Create a tenant through the API with a known Greenhouse web hook secret."""
+    async def create_tenant(
+        self, tenant: str, webhook_secret: str, intrro_secret: str = INTRRO_SECRET
+    ) -> dict[str, Any]:
+        """Create a tenant through the API with known secrets, calling back `intrro.test/<tenant>`."""
         body = {
             "intrro_callback_url": f"https://intrro.test/{tenant}",
-            "intrro_secret": INTRRO_SECRET,
+            "intrro_secret": intrro_secret,
             "greenhouse_webhook_secret": webhook_secret,
         }
         response = await self.client.put(f"/api/tenants/{tenant}", json=body, headers=AUTH)
