@@ -176,3 +176,26 @@ async def test_a_revoked_credential_is_flagged_by_the_next_recheck_and_shown_in_
     assert revoked["connected"] is True
     assert revoked["checked_at"] > healthy["checked_at"]
     assert recovered["credential_failing"] is False
+
+
+async def test_the_scheduler_flags_a_revoked_credential_on_its_first_tick_and_then_leaves_it_alone(
+    tmp_path: Path, sqlite_url: str
+) -> None:
+    sandbox = SandboxState.seeded()
+    async with ops_gateway(tmp_path, sqlite_url, {ID: sandbox}) as gw:
+        await gw.create_tenant("acme", HOOK_SECRET)
+        assert (await gw.connect("acme", ID, SECRET)).json()["ok"] is True
+        sandbox.credentials[ID].revoked = True
+        scheduler = gw.container.scheduler()
+        await scheduler.tick()  # everything is due on the first tick
+        flagged = await gw.status("acme")
+
+        del scheduler.next_due["reconcile"], scheduler.next_due["jobs_sync"]  # due again now
+        mark = len(sandbox.requests)
+        await scheduler.tick()
+        asked = requests_since(sandbox, mark)
+
+    assert flagged["credential_failing"] is True
+    # A failing credential is left to the connection check: the reconciliation and the job sync,
+    # due again, make no call for it.
+    assert asked == []
