@@ -61,8 +61,12 @@ async def import_costs(tmp_path: Path, open_jobs: int) -> ImportCosts:
         mark = len(sandbox.requests)
         assert (await gw.connect("acme", ID, SECRET)).json()["ok"] is True
         during_connect = requests_since(sandbox, mark)
-        # The connection's checks come first; the first import starts at its jobs list.
-        start = next(n for n, r in enumerate(during_connect) if r.path == "/v3/jobs")
+        # The connection's checks come first; the first import starts at its list of open jobs.
+        start = next(
+            n
+            for n, r in enumerate(during_connect)
+            if r.path == "/v3/jobs" and r.params.get("status") == "open"
+        )
         first = during_connect[start:]
 
         mark = len(sandbox.requests)
@@ -131,10 +135,12 @@ async def test_a_closed_and_a_deleted_job_reach_readers_of_changes_and_leave_the
         before = datetime.now(UTC)
         unchanged_before = await gw.jobs("acme", status="all", updated_after=before.isoformat())
 
+        mark = len(sandbox.requests)
         gw.control.close_job(closing)
         gw.control.close_job(deleting)
         gw.control.delete_job(deleting)
         await gw.settle()
+        reread = requests_since(sandbox, mark)
 
         changes = await gw.jobs("acme", status="all", updated_after=before.isoformat())
         open_now = await gw.jobs("acme")
@@ -142,6 +148,14 @@ async def test_a_closed_and_a_deleted_job_reach_readers_of_changes_and_leave_the
         every = await gw.jobs("acme", status="all")
 
     assert unchanged_before == []
+    # Each closing re-reads its one job by id (with its posts, stages, departments and offices: 5
+    # requests); the second was deleted before the gateway got to it, so its re-read found nothing
+    # (1 request); the deletion is taken from its web hook alone.
+    assert len(reread) == 6, describe(reread)
+    assert {r.params.get("ids") for r in reread if r.path == "/v3/jobs"} == {
+        str(closing),
+        str(deleting),
+    }
     assert [d.status_code for d in gw.control.deliveries] == [200, 200, 200]
     by_id = {job["id"]: job for job in changes}
     assert set(by_id) == {str(closing), str(deleting)}
