@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
+from entrypoints.demo._options import DemoFailedError, DemoOptions
 from entrypoints.demo._run import DemoResult, run_demo
-from entrypoints.demo._script import DemoFailedError, DemoOptions
 
 __all__ = ["DemoFailedError", "DemoOptions", "DemoResult", "run_demo"]

@@ -10,7 +10,8 @@ from rich.table import Table
 
 from adapters.intrro.receiver import ReceivedEvent
 from entrypoints.demo import _timeline
-from entrypoints.demo._script import DemoFailedError, DemoOptions, Script, Story
+from entrypoints.demo._options import DemoFailedError, DemoOptions
+from entrypoints.demo._script import Script, Story
 from entrypoints.demo._stack import running
 from entrypoints.demo._tap import Recorder
 

@@ -3,20 +3,16 @@ the candidate through the pipeline, each push awaited at the Intrro receiver."""
 
 from __future__ import annotations
 
-import asyncio
-import json
 import uuid
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
-import httpx
 from rich.console import Console
-from standardwebhooks.webhooks import Webhook
 
 from adapters.greenhouse.sandbox import SandboxState
 from adapters.intrro.receiver import ReceivedEvent
+from entrypoints.demo._options import DemoFailedError, DemoOptions
+from entrypoints.demo._parties import Parties, now
 from entrypoints.demo._stack import Stack
 from entrypoints.demo._tap import Recorder
 from entrypoints.demo._timeline import ADMIN_IN_GREENHOUSE, RECRUITER, Note
@@ -26,22 +22,6 @@ ADMIN_EMAIL = "admin@sandbox.example"
 STATUS_CHANGED = "application.status_changed"
 EXPORTED = "introduction.exported"
 JOBS_CHANGED = "jobs.changed"
-_POLL_S = 0.02
-_HTTP_TIMEOUT = httpx.Timeout(15.0, connect=5.0)
-
-
-class DemoFailedError(Exception):
-    """Raised when a step of the demo fails: a push the receiver did not get, an unexpected answer."""
-
-
-@dataclass(frozen=True, slots=True)
-class DemoOptions:
-    """How the demo runs: `wait_s` bounds each wait for a push; `receiver_fail_next` makes the
-    receiver answer that many events with 503 first (to show retries, or to fail the demo)."""
-
-    quiet: bool = False
-    wait_s: float = 30.0
-    receiver_fail_next: int = 0
 
 
 @dataclass
@@ -66,8 +46,7 @@ class Script:
         self.options = options
         self.out = out
         self.story = Story()
-        self.http = httpx.AsyncClient(timeout=_HTTP_TIMEOUT)
-        self.api = {"Authorization": f"Bearer {stack.api_token}"}
+        self.parties = Parties(stack, recorder, options.wait_s)
 
     async def play(self) -> Story:
         """Every step, in order; raises DemoFailedError at the first that fails."""
@@ -80,7 +59,7 @@ class Script:
             await self._pipeline(jobs)
             await self._final()
         finally:
-            await self.http.aclose()
+            await self.parties.aclose()
         return self.story
 
     # -- steps ---------------------------------------------------------------------------------
@@ -90,7 +69,7 @@ class Script:
             "intrro_callback_url": f"{self.stack.receiver_url}/intrro/events",
             "intrro_secret": self.stack.intrro_secret,
         }
-        answer = await self._api("PUT", f"/api/tenants/{TENANT}", 201, json=body)
+        answer = await self.parties.api("PUT", f"/api/tenants/{TENANT}", 201, json=body)
         self._say(f"created tenant {TENANT}; its Greenhouse web hook secret was generated")
         if "greenhouse_webhook_secret" not in answer.get("generated", {}):
             raise DemoFailedError("creating the tenant did not generate a web hook secret")
@@ -101,7 +80,7 @@ class Script:
             "client_secret": SandboxState.DEFAULT_CLIENT_SECRET,
             "user_email": ADMIN_EMAIL,
         }
-        report: dict[str, Any] = await self._api(
+        report: dict[str, Any] = await self.parties.api(
             "POST", f"/api/tenants/{TENANT}/connections/greenhouse", 200, json=body
         )
         if not report.get("ok"):
@@ -112,16 +91,16 @@ class Script:
     async def _webhooks(self, report: dict[str, Any]) -> None:
         webhook = report["webhook"]
         # What the admin does in Greenhouse: a web hook with the report's URL and secret key.
-        await self._sandbox(
+        await self.parties.sandbox(
             "/_sandbox/webhooks", {"url": webhook["url"], "secret": webhook["secret"]}
         )
         self._note("creates the web hooks", webhook["url"], flow=ADMIN_IN_GREENHOUSE)
         self._say(f"Greenhouse web hooks now go to {webhook['url']}")
 
     async def _jobs(self) -> list[dict[str, Any]]:
-        await self._api("POST", f"/api/tenants/{TENANT}/sync/jobs", 202)
-        await self.wait_for(JOBS_CHANGED, lambda e: e.type == JOBS_CHANGED)
-        listing = await self._api("GET", f"/api/tenants/{TENANT}/jobs?status=open", 200)
+        await self.parties.api("POST", f"/api/tenants/{TENANT}/sync/jobs", 202)
+        await self.parties.wait_for(JOBS_CHANGED, lambda e: e.type == JOBS_CHANGED)
+        listing = await self.parties.api("GET", f"/api/tenants/{TENANT}/jobs?status=open", 200)
         jobs: list[dict[str, Any]] = [j for j in listing["jobs"] if _has_stages(j)]
         if len(jobs) < 2:
             raise DemoFailedError(f"expected two open jobs with a pipeline, found {len(jobs)}")
@@ -153,11 +132,11 @@ class Script:
             },
             "job_ids": list(story.jobs),
             "message": "Mary would be great on either team.",
-            "accepted_at": _now(),
+            "accepted_at": now(),
         }
-        await self._post_event("introduction.accepted", data)
+        await self.parties.post_event(TENANT, "introduction.accepted", data)
         self._say(f"Intrro sent introduction.accepted ({story.introduction_id}) for 2 jobs")
-        exported = await self.wait_for(
+        exported = await self.parties.wait_for(
             EXPORTED, lambda e: e.type == EXPORTED and _intro(e) == story.introduction_id
         )
         for app in exported.data.get("applications") or []:
@@ -180,44 +159,28 @@ class Script:
             self._note(
                 f"moves the application to {stage}", f"{hired['title']}, application {app_id}"
             )
-            await self._recruiter(app_id, "move", {"to_stage_id": stage_id})
+            await self.parties.recruiter(app_id, "move", {"to_stage_id": stage_id})
             if status is None:
                 # Interviewing already: the web hook changes no status, so nothing is pushed.
-                await self._settled()
+                await self.parties.settled(TENANT)
                 self._say(f"moved to {stage}: still interviewing, nothing to push")
             else:
                 await self._expect_status(hired["id"], status)
         self._note("hires the candidate", f"{hired['title']}, application {app_id}")
-        await self._recruiter(app_id, "hire", {})
+        await self.parties.recruiter(app_id, "hire", {})
         await self._expect_status(hired["id"], "hired")
         other = self.story.applications[rejected["id"]]
         self._note("rejects the other application", f"{rejected['title']}, application {other}")
-        await self._recruiter(other, "reject", {"kind": "company"})
+        await self.parties.recruiter(other, "reject", {"kind": "company"})
         await self._expect_status(rejected["id"], "rejected")
 
     async def _final(self) -> None:
         path = f"/api/tenants/{TENANT}/introductions/{self.story.introduction_id}"
-        self.story.introduction = await self._api("GET", path, 200)
-
-    # -- waiting -------------------------------------------------------------------------------
-
-    async def wait_for(self, what: str, match: Callable[[ReceivedEvent], bool]) -> ReceivedEvent:
-        """The first received event that matches, waiting at most `wait_s`."""
-        deadline = self.recorder.elapsed() + self.options.wait_s
-        while True:
-            found = next((e for e in self.stack.received if match(e)), None)
-            if found is not None:
-                return found
-            if self.recorder.elapsed() > deadline:
-                raise DemoFailedError(
-                    f"the Intrro receiver did not get {what} within {self.options.wait_s:g} s; "
-                    f"it got: {_kinds(self.stack.received) or 'nothing'}"
-                )
-            await asyncio.sleep(_POLL_S)
+        self.story.introduction = await self.parties.api("GET", path, 200)
 
     async def _expect_status(self, job_id: str, status: str) -> None:
         intro = self.story.introduction_id
-        await self.wait_for(
+        await self.parties.wait_for(
             f"{STATUS_CHANGED} (job {job_id} → {status})",
             lambda e: (
                 e.type == STATUS_CHANGED
@@ -227,71 +190,6 @@ class Script:
             ),
         )
         self._say(f"Intrro heard: job {job_id} is now {status}")
-
-    async def _settled(self) -> None:
-        """Wait until the gateway has no inbound delivery left to process."""
-        deadline = self.recorder.elapsed() + self.options.wait_s
-        path = f"/api/tenants/{TENANT}/deliveries?direction=in&state=received"
-        while (await self._api("GET", path, 200))["deliveries"]:
-            if self.recorder.elapsed() > deadline:
-                raise DemoFailedError(
-                    f"the gateway did not process its web hooks within {self.options.wait_s:g} s"
-                )
-            await asyncio.sleep(_POLL_S * 5)
-
-    # -- talking -------------------------------------------------------------------------------
-
-    async def _api(self, method: str, path: str, expected: int, **kwargs: Any) -> Any:
-        response = await self.http.request(
-            method, f"{self.stack.gateway_url}{path}", headers=self.api, **kwargs
-        )
-        if response.status_code != expected:
-            raise DemoFailedError(
-                f"{method} {path} answered {response.status_code}, not {expected}: {response.text[:300]}"
-            )
-        return response.json()
-
-    async def _sandbox(self, path: str, body: dict[str, Any]) -> Any:
-        response = await self.http.post(f"{self.stack.sandbox_url}{path}", json=body)
-        if response.status_code >= 300:
-            raise DemoFailedError(
-                f"the sandbox refused {path}: {response.status_code} {response.text[:300]}"
-            )
-        return response.json()
-
-    async def _recruiter(self, application_id: str, action: str, body: dict[str, Any]) -> None:
-        """A recruiter's action in Greenhouse, waiting until its web hooks reached the gateway."""
-        answer = await self._sandbox(f"/_sandbox/applications/{application_id}/{action}", body)
-        event_ids = set(answer.get("event_ids") or [])
-        deadline = self.recorder.elapsed() + self.options.wait_s
-        while True:
-            response = await self.http.get(f"{self.stack.sandbox_url}/_sandbox/deliveries")
-            delivered = {d["event_id"] for d in response.json() if d.get("status_code") == 200}
-            if event_ids <= delivered:
-                return
-            if self.recorder.elapsed() > deadline:
-                raise DemoFailedError(
-                    f"the sandbox could not deliver its {action} web hook to the gateway "
-                    f"within {self.options.wait_s:g} s"
-                )
-            await asyncio.sleep(_POLL_S)
-
-    async def _post_event(self, kind: str, data: dict[str, Any]) -> None:
-        body = json.dumps({"type": kind, "timestamp": _now(), "data": data})
-        message_id = f"msg_{uuid.uuid4().hex}"
-        sent_at = datetime.now(UTC).replace(microsecond=0)
-        headers = {
-            "webhook-id": message_id,
-            "webhook-timestamp": str(int(sent_at.timestamp())),
-            "webhook-signature": Webhook(self.stack.intrro_secret).sign(message_id, sent_at, body),
-            "content-type": "application/json",
-        }
-        url = f"{self.stack.gateway_url}/events/intrro/{TENANT}"
-        response = await self.http.post(url, content=body, headers=headers)
-        if response.status_code != 202:
-            raise DemoFailedError(
-                f"the gateway answered {kind} with {response.status_code}: {response.text[:300]}"
-            )
 
     def _note(self, what: str, detail: str = "", *, flow: str = RECRUITER) -> None:
         self.story.notes.append(Note(self.recorder.elapsed(), flow, what, detail))
@@ -315,11 +213,3 @@ def _stage_id(job: dict[str, Any], name: str) -> int:
 
 def _intro(event: ReceivedEvent) -> Any:
     return event.data.get("introduction_id") if isinstance(event.data, dict) else None
-
-
-def _kinds(events: Sequence[ReceivedEvent]) -> str:
-    return ", ".join(e.type for e in events)
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat().replace("+00:00", "Z")
