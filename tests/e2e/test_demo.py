@@ -92,3 +92,26 @@ def test_the_demo_command_exits_0_and_prints_the_steps_unless_quiet(
     assert "Intrro heard: job" in loud
     assert "Timeline" in loud and "Summary" in loud
     assert loud.rstrip().endswith("Demo complete: every push reached the Intrro receiver.")
+
+
+def test_pushes_the_receiver_refused_at_first_are_retried_and_the_demo_still_succeeds(
+    env: Env, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["demo", "--quiet", "--receiver-fails", "2"]) == 0
+
+    pushes = [line for line in capsys.readouterr().out.splitlines() if GATEWAY_TO_INTRRO in line]
+    answers = [line.rstrip(" │").split()[-1] for line in pushes]
+    assert answers[:3] == ["503", "503", "204"]
+    assert answers.count("204") == 6
+
+
+def test_the_demo_command_exits_1_with_the_missing_push_named(
+    env: Env, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["demo", "--quiet", "--wait", "1", "--receiver-fails", "1000"]) == 1
+
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [
+        "intrro-gateway: the demo failed: the Intrro receiver did not get jobs.changed "
+        "within 1 s; it got: nothing"
+    ]

@@ -61,7 +61,7 @@ def demo_settings(database: Path, gateway_port: int, sandbox_port: int) -> Gatew
         "GATEWAY_GREENHOUSE_BASE_URL": sandbox,
         "GATEWAY_GREENHOUSE_AUTH_URL": sandbox,
         "GATEWAY_SANDBOX_PORT": str(sandbox_port),
-        "GATEWAY_LOG_LEVEL": "warning",
+        "GATEWAY_LOG_LEVEL": "error",
         # A demo runs in seconds: poll often, retry soon.
         "GATEWAY_POLL_INTERVAL": "50ms",
         "GATEWAY_BACKOFF_BASE": "200ms",
@@ -104,9 +104,7 @@ async def running(recorder: Recorder, *, receiver_fail_next: int = 0) -> AsyncIt
         ]
         stop = asyncio.Event()
         ready = asyncio.Event()
-        serving = asyncio.create_task(
-            serve(listeners, stop, log_level="warning", on_ready=ready.set)
-        )
+        serving = asyncio.create_task(serve(listeners, stop, log_level="error", on_ready=ready.set))
         try:
             await _started(serving, ready)
             yield Stack(

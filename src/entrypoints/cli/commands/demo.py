@@ -28,6 +28,13 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         metavar="SECONDS",
         help="longest wait for each push (30)",
     )
+    parser.add_argument(
+        "--receiver-fails",
+        type=int,
+        default=0,
+        metavar="N",
+        help="the Intrro receiver answers the first N pushes with 503, to show the retries",
+    )
     parser.set_defaults(handler=demo)
 
 
@@ -45,9 +52,11 @@ def demo(args: argparse.Namespace) -> int:
     """Run the demo; 0 when every expected push reached the receiver."""
     from entrypoints.demo import DemoFailedError, DemoOptions, run_demo
 
-    configure_logging("console", "WARNING", cache_loggers=False)
+    configure_logging("console", "ERROR", cache_loggers=False)
     out = console()
-    options = DemoOptions(quiet=args.quiet, wait_s=args.wait)
+    options = DemoOptions(
+        quiet=args.quiet, wait_s=args.wait, receiver_fail_next=max(0, args.receiver_fails)
+    )
     try:
         run(run_demo(options, out))
     except DemoFailedError as exc:
