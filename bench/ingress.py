@@ -31,6 +31,7 @@ from pathlib import Path
 import httpx
 from _common import (
     API_TOKEN,
+    BENCH,
     INTRRO_SECRET,
     WEBHOOK_SECRET,
     accepted_data,
@@ -119,9 +120,10 @@ def intrro_requests(count: int, first: int) -> list[Request]:
 
 @contextmanager
 def gateway_process(
-    database_url: str, folder: Path, port: int
+    database_url: str, folder: Path, port: int, *, nodelay: bool = False
 ) -> Iterator[subprocess.Popen[bytes]]:
-    """`intrro-gateway serve --no-worker` on the database, stopped by SIGTERM at the end."""
+    """`intrro-gateway serve --no-worker` on the database, stopped by SIGTERM at the end; with
+    `nodelay`, through `_serve_nodelay.py` (TCP_NODELAY on the listening socket)."""
     env = {
         **os.environ,
         "GATEWAY_ENV": "development",
@@ -134,7 +136,8 @@ def gateway_process(
         "GATEWAY_GREENHOUSE_AUTH_URL": "http://127.0.0.1:9",
     }
     log = (folder / "gateway.log").open("wb")
-    command = [sys.executable, "-m", "entrypoints.cli", "serve", "--no-worker", "--port", str(port)]
+    launcher = [str(BENCH / "_serve_nodelay.py")] if nodelay else ["-m", "entrypoints.cli"]
+    command = [sys.executable, *launcher, "serve", "--no-worker", "--port", str(port)]
     proc = subprocess.Popen(command, env=env, cwd=folder, stdout=log, stderr=subprocess.STDOUT)
     try:
         yield proc
@@ -236,14 +239,14 @@ async def drive(
         return results
 
 
-def run(database: str, n: int, concurrency: int) -> list[tuple[Result, int]]:
+def run(database: str, n: int, concurrency: int, nodelay: bool) -> list[tuple[Result, int]]:
     """Start a gateway on a throw-away database of this kind and measure it."""
     with (
         throwaway_database(database) as url,
         tempfile.TemporaryDirectory(prefix="intrro-bench-ingress-") as folder,
     ):
         port = free_port()
-        with gateway_process(url, Path(folder), port) as proc:
+        with gateway_process(url, Path(folder), port, nodelay=nodelay) as proc:
             return asyncio.run(drive(database, proc, port, n, concurrency))
 
 
@@ -253,15 +256,22 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=2000, help="requests per endpoint (2000)")
     parser.add_argument("--concurrency", type=int, default=16, help="concurrent clients (16)")
     parser.add_argument("--database", choices=["sqlite", "postgres", "all"], default="all")
+    parser.add_argument(
+        "--tcp-nodelay",
+        action="store_true",
+        help="serve with TCP_NODELAY on the listening socket (the fix of the ~40 ms stall)",
+    )
     args = parser.parse_args()
     print(machine_line())
+    server = "serve with TCP_NODELAY set" if args.tcp_nodelay else "serve as shipped"
     print(
-        f"ingress: {args.n} signed deliveries per endpoint, {args.concurrency} concurrent clients, "
-        f"{WARMUP} warm-up requests first; gateway in its own process, worker off"
+        f"ingress: {args.n} signed deliveries per endpoint, {args.concurrency} concurrent clients "
+        f"(kept-alive connections), {WARMUP} warm-up requests first; gateway in its own process "
+        f"({server}), worker off"
     )
     rows: list[list[object]] = []
     for database in databases(args.database):
-        for result, expected in run(database, args.n, args.concurrency):
+        for result, expected in run(database, args.n, args.concurrency, args.tcp_nodelay):
             rows.append(result.row(expected))
     print(
         table(
