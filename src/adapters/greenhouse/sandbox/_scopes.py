@@ -45,6 +45,11 @@ WRITE_SCOPES: tuple[str, ...] = (
     "harvest:applied_candidate_tags:create",
     "harvest:custom_fields:create",
     "harvest:custom_fields:update",
+    # Granted so that a full credential looks like one an admin gives Intrro; the sandbox serves
+    # no route behind them.
+    "harvest:custom_field_options:create",
+    "harvest:custom_field_options:update",
+    "harvest:users:create",
 )
 
 
