@@ -50,9 +50,10 @@ def machine_line() -> str:
     """One line naming the machine, the interpreter and the time the figures were taken."""
     cpu = _cpu_model()
     now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     return (
         f"machine: {os.cpu_count()} cores ({cpu}), {platform.system()} {platform.release()}, "
-        f"Python {platform.python_version()}; {now}"
+        f"Python {platform.python_version()}; {now}; load average {load} (1, 5, 15 min)"
     )
 
 

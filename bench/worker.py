@@ -11,7 +11,7 @@ the in-memory fake platform (`--platform fake`). The ATS is the in-memory fake o
 (a stage change with a newer time needs no ATS read). Settings are the production defaults (batch 10,
 poll 500 ms) unless given.
 
-    .venv/bin/python bench/worker.py [--n 2000] [--database sqlite|postgres|all] [--workers 1]
+    .venv/bin/python bench/worker.py [--n 1000] [--database sqlite|postgres|all] [--workers 1]
 """
 
 from __future__ import annotations
@@ -42,9 +42,11 @@ from _common import (
     throwaway_database,
 )
 from dependency_injector import providers
+from sqlalchemy import event
 from tests.fakes.ats import FakeAtsClient
 from tests.fakes.referral_platform import FakeReferralPlatform
 
+import adapters.sql.engine as engine_module
 from adapters.intrro.receiver import create_receiver_app
 from adapters.sql.migrate import upgrade
 from adapters.system import SystemClock
@@ -87,6 +89,7 @@ class Drain:
     dead: int
     finished: bool
     cpu_seconds: float
+    connects: int
 
     def row(self) -> list[object]:
         """The drain as a table row."""
@@ -102,6 +105,7 @@ class Drain:
             self.deliveries / self.total_seconds,
             items / self.total_seconds,
             1000 * self.cpu_seconds / self.deliveries,
+            self.connects,
             self.dead,
             "yes" if self.finished else f"NO (stopped at {RUN_TIMEOUT_S:.0f} s)",
         ]
@@ -241,6 +245,12 @@ async def drain(database: str, url: str, folder: Path, args: argparse.Namespace)
         deps = await _resolve(container.deps())
         await seed(deps, args.n)
         workers = [await _resolve(container.worker()) for _ in range(args.workers)]
+        connects = [0]
+
+        @event.listens_for(container.engine().sync_engine, "connect")
+        def _count(*_: object) -> None:
+            connects[0] += 1
+
         stop = asyncio.Event()
         cpu_started = time.process_time()
         started = time.perf_counter()
@@ -274,6 +284,7 @@ async def drain(database: str, url: str, folder: Path, args: argparse.Namespace)
             dead=dead,
             finished=finished,
             cpu_seconds=cpu,
+            connects=connects[0],
         )
     finally:
         await _resolve(container.shutdown_resources())
@@ -294,6 +305,16 @@ def _interviewing(receiver: Any, container: Any, platform: str) -> int:
     )
 
 
+def size_pools(size: int) -> None:
+    """What-if: every engine the gateway makes gets a pool of `size` connections (shipped: 5)."""
+    shipped = engine_module.create_async_engine
+
+    def sized(url: Any, **kwargs: Any) -> Any:
+        return shipped(url, **{**kwargs, "pool_size": size})
+
+    engine_module.create_async_engine = sized  # type: ignore[assignment]
+
+
 def run(database: str, args: argparse.Namespace) -> Drain:
     """One drain on a throw-away database of this kind."""
     with (
@@ -306,17 +327,26 @@ def run(database: str, args: argparse.Namespace) -> Drain:
 def main() -> None:
     """Parse the arguments, run, print the table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--n", type=int, default=2000, help="inbox deliveries (2000)")
+    parser.add_argument("--n", type=int, default=1000, help="inbox deliveries (1000)")
     parser.add_argument("--database", choices=["sqlite", "postgres", "all"], default="all")
     parser.add_argument("--workers", type=int, default=1, help="workers in this process (1)")
     parser.add_argument("--batch-size", type=int, default=10, help="GATEWAY_BATCH_SIZE (10)")
     parser.add_argument("--platform", choices=["receiver", "fake"], default="receiver")
+    parser.add_argument(
+        "--pool-size",
+        type=int,
+        default=0,
+        help="what-if: the engine's pool size (shipped: SQLAlchemy's default, 5)",
+    )
     args = parser.parse_args()
     configure_logging("console", "WARNING")
+    if args.pool_size:
+        size_pools(args.pool_size)
     print(machine_line())
     print(
         f"worker: {args.n} stage changes of linked applications, {args.workers} worker(s), "
-        f"batch {args.batch_size}, pushes to the {args.platform}"
+        f"batch {args.batch_size}, pushes to the {args.platform}, "
+        f"pool size {args.pool_size or 'as shipped (5)'}"
     )
     rows = [run(database, args).row() for database in databases(args.database)]
     print(
@@ -332,6 +362,7 @@ def main() -> None:
                 "deliveries/s end to end",
                 "items/s (in + out)",
                 "CPU ms/delivery",
+                "new DB connections",
                 "dead",
                 "finished",
             ],
