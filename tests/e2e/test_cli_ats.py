@@ -6,14 +6,26 @@ sandbox served on a loopback port."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import hashlib
+import json
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from adapters.greenhouse.sandbox import DeliveryOptions, SandboxControl
 from adapters.sql.engine import create_engine
 from adapters.sql.queue import SqlWorkQueue
 from entrypoints.cli import CliError, main
 from entrypoints.cli._report import GRANTED, MISSING, UNVERIFIED
 from entrypoints.cli.commands.connect import SECRET_VARIABLE, read_client_secret
+from entrypoints.container import build_container
+from entrypoints.settings import load_settings
+from ports.unit_of_work import InboundDelivery
+from services.errors import NotFoundError
+from services.ingress import record_delivery
+from services.inspection import introduction_view
+from tests.e2e.http_support import accepted
 from tests.e2e.test_cli_support import (  # noqa: F401 - fixtures
     ADMIN,
     LIMITED_SECRET,
@@ -231,8 +243,6 @@ def park_every_outbound_item(env: Env) -> list[str]:
     async def park() -> list[str]:
         engine = create_engine(env.database_url)
         queue = SqlWorkQueue(engine)
-        from datetime import UTC, datetime, timedelta
-
         now = datetime.now(UTC)
         items = await queue.claim_outbox(
             worker_id="test", now=now, lease=timedelta(minutes=1), limit=10
@@ -304,3 +314,67 @@ def test_deliveries_refuse_unknown_tenants_and_states(
     assert main(argv) != 0
 
     assert message in capsys.readouterr().err
+
+
+def export_an_introduction(introduction_id: str, job_id: int) -> str:
+    """Store an accepted introduction in the inbox and let a worker export it; its application id."""
+    candidate = dict(accepted()["candidate"], emails=[f"{introduction_id}@example.com"])
+    data = accepted(introduction_id, job_ids=[str(job_id)], candidate=candidate)
+    body = json.dumps(
+        {"type": "introduction.accepted", "timestamp": "2026-11-24T09:00:00Z", "data": data}
+    )
+
+    async def export() -> str:
+        container = build_container(load_settings(generate=False))
+        deps = container.deps()
+        try:
+            await record_delivery(
+                deps,
+                InboundDelivery(
+                    id=f"in-{introduction_id}",
+                    tenant_id="acme",
+                    source="intrro",
+                    delivery_id=f"m-{introduction_id}",
+                    body_hash=hashlib.sha256(body.encode()).hexdigest(),
+                    body=body.encode(),
+                    kind="introduction.accepted",
+                    received_at=datetime.now(UTC),
+                    ordering_key=f"intro:{introduction_id}",
+                ),
+            )
+            worker = container.worker()
+            for _ in range(50):
+                await worker.run_once()
+                with contextlib.suppress(NotFoundError):
+                    view = await introduction_view(deps, "acme", introduction_id)
+                    if view["applications"][0]["application_id"]:
+                        return str(view["applications"][0]["application_id"])
+                await asyncio.sleep(0.05)
+            raise AssertionError("the introduction was not exported")
+        finally:
+            await container.http_client().aclose()
+            await container.engine().dispose()
+
+    return asyncio.run(export())
+
+
+def test_reconcile_repairs_a_stage_change_whose_web_hook_was_lost(
+    env: Env, sandbox: Sandbox, tenant: str, capsys: Capsys
+) -> None:
+    assert connect(env) == 0
+    application = export_an_introduction("intro-lost", sandbox.state.seed.open_job_ids[5])
+    SandboxControl(sandbox.state).move(int(application), options=DeliveryOptions(drop=True))
+    capsys.readouterr()
+
+    assert main(["reconcile", "acme"]) == 0
+    first = capsys.readouterr().out
+    assert main(["reconcile", "acme"]) == 0
+    second = capsys.readouterr().out
+
+    def row(out: str) -> list[str]:
+        line = next(line for line in out.splitlines() if line.startswith("│ acme"))
+        return [cell.strip() for cell in line.strip("│").split("│")]
+
+    assert row(first)[:3] == ["acme", "1", "1"]
+    assert row(first)[3].startswith("silent")
+    assert row(second)[2] == "0"  # repaired once: the next pass finds nothing to repair
