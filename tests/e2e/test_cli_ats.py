@@ -9,6 +9,7 @@ import asyncio
 import contextlib
 import hashlib
 import json
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -201,6 +202,22 @@ def test_sync_jobs_imports_every_job_and_prints_the_totals(
 
     out = capsys.readouterr().out
     assert f"Imported {open_job_count(sandbox)} jobs for acme: 1 changed, 0 deleted." in out
+
+
+def test_sync_jobs_on_a_terminal_shows_a_progress_bar_driven_by_the_import(
+    env: Env, sandbox: Sandbox, tenant: str, capsys: Capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert connect(env) == 0
+    capsys.readouterr()
+    monkeypatch.setenv("TTY_COMPATIBLE", "1")  # rich draws live displays as on a terminal
+    monkeypatch.setenv("NO_COLOR", "1")
+
+    assert main(["sync-jobs", "acme"]) == 0
+
+    out = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", capsys.readouterr().out)
+    total = open_job_count(sandbox)
+    assert "Importing jobs" in out and f"{total}/{total}" in out
+    assert out.rstrip().endswith(f"Imported {total} jobs for acme: 0 changed, 0 deleted.")
 
 
 def test_sync_jobs_of_a_tenant_not_connected_fails_with_what_to_do(
