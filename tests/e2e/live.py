@@ -221,24 +221,40 @@ class Live:
             ),
         )
 
-    async def settled(self, timeout: float = WAIT_S) -> None:
-        """Wait until every sandbox web hook is delivered and the gateway has nothing left to do:
-        no inbound delivery waiting, no outbound push pending."""
-        await self.control.flush()
+    async def delivered(self, event_ids: Sequence[str], timeout: float = WAIT_S) -> None:
+        """Wait until the sandbox has delivered each of these events (held ones stay held)."""
+        deadline = asyncio.get_running_loop().time() + timeout
+        while not set(event_ids) <= {d.event_id for d in self.control.deliveries}:
+            if asyncio.get_running_loop().time() > deadline:
+                pytest.fail(f"the sandbox did not deliver {event_ids} within {timeout:g} s")
+            await asyncio.sleep(_POLL_S)
+
+    async def settled(self, timeout: float = WAIT_S, *, release: bool = True) -> None:
+        """Wait until every sandbox web hook is delivered (held ones too, unless `release` is
+        false) and the gateway has nothing left to do: no inbound delivery waiting, no outbound push
+        pending."""
+        if release:
+            await self.control.flush()
         deadline = asyncio.get_running_loop().time() + timeout
         while True:
+            # Inbound first: processing commits its pushes with it, so they show in the next read;
+            # outbound in one read, so that an item going from pending to leased is not missed.
             waiting = await self._deliveries("in", "received")
-            waiting += await self._deliveries("out", "pending")
-            waiting += await self._deliveries("out", "leased")
+            waiting += [
+                d
+                for d in await self._deliveries("out", None)
+                if d["state"] in ("pending", "leased")
+            ]
             if not waiting:
                 return
             if asyncio.get_running_loop().time() > deadline:
                 pytest.fail(f"the gateway did not settle within {timeout:g} s: {waiting}")
             await asyncio.sleep(_POLL_S * 2)
 
-    async def _deliveries(self, direction: str, state: str) -> list[Any]:
-        path = f"/api/tenants/{self.tenant}/deliveries?direction={direction}&state={state}"
-        items: list[Any] = (await self.api("GET", path))["deliveries"]
+    async def _deliveries(self, direction: str, state: str | None) -> list[Any]:
+        params = {"direction": direction, **({"state": state} if state else {})}
+        page = await self.api("GET", f"/api/tenants/{self.tenant}/deliveries", params=params)
+        items: list[Any] = page["deliveries"]
         return items
 
     # -- talking to the gateway ----------------------------------------------------------------

@@ -48,8 +48,10 @@ async def test_after_a_merge_a_late_web_hook_naming_the_old_candidate_is_still_f
         [late] = live.control.move(
             application, live.stage_id(job, "Phone Screen"), options=DeliveryOptions(reorder=True)
         )
-        live.control.merge(old_candidate, survivor)
-        await live.settled()  # releases the held web hook after the merge's
+        merged = live.control.merge(old_candidate, survivor)
+        await live.delivered(merged)
+        await live.settled(release=False)  # the merge is processed; the stage change still held
+        await live.settled()  # now the held web hook arrives, naming the merged-away candidate
         await live.wait_status("intro-merge", job, "interviewing")
         live.control.move(application, live.stage_id(job, "Offer"))
         await live.wait_status("intro-merge", job, "offer")
