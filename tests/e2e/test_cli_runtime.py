@@ -74,6 +74,9 @@ def test_serve_runs_the_gateway_and_the_sandbox_whose_web_hooks_reach_it(
     assert seen[:2] == [201, 200]
     assert f"Gateway on {gateway} (worker in-process, development)" in out
     assert f"Greenhouse sandbox on {sandbox}: client id {SandboxState.DEFAULT_CLIENT_ID}" in out
+    assert (
+        "web hook URLs in connection reports use GATEWAY_PUBLIC_URL (https://gateway.test)" in out
+    )
     assert out.rstrip().endswith("Gateway stopped.")
 
 
@@ -92,6 +95,7 @@ def test_serve_stops_gracefully_on_sigint_too_and_runs_no_sandbox_in_production(
     assert code == 0
     assert "(worker off, production)" in out
     assert "Greenhouse sandbox on" not in out
+    assert "GATEWAY_PUBLIC_URL" not in out
 
 
 def test_serve_in_production_stops_on_an_unmigrated_database_with_one_line(

@@ -45,8 +45,11 @@ class Listener:
     def url(self) -> str:
         """The base URL of the app, on loopback when it listens on every address."""
         host: str = self.sock.getsockname()[0]
-        shown = "127.0.0.1" if host in ("0.0.0.0", "") else host  # noqa: S104 - a comparison only
-        return f"http://{shown}:{self.port}"
+        if host in ("0.0.0.0", ""):  # noqa: S104 - a comparison only
+            host = "127.0.0.1"
+        elif host == "::":
+            host = "::1"
+        return f"http://[{host}]:{self.port}" if ":" in host else f"http://{host}:{self.port}"
 
 
 def bind(host: str, port: int) -> socket.socket:

@@ -70,6 +70,11 @@ def serve_gateway(args: argparse.Namespace) -> int:
         out.print(f"Gateway on {gateway.url} (worker {worker}, {settings.env})")
         if sandbox_state is not None:
             out.print(describe(listeners[1].url))
+        if not settings.is_production and settings.public_url != gateway.url:
+            out.print(
+                f"Note: web hook URLs in connection reports use GATEWAY_PUBLIC_URL "
+                f"({settings.public_url}), not {gateway.url}."
+            )
 
     async def go() -> None:
         stop = asyncio.Event()
