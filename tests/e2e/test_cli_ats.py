@@ -395,3 +395,27 @@ def test_reconcile_repairs_a_stage_change_whose_web_hook_was_lost(
     assert row(first)[:3] == ["acme", "1", "1"]
     assert row(first)[3].startswith("silent")
     assert row(second)[2] == "0"  # repaired once: the next pass finds nothing to repair
+
+
+def test_the_web_hook_lines_are_checked_once_greenhouse_has_pinged_the_gateway(
+    env: Env, sandbox: Sandbox, tenant: str, capsys: Capsys
+) -> None:
+    async def record_ping() -> None:
+        container = build_container(load_settings(generate=False))
+        try:
+            async with container.deps().uow() as uow:
+                found = await uow.tenants.get("acme")
+                assert found is not None
+                found.last_ping_at = datetime.now(UTC)
+                await uow.tenants.save(found)
+                await uow.commit()
+        finally:
+            await container.engine().dispose()
+
+    asyncio.run(record_ping())
+
+    assert connect(env) == 0
+
+    out = capsys.readouterr().out
+    assert rows(out, UNVERIFIED) == []
+    assert any("Web hook URL" in line for line in rows(out, GRANTED))
