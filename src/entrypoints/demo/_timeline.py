@@ -74,13 +74,12 @@ def table(lines: Sequence[Entry]) -> Table:
 
 
 def describe_event(kind: str, data: Any) -> str:
-    """A one-line reading of an event the gateway pushed to Intrro."""
+    """A one-line reading of an event the gateway pushed to Intrro (any JSON is read safely)."""
     if not isinstance(data, dict):
         return ""
     seq = f"seq {data.get('sequence')}"
     if kind == "application.status_changed":
-        stage = data.get("stage") or {}
-        reason = data.get("rejection_reason") or {}
+        stage, reason = _object(data.get("stage")), _object(data.get("rejection_reason"))
         extra = f" at {stage.get('name')}" if stage.get("name") else ""
         extra += f" ({reason.get('name')})" if reason.get("name") else ""
         return (
@@ -90,11 +89,12 @@ def describe_event(kind: str, data: Any) -> str:
     if kind == "introduction.exported":
         apps = ", ".join(
             f"job {a.get('job_id')} → application {a.get('application_id')} ({a.get('status')})"
-            for a in data.get("applications") or []
+            for a in _objects(data.get("applications"))
         )
         return f"{seq}: candidate {data.get('ats_candidate_id')}; {apps}"
     if kind == "jobs.changed":
-        return f"{seq}: {len(data.get('jobs') or [])} jobs"
+        jobs = data.get("jobs")
+        return f"{seq}: {len(jobs) if isinstance(jobs, list) else 0} jobs"
     if kind == "introduction.failed":
         return f"{seq}: {data.get('code')}: {data.get('message')}"
     if kind == "application.removed":
@@ -104,8 +104,8 @@ def describe_event(kind: str, data: Any) -> str:
 
 def _entry(hit: Hit) -> Entry | None:
     status = str(hit.status)
+    doc = _object(hit.json())
     if hit.server == "receiver":
-        doc = hit.json() or {}
         kind = str(doc.get("type", "?"))
         return Entry(hit.at, GATEWAY_TO_INTRRO, kind, describe_event(kind, doc.get("data")), status)
     if hit.server == "sandbox":
@@ -113,14 +113,13 @@ def _entry(hit: Hit) -> Entry | None:
             return None
         return Entry(hit.at, GATEWAY_TO_GREENHOUSE, f"{hit.method} {hit.path}", "", status)
     if hit.path.startswith("/events/intrro/"):
-        doc = hit.json() or {}
-        data = doc.get("data") or {}
+        data = _object(doc.get("data"))
         detail = f"introduction {data.get('introduction_id')}"
-        if data.get("job_ids"):
-            detail += f" for jobs {', '.join(map(str, data['job_ids']))}"
+        job_ids = data.get("job_ids")
+        if isinstance(job_ids, list) and job_ids:
+            detail += f" for jobs {', '.join(map(str, job_ids))}"
         return Entry(hit.at, INTRRO_TO_GATEWAY, str(doc.get("type", "?")), detail, status)
     if hit.path.startswith("/webhooks/greenhouse/"):
-        doc = hit.json() or {}
         return Entry(hit.at, GREENHOUSE_TO_GATEWAY, str(doc.get("action", "?")), _hook(doc), status)
     if hit.path.startswith("/api/tenants/"):
         # "/api/tenants/demo-co/jobs" reads as "tenant/jobs": the tenant is the demo's only one.
@@ -130,16 +129,24 @@ def _entry(hit: Hit) -> Entry | None:
     return None
 
 
-def _hook(doc: Any) -> str:
-    payload = doc.get("payload") if isinstance(doc, dict) else None
-    application = payload.get("application") if isinstance(payload, dict) else None
-    if not isinstance(application, dict):
+def _hook(doc: dict[str, Any]) -> str:
+    application = _object(_object(doc.get("payload")).get("application"))
+    if not application:
         return ""
-    stage = application.get("current_stage") or {}
+    stage = _object(application.get("current_stage"))
     detail = f"application {application.get('id')}"
-    if isinstance(stage, dict) and stage.get("name"):
+    if stage.get("name"):
         detail += f" at {stage['name']}"
     return detail
+
+
+def _object(value: Any) -> dict[str, Any]:
+    """The value when it is a JSON object, else an empty one: bodies come from outside."""
+    return value if isinstance(value, dict) else {}
+
+
+def _objects(value: Any) -> list[dict[str, Any]]:
+    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
 
 
 def _reads(reads: Sequence[Hit]) -> Entry:
