@@ -208,3 +208,17 @@ def test_the_demo_refuses_a_wait_that_is_not_a_positive_number(capsys: Capsys) -
     assert main(["demo", "--wait", "0"]) == 2
 
     assert "'0' is not a positive number of seconds" in capsys.readouterr().err
+
+
+def test_serve_with_the_sandbox_port_in_use_fails_with_that_address(
+    env: Env, capsys: Capsys
+) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        env.set(SANDBOX_PORT=str(port))
+
+        assert main(["serve", "--port", str(free_port())]) == 1
+
+    assert f"cannot listen on 127.0.0.1:{port}" in capsys.readouterr().err

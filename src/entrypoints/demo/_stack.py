@@ -80,9 +80,7 @@ def new_intrro_secret() -> str:
 async def running(recorder: Recorder, *, receiver_fail_next: int = 0) -> AsyncIterator[Stack]:
     """Start the three servers (the gateway migrating its fresh database), stop them on exit."""
     with tempfile.TemporaryDirectory(prefix="intrro-demo-") as folder:
-        gateway_sock = bind(_LOOPBACK, 0)
-        sandbox_sock = bind(_LOOPBACK, 0)
-        receiver_sock = bind(_LOOPBACK, 0)
+        gateway_sock, sandbox_sock, receiver_sock = (bind(_LOOPBACK, 0) for _ in range(3))
         settings = demo_settings(
             Path(folder) / "gateway.db",
             gateway_sock.getsockname()[1],

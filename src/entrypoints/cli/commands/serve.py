@@ -13,7 +13,14 @@ import structlog
 if TYPE_CHECKING:
     from adapters.greenhouse.sandbox import SandboxState
 
-from entrypoints.cli._base import console, ensure_schema, resolve, run, settings_for_command
+from entrypoints.cli._base import (
+    CliError,
+    console,
+    ensure_schema,
+    resolve,
+    run,
+    settings_for_command,
+)
 from entrypoints.cli._serving import Listener, bind, serve, stop_on_signals
 from entrypoints.cli.commands.sandbox import describe
 from entrypoints.container import build_container
@@ -61,7 +68,11 @@ def serve_gateway(args: argparse.Namespace) -> int:
     sandbox_state: SandboxState | None = None
     if with_sandbox:
         sandbox_state = SandboxState.seeded()
-        sock = bind("127.0.0.1", settings.sandbox_port)
+        try:
+            sock = bind("127.0.0.1", settings.sandbox_port)
+        except CliError:
+            gateway.sock.close()
+            raise
         listeners.append(Listener("sandbox", create_sandbox_app(sandbox_state), sock))
     out = console()
 
