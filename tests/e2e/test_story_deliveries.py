@@ -37,9 +37,9 @@ def held_event(live: Live, event_id: str) -> FiredEvent:
 
 
 async def test_the_same_web_hook_delivered_five_times_at_once_is_pushed_once(
-    sqlite_url: str,
+    db_url: str,
 ) -> None:
-    async with live_stack(sqlite_url) as live:
+    async with live_stack(db_url) as live:
         job = live.open_job_ids()[0]
         application = await exported_application(live, "intro-dup", job)
         [event_id] = live.control.move(
@@ -59,8 +59,8 @@ async def test_the_same_web_hook_delivered_five_times_at_once_is_pushed_once(
     assert [d["state"] for d in stored] == ["processed"]
 
 
-async def test_the_same_change_under_five_delivery_ids_is_pushed_once(sqlite_url: str) -> None:
-    async with live_stack(sqlite_url) as live:
+async def test_the_same_change_under_five_delivery_ids_is_pushed_once(db_url: str) -> None:
+    async with live_stack(db_url) as live:
         job = live.open_job_ids()[0]
         application = await exported_application(live, "intro-ids", job)
         [event_id] = live.control.move(
@@ -94,9 +94,9 @@ async def test_the_same_change_under_five_delivery_ids_is_pushed_once(sqlite_url
 
 
 async def test_two_stage_changes_delivered_in_reverse_order_end_right_without_a_regression(
-    sqlite_url: str,
+    db_url: str,
 ) -> None:
-    async with live_stack(sqlite_url) as live:
+    async with live_stack(db_url) as live:
         job = live.open_job_ids()[0]
         application = await exported_application(live, "intro-rev", job)
         held = DeliveryOptions(reorder=True)

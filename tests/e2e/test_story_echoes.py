@@ -24,9 +24,9 @@ async def harvest_patch(live: Live, path: str, body: dict[str, Any]) -> httpx.Re
 
 
 async def test_the_web_hooks_of_the_gateways_own_writes_push_nothing_beyond_the_export(
-    sqlite_url: str,
+    db_url: str,
 ) -> None:
-    async with live_stack(sqlite_url) as live:
+    async with live_stack(db_url) as live:
         job = live.open_job_ids()[0]
         # Noah has no referrer row: the credit goes into the candidate's custom field (a PATCH).
         await live.accept(accepted_data("intro-echo", [job], referrer=NOAH))

@@ -15,9 +15,9 @@ from tests.e2e.live import (
 
 
 async def test_a_candidate_greenhouse_already_knows_gets_a_new_application_not_a_second_person(
-    sqlite_url: str,
+    db_url: str,
 ) -> None:
-    async with live_stack(sqlite_url) as live:
+    async with live_stack(db_url) as live:
         seed = live.sandbox.seed
         ada_id, ada_application = seed.candidate_ids[0], seed.application_ids[0]
         job = live.open_job_ids()[0]
@@ -56,9 +56,9 @@ async def test_a_candidate_greenhouse_already_knows_gets_a_new_application_not_a
 
 
 async def test_two_chosen_jobs_make_two_applications_each_followed_on_its_own(
-    sqlite_url: str,
+    db_url: str,
 ) -> None:
-    async with live_stack(sqlite_url) as live:
+    async with live_stack(db_url) as live:
         first, second = live.open_job_ids()[:2]
         await live.accept(accepted_data("intro-two", [first, second]))
 
@@ -93,9 +93,9 @@ async def test_two_chosen_jobs_make_two_applications_each_followed_on_its_own(
 
 
 async def test_a_closed_job_fails_the_introduction_and_creates_nothing_in_greenhouse(
-    sqlite_url: str,
+    db_url: str,
 ) -> None:
-    async with live_stack(sqlite_url) as live:
+    async with live_stack(db_url) as live:
         closed = str(live.sandbox.seed.closed_job_id)
         people_before = len(live.sandbox.tables["candidates"])
         applications_before = len(live.sandbox.tables["applications"])

@@ -33,8 +33,8 @@ async def inbound(live: Live, tenant: str) -> list[object]:
     return items
 
 
-async def test_refused_deliveries_get_their_4xx_and_leave_nothing_behind(sqlite_url: str) -> None:
-    async with live_stack(sqlite_url) as live:
+async def test_refused_deliveries_get_their_4xx_and_leave_nothing_behind(db_url: str) -> None:
+    async with live_stack(db_url) as live:
         other_intrro_secret = new_intrro_secret()
         await live.api(
             "PUT",

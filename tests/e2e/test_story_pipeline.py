@@ -8,9 +8,9 @@ from tests.e2e.test_story_deliveries import exported_application
 
 
 async def test_they_rejected_us_is_withdrawn_and_an_unreject_returns_to_the_stages_status(
-    sqlite_url: str,
+    db_url: str,
 ) -> None:
-    async with live_stack(sqlite_url) as live:
+    async with live_stack(db_url) as live:
         job = live.open_job_ids()[0]
         application = await exported_application(live, "intro-no", job)
         live.control.move(application, live.stage_id(job, "Phone Screen"))
@@ -37,9 +37,9 @@ async def test_they_rejected_us_is_withdrawn_and_an_unreject_returns_to_the_stag
 
 
 async def test_after_a_merge_a_late_web_hook_naming_the_old_candidate_is_still_followed(
-    sqlite_url: str,
+    db_url: str,
 ) -> None:
-    async with live_stack(sqlite_url) as live:
+    async with live_stack(db_url) as live:
         job = live.open_job_ids()[0]
         application = await exported_application(live, "intro-merge", job)
         old_candidate = live.application(str(application))["candidate_id"]
