@@ -188,6 +188,28 @@ class Live:
             if job_id is None or str(e.data["job_id"]) == job_id
         ]
 
+    def timeline(self, introduction_id: str) -> list[str]:
+        """One line per push of the introduction, as received: sequence, type, what it said."""
+        lines = []
+        for e in self.events(introduction_id):
+            data = e.data
+            if e.type == STATUS_CHANGED:
+                stage = (data.get("stage") or {}).get("name")
+                said = f"job {data['job_id']}: {data['previous_status']} -> {data['status']}"
+                said += f" (stage {stage})" if stage else ""
+            elif e.type == EXPORTED:
+                apps = ", ".join(
+                    f"job {a['job_id']} app {a['application_id']} {a['status']}"
+                    for a in data["applications"]
+                )
+                said = f"candidate {data['ats_candidate_id']}, {data['referral_credit']}; {apps}"
+            else:
+                said = str({k: v for k, v in data.items() if k not in ("sequence", "applications")})
+            lines.append(
+                f"timeline #{data.get('sequence')} {e.type} {said} [webhook-id {e.webhook_id}]"
+            )
+        return lines
+
     async def wait_for(
         self, what: str, match: Callable[[ReceivedEvent], bool], timeout: float = WAIT_S
     ) -> ReceivedEvent:

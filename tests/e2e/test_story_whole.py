@@ -77,6 +77,8 @@ async def test_an_introduction_is_exported_credited_and_followed_to_the_hire(db_
     ]
     assert len({e.webhook_id for e in events}) == len(events)
 
+    print("\n".join(live.timeline("intro-whole")))  # shown with `pytest -s`
+
     # The gateway's own view agrees.
     assert view["status"] == "exported"
     assert view["applications"][0]["status"] == "hired"
