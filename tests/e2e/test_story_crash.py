@@ -1,7 +1,7 @@
 """The gateway killed with SIGKILL after acknowledging an introduction and before processing it: a
 worker started afterwards on the same database processes it exactly once.
 
-The gateway runs as real processes (`python -m entrypoints.cli serve --no-worker`, then `worker`); the
+On SQLite and PostgreSQL. The gateway runs as real processes (`python -m entrypoints.cli serve --no-worker`, then `worker`); the
 Greenhouse sandbox and the recording Intrro receiver run in the test's process on loopback ports.
 """
 
@@ -16,12 +16,14 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 import httpx
+import psycopg
 import pytest
 from cryptography.fernet import Fernet
 
 from adapters.greenhouse.sandbox import SandboxState, create_sandbox_app
 from adapters.intrro.receiver import ReceivedEvent, create_receiver_app
 from entrypoints.cli._serving import Listener, bind, serve
+from tests.dbfixtures import postgres_dsn
 from tests.e2e.live import (
     ADMIN_EMAIL,
     API_TOKEN,
@@ -104,16 +106,24 @@ async def sandbox_and_receiver(
         await serving
 
 
-def inbox_states(database: Path) -> list[tuple[str, str]]:
-    with sqlite3.connect(database) as conn:
-        rows = conn.execute("SELECT kind, state FROM inbox ORDER BY seq").fetchall()
+def query(url: str, sql: str) -> list[tuple[object, ...]]:
+    """Rows of a query on the test's database, read beside the gateway's processes."""
+    if url.startswith("sqlite"):
+        with sqlite3.connect(url.split(":///", 1)[1]) as conn:
+            return list(conn.execute(sql).fetchall())
+    with psycopg.connect(postgres_dsn(url)) as conn:
+        return list(conn.execute(sql).fetchall())
+
+
+def inbox_states(url: str) -> list[tuple[str, str]]:
+    rows = query(url, "SELECT kind, state FROM inbox ORDER BY seq")
     return [(str(kind), str(state)) for kind, state in rows]
 
 
-def outbox_open(database: Path) -> int:
-    with sqlite3.connect(database) as conn:
-        row = conn.execute("SELECT COUNT(*) FROM outbox WHERE state IN ('pending', 'leased')")
-        return int(row.fetchone()[0])
+def outbox_open(url: str) -> int:
+    [(count,)] = query(url, "SELECT COUNT(*) FROM outbox WHERE state IN ('pending', 'leased')")
+    assert isinstance(count, int)
+    return count
 
 
 def free_port() -> int:
@@ -124,12 +134,11 @@ def free_port() -> int:
 
 
 async def test_a_delivery_acknowledged_before_a_sigkill_is_processed_once_after_restart(
-    tmp_path: Path,
+    tmp_path: Path, db_url: str
 ) -> None:
     port = free_port()
     state = SandboxState.seeded()
     intrro_secret = new_intrro_secret()
-    database = tmp_path / "gateway.db"
     job = str(state.seed.open_job_ids[5])
     async with (
         sandbox_and_receiver(state, intrro_secret) as (sandbox_url, receiver_url, received),
@@ -139,7 +148,7 @@ async def test_a_delivery_acknowledged_before_a_sigkill_is_processed_once_after_
         env = {
             "PATH": "/usr/bin:/bin",
             "GATEWAY_ENV": "development",
-            "GATEWAY_DATABASE_URL": f"sqlite+aiosqlite:///{database}",
+            "GATEWAY_DATABASE_URL": db_url,
             "GATEWAY_SECRET_KEYS": Fernet.generate_key().decode(),
             "GATEWAY_API_TOKENS": API_TOKEN,
             "GATEWAY_PUBLIC_URL": gateway_url,
@@ -184,15 +193,15 @@ async def test_a_delivery_acknowledged_before_a_sigkill_is_processed_once_after_
 
         assert answer.status_code == 202, answer.text
         assert killed == -signal.SIGKILL
-        assert inbox_states(database) == [("introduction.accepted", "received")]
+        assert inbox_states(db_url) == [("introduction.accepted", "received")]
         assert state.request_count("/v3/candidates", "POST") == 0
 
         worker = await start(["worker"], env, tmp_path, "worker")
         try:
             deadline = asyncio.get_running_loop().time() + WAIT_S
             while not (
-                inbox_states(database) == [("introduction.accepted", "processed")]
-                and outbox_open(database) == 0
+                inbox_states(db_url) == [("introduction.accepted", "processed")]
+                and outbox_open(db_url) == 0
                 and any(e.type == EXPORTED for e in received)
             ):
                 if (
@@ -200,7 +209,7 @@ async def test_a_delivery_acknowledged_before_a_sigkill_is_processed_once_after_
                     or asyncio.get_running_loop().time() > deadline
                 ):
                     pytest.fail(
-                        f"the worker did not process the delivery: inbox {inbox_states(database)}, "
+                        f"the worker did not process the delivery: inbox {inbox_states(db_url)}, "
                         f"received {received}\n{worker.output()}"
                     )
                 await asyncio.sleep(0.05)
