@@ -1,8 +1,9 @@
 """The gateway killed with SIGKILL after acknowledging an introduction and before processing it: a
 worker started afterwards on the same database processes it exactly once.
 
-On SQLite and PostgreSQL. The gateway runs as real processes (`python -m entrypoints.cli serve --no-worker`, then `worker`); the
-Greenhouse sandbox and the recording Intrro receiver run in the test's process on loopback ports.
+On SQLite and PostgreSQL. The gateway runs as real processes (`python -m entrypoints.cli serve
+--no-worker`, then `worker`); the Greenhouse sandbox and the recording Intrro receiver run in the
+test's process on loopback ports.
 """
 
 from __future__ import annotations
