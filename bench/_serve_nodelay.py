@@ -30,5 +30,5 @@ def bind_nodelay(host: str, port: int) -> socket.socket:
 
 if __name__ == "__main__":
     serving.bind = bind_nodelay
-    serve_command.bind = bind_nodelay
+    vars(serve_command)["bind"] = bind_nodelay
     sys.exit(main(sys.argv[1:]))
