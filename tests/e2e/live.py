@@ -244,9 +244,11 @@ class Live:
         )
 
     async def delivered(self, event_ids: Sequence[str], timeout: float = WAIT_S) -> None:
-        """Wait until the sandbox has delivered each of these events (held ones stay held)."""
+        """Wait until the gateway has taken (200) each of these events (held ones stay held)."""
         deadline = asyncio.get_running_loop().time() + timeout
-        while not set(event_ids) <= {d.event_id for d in self.control.deliveries}:
+        while not set(event_ids) <= {
+            d.event_id for d in self.control.deliveries if d.status_code == 200
+        }:
             if asyncio.get_running_loop().time() > deadline:
                 pytest.fail(f"the sandbox did not deliver {event_ids} within {timeout:g} s")
             await asyncio.sleep(_POLL_S)

@@ -88,3 +88,27 @@ async def test_an_introduction_is_exported_credited_and_followed_to_the_hire(db_
         "offer",
         "hired",
     ]
+
+
+async def test_pushes_refused_with_503_are_retried_and_arrive_once_each_in_order(
+    sqlite_url: str,
+) -> None:
+    async with live_stack(sqlite_url) as live:
+        job = live.open_job_ids()[0]
+        await live.accept(accepted_data("intro-retry", [job]))
+        exported = await live.wait_exported("intro-retry")
+        await live.settled()
+        application = int(exported.data["applications"][0]["application_id"])
+
+        live.receiver.state.fail_next = 3  # Intrro answers the next three pushes 503
+        # Each web hook stored by the gateway before the next change (they would race otherwise).
+        await live.delivered(live.control.move(application, live.stage_id(job, "Phone Screen")))
+        await live.delivered(live.control.move(application, live.stage_id(job, "Offer")))
+        await live.delivered(live.control.hire(application))
+        await live.wait_status("intro-retry", job, "hired")
+        await live.settled()
+
+    assert live.receiver.state.fail_next == 0
+    assert live.statuses("intro-retry") == ["interviewing", "offer", "hired"]
+    sequences = [e.data["sequence"] for e in live.events("intro-retry")]
+    assert sequences == [1, 2, 3, 4]
