@@ -64,8 +64,9 @@ def _sqlite_engine(url: URL, *, busy_timeout_s: float, pool_timeout_s: float) ->
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         for pragma in (
-            "PRAGMA journal_mode=WAL",
+            # The busy timeout first: the journal-mode pragma itself may wait on another writer.
             f"PRAGMA busy_timeout={busy_ms}",
+            "PRAGMA journal_mode=WAL",
             "PRAGMA synchronous=FULL",
             "PRAGMA foreign_keys=ON",
         ):

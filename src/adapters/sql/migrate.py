@@ -42,7 +42,10 @@ def _config() -> Config:
 
 
 def upgrade(url: str, revision: str = "head") -> None:
-    """Bring the database's schema up to `revision` (the newest by default)."""
+    """Bring the database's schema up to `revision` (the newest by default); a database already at
+    the newest revision is only read, so starting beside running processes takes no write lock."""
+    if revision == "head" and current_revision(url) == head_revision():
+        return
     _run(url, lambda config: command.upgrade(config, revision))
 
 

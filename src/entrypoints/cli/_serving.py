@@ -54,7 +54,10 @@ class Listener:
 
 def bind(host: str, port: int) -> socket.socket:
     """A listening TCP socket (port 0: a free one); CliError naming the address when it is taken."""
-    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    # IPPROTO_TCP, not 0: asyncio sets TCP_NODELAY only on sockets that say they are TCP; without it a
+    # kept-alive connection waits ~40 ms (Nagle and delayed ACKs) on every response body.
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((host, port))

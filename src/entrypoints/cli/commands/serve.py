@@ -25,6 +25,7 @@ from entrypoints.cli._serving import Listener, bind, serve, stop_on_signals
 from entrypoints.cli.commands.sandbox import describe
 from entrypoints.container import build_container
 from entrypoints.http import create_app
+from ports.unit_of_work import StorageUnavailableError
 from services.deps import Dependencies
 
 log = structlog.get_logger(__name__)
@@ -81,6 +82,10 @@ def serve_gateway(args: argparse.Namespace) -> int:
         out.print(f"Gateway on {gateway.url} (worker {worker}, {settings.env})")
         if sandbox_state is not None:
             out.print(describe(listeners[1].url))
+            out.print(
+                "New here? In another terminal, `.venv/bin/intrro-gateway demo` plays a whole "
+                "introduction end to end and prints what flowed where."
+            )
         if not settings.is_production and settings.public_url != gateway.url:
             out.print(
                 f"Note: web hook URLs in connection reports use GATEWAY_PUBLIC_URL "
@@ -114,6 +119,9 @@ async def hook_sandbox(
     while not stop.is_set():
         try:
             target = await sandbox_tenant(deps, set(state.credentials))
+        except StorageUnavailableError as exc:
+            log.warning("sandbox_hookup_deferred", error=str(exc))  # the next look is a second away
+            target = None
         except Exception:
             log.exception("sandbox_hookup_failed")
             target = None
