@@ -37,24 +37,38 @@ def create_engine(
     statement_timeout_s: float = 5,
     connect_timeout_s: float = 5,
     pool_timeout_s: float = 5,
+    pool_size: int = 20,
 ) -> AsyncEngine:
-    """An async engine whose every wait is bounded, so an answer is never later than a request deadline."""
+    """An async engine whose every wait is bounded, so an answer is never later than a request deadline.
+
+    `pool_size` keeps that many connections open: at least the worker's batch plus the expected
+    concurrent requests, or connections are opened and closed per item (bench/worker.py).
+    """
     parsed = async_url(url)
     if parsed.drivername == "sqlite+aiosqlite":
         return _sqlite_engine(
-            parsed, busy_timeout_s=statement_timeout_s, pool_timeout_s=pool_timeout_s
+            parsed,
+            busy_timeout_s=statement_timeout_s,
+            pool_timeout_s=pool_timeout_s,
+            pool_size=pool_size,
         )
     return _postgres_engine(
         parsed,
         statement_timeout_s=statement_timeout_s,
         connect_timeout_s=connect_timeout_s,
         pool_timeout_s=pool_timeout_s,
+        pool_size=pool_size,
     )
 
 
-def _sqlite_engine(url: URL, *, busy_timeout_s: float, pool_timeout_s: float) -> AsyncEngine:
+def _sqlite_engine(
+    url: URL, *, busy_timeout_s: float, pool_timeout_s: float, pool_size: int
+) -> AsyncEngine:
     engine = create_async_engine(
-        url, connect_args={"timeout": busy_timeout_s}, pool_timeout=pool_timeout_s
+        url,
+        connect_args={"timeout": busy_timeout_s},
+        pool_timeout=pool_timeout_s,
+        pool_size=pool_size,
     )
     busy_ms = int(busy_timeout_s * 1000)
 
@@ -83,7 +97,12 @@ def _sqlite_engine(url: URL, *, busy_timeout_s: float, pool_timeout_s: float) ->
 
 
 def _postgres_engine(
-    url: URL, *, statement_timeout_s: float, connect_timeout_s: float, pool_timeout_s: float
+    url: URL,
+    *,
+    statement_timeout_s: float,
+    connect_timeout_s: float,
+    pool_timeout_s: float,
+    pool_size: int,
 ) -> AsyncEngine:
     options = [str(url.query["options"])] if "options" in url.query else []
     options.append(f"-c statement_timeout={int(statement_timeout_s * 1000)}")
@@ -96,5 +115,6 @@ def _postgres_engine(
             "options": " ".join(options),
         },
         pool_timeout=pool_timeout_s,
+        pool_size=pool_size,
         pool_pre_ping=True,
     )
