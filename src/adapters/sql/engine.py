@@ -37,12 +37,13 @@ def create_engine(
     statement_timeout_s: float = 5,
     connect_timeout_s: float = 5,
     pool_timeout_s: float = 5,
-    pool_size: int = 20,
+    pool_size: int | None = None,
 ) -> AsyncEngine:
     """An async engine whose every wait is bounded, so an answer is never later than a request deadline.
 
-    `pool_size` keeps that many connections open: at least the worker's batch plus the expected
-    concurrent requests, or connections are opened and closed per item (bench/worker.py).
+    `pool_size` keeps that many connections open. PostgreSQL (default 20) wants at least the worker's
+    batch plus the expected concurrent requests, or connections are opened and closed per item; SQLite
+    (default 5) has one writer at a time, and more connections only add waiters (bench/worker.py).
     """
     parsed = async_url(url)
     if parsed.drivername == "sqlite+aiosqlite":
@@ -50,14 +51,14 @@ def create_engine(
             parsed,
             busy_timeout_s=statement_timeout_s,
             pool_timeout_s=pool_timeout_s,
-            pool_size=pool_size,
+            pool_size=pool_size or 5,
         )
     return _postgres_engine(
         parsed,
         statement_timeout_s=statement_timeout_s,
         connect_timeout_s=connect_timeout_s,
         pool_timeout_s=pool_timeout_s,
-        pool_size=pool_size,
+        pool_size=pool_size or 20,
     )
 
 
