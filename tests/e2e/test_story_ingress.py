@@ -99,7 +99,7 @@ async def test_refused_deliveries_get_their_4xx_and_leave_nothing_behind(db_url:
         }
         await live.settled()
         stored = {tenant: await inbound(live, tenant) for tenant in (live.tenant, "other")}
-        pushed = [e.type for e in live.received]
+        pushed = [e.type for e in live.received if e.type != JOBS_CHANGED]  # imports may run
         # The same bodies, rightly signed, are taken: each refusal was for the reason named.
         taken = [
             await live.post_raw(mine, real, greenhouse_headers(real, live.webhook_secret)),
@@ -126,7 +126,7 @@ async def test_refused_deliveries_get_their_4xx_and_leave_nothing_behind(db_url:
         "unknown tenant": 404,
     }
     assert stored == {live.tenant: [], "other": []}
-    assert pushed == [JOBS_CHANGED]
+    assert pushed == []
     assert [r.status_code for r in taken] == [200, 202]
     assert sorted(d["kind"] for d in stored_after if d["kind"] != "new_candidate_application") == [
         "candidate_stage_change",
