@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 from adapters.greenhouse.sandbox import SandboxState
+from adapters.greenhouse.sandbox._clock import parse_stamp
 
 
 def test_the_seed_has_twenty_two_open_jobs_a_closed_job_and_a_template() -> None:
@@ -96,3 +97,20 @@ def test_an_empty_state_has_only_the_default_credential_and_its_users() -> None:
     assert set(state.credentials) == {state.DEFAULT_CLIENT_ID}
     assert state.tables["jobs"] == {}
     assert state.tables["users"][state.DEFAULT_USER_ID]["site_admin"] is True
+
+
+def test_seeded_records_are_stamped_in_the_past_and_live_changes_after_them() -> None:
+    state = SandboxState.seeded()
+    now = state.clock.now()
+    stamps = [
+        parse_stamp(record["updated_at"])
+        for table in state.tables.values()
+        for record in table.values()
+        if isinstance(record.get("updated_at"), str)
+    ]
+
+    live = state.clock.tick()
+
+    assert len(stamps) > 100
+    assert max(stamps) < now
+    assert live > max(stamps)

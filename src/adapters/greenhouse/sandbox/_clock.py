@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+
+_SEED_AGE = timedelta(hours=1)
 
 
 class SandboxClock:
@@ -11,6 +15,7 @@ class SandboxClock:
     def __init__(self) -> None:
         self._offset = timedelta()
         self._last_stamp: datetime | None = None
+        self._backdating = False
 
     def now(self) -> datetime:
         """The sandbox's current time (aware, UTC)."""
@@ -24,11 +29,25 @@ class SandboxClock:
         """Move the sandbox's time forward (token expiry, rate-limit windows)."""
         self._offset += timedelta(seconds=seconds)
 
+    @contextlib.contextmanager
+    def backdated(self) -> Iterator[None]:
+        """Stamp the block's changes from an hour ago, 1 ms apart (seeding): hundreds of records
+        stamped 1 ms apart from now would run ahead of the wall clock, into the future of later changes."""
+        before = self._last_stamp
+        self._last_stamp = self.now() - _SEED_AGE
+        self._backdating = True
+        try:
+            yield
+        finally:
+            self._backdating = False
+            if before is not None and before > self._last_stamp:
+                self._last_stamp = before  # stamps stay strictly increasing from here on
+
     def tick(self) -> datetime:
         """A change's time: now, or 1 ms after the previous change when the wall clock has not moved on."""
         wall = self.now()
         now = wall.replace(microsecond=wall.microsecond // 1000 * 1000)
-        if self._last_stamp is not None and now <= self._last_stamp:
+        if self._last_stamp is not None and (self._backdating or now <= self._last_stamp):
             now = self._last_stamp + timedelta(milliseconds=1)
         self._last_stamp = now
         return now

@@ -120,7 +120,8 @@ class SandboxState:
         from adapters.greenhouse.sandbox._seed import seed_state  # _seed imports this module
 
         state = cls.empty()
-        seed_state(state, intrro_source=source)
+        with state.clock.backdated():
+            seed_state(state, intrro_source=source)
         return state
 
     def new_id(self) -> int:
