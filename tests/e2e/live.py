@@ -9,20 +9,15 @@ the gateway's API, as an operator would: the tenant, the Greenhouse connection, 
 from __future__ import annotations
 
 import asyncio
-import base64
-import json
 import secrets
-import uuid
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 import pytest
 from cryptography.fernet import Fernet
-from standardwebhooks.webhooks import Webhook
 from starlette.applications import Starlette
 
 from adapters.greenhouse.sandbox import SandboxControl, SandboxState, create_sandbox_app
@@ -31,24 +26,52 @@ from entrypoints.cli._serving import Listener, bind, serve
 from entrypoints.container import build_container
 from entrypoints.http import create_app
 from entrypoints.settings import GatewaySettings, load_settings
+from tests.e2e.live_events import (
+    ERIN,
+    EXPORTED,
+    FAILED,
+    JOBS_CHANGED,
+    REMOVED,
+    STATUS_CHANGED,
+    accepted_data,
+    candidate,
+    intro_of,
+    intrro_envelope,
+    intrro_signed,
+    new_intrro_secret,
+    now_iso,
+)
+
+__all__ = [
+    "ADMIN_EMAIL",
+    "API_TOKEN",
+    "ERIN",
+    "EXPORTED",
+    "FAILED",
+    "JOBS_CHANGED",
+    "LOOPBACK",
+    "REMOVED",
+    "STATUS_CHANGED",
+    "TENANT",
+    "Live",
+    "accepted_data",
+    "candidate",
+    "intro_of",
+    "intrro_envelope",
+    "intrro_signed",
+    "live_settings",
+    "live_stack",
+    "new_intrro_secret",
+    "now_iso",
+]
 
 LOOPBACK = "127.0.0.1"
 TENANT = "acme"
 API_TOKEN = "live-e2e-token-0123456789abcdef"
 ADMIN_EMAIL = "admin@sandbox.example"
-EXPORTED = "introduction.exported"
-STATUS_CHANGED = "application.status_changed"
-FAILED = "introduction.failed"
-REMOVED = "application.removed"
-JOBS_CHANGED = "jobs.changed"
 WAIT_S = 20.0
 _POLL_S = 0.02
 _HTTP_TIMEOUT = httpx.Timeout(15.0, connect=5.0)
-
-
-def new_intrro_secret() -> str:
-    """A Standard Webhooks secret, as Intrro issues one."""
-    return "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode("ascii")
 
 
 def live_settings(
@@ -76,75 +99,6 @@ def live_settings(
         **env,
     }
     return load_settings(None, environ, generate=False)
-
-
-def candidate(first: str, last: str, email: str) -> dict[str, Any]:
-    """The `candidate` of an `introduction.accepted` event, every optional field empty."""
-    return {
-        "first_name": first,
-        "last_name": last,
-        "emails": [email],
-        "phones": [],
-        "linkedin_url": None,
-        "social_profiles": [],
-        "websites": [],
-        "current_company": None,
-        "current_title": None,
-        "location": None,
-    }
-
-
-ERIN = {"name": "Erin Employee", "email": "erin.employee@sandbox.example", "employee_id": "E-1"}
-
-
-def accepted_data(
-    introduction_id: str,
-    job_ids: Sequence[str],
-    *,
-    person: Mapping[str, Any] | None = None,
-    referrer: Mapping[str, Any] | None = None,
-    message: str | None = "A great engineer I worked with.",
-) -> dict[str, Any]:
-    """The `data` of an `introduction.accepted` event (by default a new person referred by Erin)."""
-    return {
-        "introduction_id": introduction_id,
-        "candidate": dict(
-            person or candidate("Mary", "Jackson", f"mary.jackson+{introduction_id}@example.org")
-        ),
-        "referrer": dict(referrer or ERIN),
-        "job_ids": list(job_ids),
-        "message": message,
-        "accepted_at": now_iso(),
-    }
-
-
-def now_iso() -> str:
-    """The current time as ISO-8601 UTC with a `Z`."""
-    return datetime.now(UTC).isoformat().replace("+00:00", "Z")
-
-
-def intrro_envelope(type_: str, data: Mapping[str, Any]) -> bytes:
-    """An Intrro event body."""
-    return json.dumps({"type": type_, "timestamp": now_iso(), "data": dict(data)}).encode()
-
-
-def intrro_signed(
-    body: bytes, secret: str, message_id: str | None = None, at: datetime | None = None
-) -> dict[str, str]:
-    """Standard Webhooks headers for the body, signed with the secret now (or at `at`)."""
-    message_id = message_id or f"msg_{uuid.uuid4().hex}"
-    sent_at = (at or datetime.now(UTC)).replace(microsecond=0)
-    return {
-        "webhook-id": message_id,
-        "webhook-timestamp": str(int(sent_at.timestamp())),
-        "webhook-signature": Webhook(secret).sign(message_id, sent_at, body.decode()),
-        "content-type": "application/json",
-    }
-
-
-def intro_of(event: ReceivedEvent) -> Any:
-    """The introduction an event names, if any."""
-    return event.data.get("introduction_id") if isinstance(event.data, dict) else None
 
 
 @dataclass
