@@ -103,15 +103,7 @@ class SandboxState:
     def empty(cls) -> SandboxState:
         """No data but the default credential and its site-admin user."""
         state = cls()
-        state.add_user(
-            "Sandra",
-            "Admin",
-            "admin@sandbox.example",
-            site_admin=True,
-            user_id=cls.DEFAULT_USER_ID,
-        )
-        state.seed.admin_user_id = cls.DEFAULT_USER_ID
-        state.add_credential(cls.DEFAULT_CLIENT_ID, cls.DEFAULT_CLIENT_SECRET)
+        state._add_default_admin()
         return state
 
     @classmethod
@@ -119,10 +111,22 @@ class SandboxState:
         """The demo data set; `source=False` leaves out the `Intrro` source."""
         from adapters.greenhouse.sandbox._seed import seed_state  # _seed imports this module
 
-        state = cls.empty()
+        state = cls()
         with state.clock.backdated():
+            state._add_default_admin()
             seed_state(state, intrro_source=source)
         return state
+
+    def _add_default_admin(self) -> None:
+        self.add_user(
+            "Sandra",
+            "Admin",
+            "admin@sandbox.example",
+            site_admin=True,
+            user_id=self.DEFAULT_USER_ID,
+        )
+        self.seed.admin_user_id = self.DEFAULT_USER_ID
+        self.add_credential(self.DEFAULT_CLIENT_ID, self.DEFAULT_CLIENT_SECRET)
 
     def new_id(self) -> int:
         """A fresh record id, unique across every resource."""
