@@ -8,6 +8,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from adapters.sql._writer_gate import gate_engine
+
 __all__ = ["async_url", "create_engine", "sync_url"]
 
 
@@ -72,6 +74,7 @@ def _sqlite_engine(
         pool_size=pool_size,
     )
     busy_ms = int(busy_timeout_s * 1000)
+    gate_engine(engine, busy_timeout_s)
 
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:

@@ -8,6 +8,7 @@ from sqlalchemy import delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.sql._db import translated, upsert_insert
+from adapters.sql._writer_gate import turn
 from adapters.sql.tables import LockRow, table
 from ports.work_queue import Locks
 
@@ -25,7 +26,7 @@ class SqlLocks(Locks):
     async def acquire(self, key: str, *, owner: str, ttl: timedelta, now: datetime) -> bool:
         """Take the lock if free or expired; returns whether this owner holds it now."""
         expires = now + ttl
-        async with translated(), self._engine.begin() as conn:
+        async with turn(self._engine), translated(), self._engine.begin() as conn:
             insert = upsert_insert(conn, _LOCKS).values(key=key, owner=owner, expires_at=expires)
             await conn.execute(
                 insert.on_conflict_do_update(
@@ -39,5 +40,5 @@ class SqlLocks(Locks):
 
     async def release(self, key: str, *, owner: str) -> None:
         """Give the lock back if this owner holds it."""
-        async with translated(), self._engine.begin() as conn:
+        async with turn(self._engine), translated(), self._engine.begin() as conn:
             await conn.execute(delete(_LOCKS).where(_LOCKS.c.key == key, _LOCKS.c.owner == owner))

@@ -6,6 +6,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.sql._db import translated
+from adapters.sql._writer_gate import turn
 from adapters.sql.secrets import SecretCipher
 from adapters.sql.tables import TenantRow, table
 
@@ -26,7 +27,7 @@ async def rotate_keys(engine: AsyncEngine, cipher: SecretCipher) -> int:
     """Re-encrypt every stored secret under the cipher's newest key; returns how many secrets."""
     columns = [_TENANTS.c[name] for name in SECRET_COLUMNS]
     rotated = 0
-    async with translated(), engine.begin() as conn:
+    async with turn(engine), translated(), engine.begin() as conn:
         rows = (await conn.execute(select(_TENANTS.c.id, *columns))).mappings().all()
         for row in rows:
             values = {

@@ -29,6 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from adapters.sql._cursor import InvalidCursorError, decode_cursor, encode_cursor
 from adapters.sql._db import is_postgres, translated
 from adapters.sql._queue_mapping import delivery_of, item_of
+from adapters.sql._writer_gate import turn
 from adapters.sql.tables import InboxRow, OutboxRow, table
 from ports.unit_of_work import InboundDelivery, InboxState, OutboundItem, OutboxState, Page
 from ports.work_queue import DeliveryRecord, WorkQueue
@@ -183,7 +184,7 @@ class SqlWorkQueue(WorkQueue):
 
     async def release(self, worker_id: str) -> int:
         """Give back every lease this worker holds (shutdown), with its attempt; returns how many."""
-        async with translated(), self._engine.begin() as conn:
+        async with turn(self._engine), translated(), self._engine.begin() as conn:
             outs = await conn.execute(
                 update(_OUTBOX)
                 .where(_OUTBOX.c.state == _LEASED, _OUTBOX.c.lease_owner == worker_id)
@@ -199,7 +200,7 @@ class SqlWorkQueue(WorkQueue):
     async def replay(self, tenant_id: str, item_id: str, *, now: datetime) -> bool:
         """Move a dead item back to be tried again; false (and no change) when it is not dead."""
         fresh = {**_UNLEASED, "attempts": 0, "not_before": now}
-        async with translated(), self._engine.begin() as conn:
+        async with turn(self._engine), translated(), self._engine.begin() as conn:
             outs = await conn.execute(
                 update(_OUTBOX)
                 .where(
@@ -254,7 +255,7 @@ class SqlWorkQueue(WorkQueue):
             .order_by(listing.c.created_at.desc(), listing.c.id.desc())
             .limit(limit + 1)
         )
-        async with translated(), self._engine.connect() as conn:
+        async with turn(self._engine), translated(), self._engine.connect() as conn:
             rows = list((await conn.execute(query)).mappings())
         records = [
             DeliveryRecord(
@@ -281,7 +282,7 @@ class SqlWorkQueue(WorkQueue):
 
         Dead deliveries keep theirs until replayed or erased, since a replay needs the body.
         """
-        async with translated(), self._engine.begin() as conn:
+        async with turn(self._engine), translated(), self._engine.begin() as conn:
             result = await conn.execute(
                 update(_INBOX)
                 .where(
@@ -298,7 +299,7 @@ class SqlWorkQueue(WorkQueue):
     async def _claim(
         self, target: Table, heads: Select[Any], due: ColumnElement[bool], values: dict[str, Any]
     ) -> list[Any]:
-        async with translated(), self._engine.begin() as conn:
+        async with turn(self._engine), translated(), self._engine.begin() as conn:
             if is_postgres(conn):
                 heads = heads.with_for_update(skip_locked=True, of=target)
             seqs = list((await conn.execute(heads)).scalars())
@@ -322,7 +323,7 @@ class SqlWorkQueue(WorkQueue):
             held = and_(held, target.c.state == _LEASED)
         else:
             held = and_(held, target.c.state == _RECEIVED)
-        async with translated(), self._engine.begin() as conn:
+        async with turn(self._engine), translated(), self._engine.begin() as conn:
             await conn.execute(update(target).where(target.c.id == item_id, held).values(values))
 
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 from types import TracebackType
 from typing import Self
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from adapters.sql._db import translated
+from adapters.sql._writer_gate import take_turn
 from adapters.sql.inbox import SqlInboxRepository, SqlOutboxRepository
 from adapters.sql.introductions import SqlIntroductionRepository
 from adapters.sql.jobs import SqlJobRepository
@@ -39,16 +41,23 @@ class SqlUnitOfWork(UnitOfWork):
         self._engine = engine
         self._cipher = cipher
         self._conn: AsyncConnection | None = None
+        self._turn: asyncio.Lock | None = None
 
     async def __aenter__(self) -> Self:
-        async with translated():
-            conn = await self._engine.connect()
-            try:
-                await conn.begin()
-            except BaseException:
-                await conn.close()
-                raise
-        self._conn = conn
+        turn = await take_turn(self._engine)
+        try:
+            async with translated():
+                conn = await self._engine.connect()
+                try:
+                    await conn.begin()
+                except BaseException:
+                    await conn.close()
+                    raise
+        except BaseException:
+            if turn is not None:
+                turn.release()
+            raise
+        self._conn, self._turn = conn, turn
         self.tenants = SqlTenantRepository(conn, self._cipher)
         self.jobs = SqlJobRepository(conn)
         self.introductions = SqlIntroductionRepository(conn)
@@ -64,6 +73,7 @@ class SqlUnitOfWork(UnitOfWork):
     ) -> None:
         """Roll back whatever was not committed."""
         conn, self._conn = self._conn, None
+        turn, self._turn = self._turn, None
         if conn is None:
             return
         try:
@@ -71,7 +81,11 @@ class SqlUnitOfWork(UnitOfWork):
                 if conn.in_transaction():
                     await conn.rollback()
         finally:
-            await conn.close()
+            try:
+                await conn.close()
+            finally:
+                if turn is not None:
+                    turn.release()
 
     async def commit(self) -> None:
         """Make every change of this unit durable at once."""
