@@ -298,7 +298,7 @@ async def _source(deps: Dependencies, ctx: AtsContext, problems: list[str]) -> S
     if match is not None:
         return SourceReport(found=True, id=match.id, steps=())
     problems.append(
-        f"No candidate source named {name!r} exists: add it (the steps below), so that "
+        f"No candidate source named {name!r} exists: add it as the source steps say, so that "
         "introduced candidates are credited to it."
     )
     return SourceReport(found=False, id=None, steps=tuple(deps.ats.source_steps(name)))
