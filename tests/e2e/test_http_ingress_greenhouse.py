@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -84,6 +85,23 @@ def test_a_ping_answers_200_signed_or_not_and_is_recorded(
 
     assert response.status_code == 200
     assert [row[2] for row in inbox_rows(gw.settings)] == ["ping"]
+
+
+def test_a_ping_keeps_no_raw_body_yet_distinct_pings_are_each_recorded(
+    gw: Gateway, client: TestClient
+) -> None:
+    padding = "x" * 50_000  # anyone may send a ping: what it carries is not kept
+    first = json.dumps({"action": "ping", "payload": {"name": "one", "pad": padding}}).encode()
+    second = json.dumps({"action": "ping", "payload": {"name": "two"}}).encode()
+
+    answers = [client.post(URL, content=body) for body in (first, second, first)]
+
+    assert [a.status_code for a in answers] == [200, 200, 200]
+    path = gw.settings.database_url.split(":///", 1)[1]
+    with sqlite3.connect(path) as conn:
+        stored = conn.execute("SELECT kind, body FROM inbox ORDER BY seq").fetchall()
+    assert [kind for kind, _ in stored] == ["ping", "ping"]
+    assert all(len(body) < 100 and b"ping" in body for _, body in stored)
 
 
 def test_a_bad_signature_is_refused_401_and_nothing_is_stored(

@@ -24,6 +24,10 @@ from services.tenants import get_tenant
 
 log = structlog.get_logger(__name__)
 
+# A ping is answered whether or not it is signed, so its raw body (up to the body limit, from anyone
+# who knows a tenant's URL) is not kept: the worker needs only its action.
+_PING_BODY = b'{"action": "ping", "payload": {}}'
+
 
 async def greenhouse_webhook(request: Request) -> Response:
     """`POST /webhooks/greenhouse/{tenant}`: 413, 404, ping, 401, 400, ignored, then stored and 200."""
@@ -34,7 +38,7 @@ async def greenhouse_webhook(request: Request) -> Response:
         tenant = await _tenant(rt, request, translator.source)
         action = translator.action_of(body)
         if action == "ping":
-            await _store(rt, request, tenant, translator.source, body, kind="ping")
+            await _store(rt, request, tenant, translator.source, body, kind="ping", keep=_PING_BODY)
             return JSONResponse({})
         now = rt.deps.clock.now()
         if not translator.verify(request.headers, body, tenant.webhook_secret.valid_at(now)):
@@ -123,7 +127,9 @@ async def _store(
     kind: str,
     ordering_key: str | None = None,
     subject_id: str | None = None,
+    keep: bytes | None = None,
 ) -> None:
+    """Store the delivery (`keep` instead of the raw body, when given; ids and hash from the raw)."""
     body_hash = hashlib.sha256(body).hexdigest()
     if source == rt.deps.translator.source:
         delivery_id = rt.deps.translator.delivery_id(request.headers, body)
@@ -136,7 +142,7 @@ async def _store(
         source=source,
         delivery_id=delivery_id,
         body_hash=body_hash,
-        body=body,
+        body=body if keep is None else keep,
         kind=kind,
         received_at=rt.deps.clock.now(),
         ordering_key=ordering_key,
