@@ -37,7 +37,7 @@ from ports.referral_platform import (
     PushTarget,
 )
 from ports.unit_of_work import InboundDelivery, InboxState, OutboundItem, StorageError
-from services.backoff import next_attempt
+from services.backoff import RetryDecision, next_attempt
 from services.deps import Dependencies
 from services.errors import DeferredError, PermanentError
 from services.processing import IGNORED, CommandBus, process
@@ -185,22 +185,30 @@ class Worker:
         )
 
     async def _retry_inbound(self, item: InboundDelivery, exc: Exception) -> None:
-        now = self.deps.clock.now()
         error = _describe(exc)
-        decision = next_attempt(
-            self.deps.settings,
-            self.deps.rng,
-            attempts=item.attempts,
-            now=now,
-            started_at=item.received_at,
-            retry_after=getattr(exc, "retry_after", None),
-        )
+        decision = self._next_attempt(exc, attempts=item.attempts, started_at=item.received_at)
         if decision.dead or decision.not_before is None:
             await self._park_inbound(item, f"{error} ({decision.reason})")
             return
         _log_failure("inbox.retry", exc, item.attempts, decision.not_before)
         await self.deps.queue.retry_inbox(
             item.id, worker_id=self.worker_id, not_before=decision.not_before, error=error
+        )
+
+    def _next_attempt(
+        self, exc: Exception, *, attempts: int, started_at: datetime
+    ) -> RetryDecision:
+        """When to try an item again after `exc`, honouring the adapter's Retry-After; or dead."""
+        retry_after = (
+            exc.retry_after if isinstance(exc, AtsUnavailableError | PushFailedError) else None
+        )
+        return next_attempt(
+            self.deps.settings,
+            self.deps.rng,
+            attempts=attempts,
+            now=self.deps.clock.now(),
+            started_at=started_at,
+            retry_after=retry_after,
         )
 
     # -- outbox --------------------------------------------------------------------------------
@@ -244,17 +252,8 @@ class Worker:
         )
 
     async def _retry_outbound(self, item: OutboundItem, exc: Exception) -> None:
-        now = self.deps.clock.now()
         error = _describe(exc)
-        retry_after = exc.retry_after if isinstance(exc, PushFailedError) else None
-        decision = next_attempt(
-            self.deps.settings,
-            self.deps.rng,
-            attempts=item.attempts,
-            now=now,
-            started_at=item.created_at,
-            retry_after=retry_after,
-        )
+        decision = self._next_attempt(exc, attempts=item.attempts, started_at=item.created_at)
         if decision.dead or decision.not_before is None:
             await self._park_outbound(item, f"{error} ({decision.reason})")
             return
