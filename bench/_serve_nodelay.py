@@ -14,9 +14,9 @@ import sys
 
 import _common  # noqa: F401 - first: takes `bench/` (and its domain.py) off the import path
 
-import entrypoints.cli._serving as serving
-import entrypoints.cli.commands.serve as serve_command
-from entrypoints.cli import main
+import intrro_gateway.entrypoints.cli._serving as serving
+import intrro_gateway.entrypoints.cli.commands.serve as serve_command
+from intrro_gateway.entrypoints.cli import main
 
 _shipped_bind = serving.bind
 

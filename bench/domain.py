@@ -21,10 +21,21 @@ from datetime import UTC, datetime, timedelta
 
 from _common import machine_line, table
 
-from domain.candidates import CandidateProfile, Referrer
-from domain.introduction import ApplicationLink, ExportState, Introduction, StatusChange
-from domain.signals import Hired, Rejected, RejectionKind, RejectionReason, StageChanged
-from domain.status import ReferralStatus, StageMapping, StageRef
+from intrro_gateway.domain.candidates import CandidateProfile, Referrer
+from intrro_gateway.domain.introduction import (
+    ApplicationLink,
+    ExportState,
+    Introduction,
+    StatusChange,
+)
+from intrro_gateway.domain.signals import (
+    Hired,
+    Rejected,
+    RejectionKind,
+    RejectionReason,
+    StageChanged,
+)
+from intrro_gateway.domain.status import ReferralStatus, StageMapping, StageRef
 
 T0 = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 STAGES = tuple(

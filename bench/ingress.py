@@ -136,7 +136,9 @@ def gateway_process(
         "GATEWAY_GREENHOUSE_AUTH_URL": "http://127.0.0.1:9",
     }
     log = (folder / "gateway.log").open("wb")
-    launcher = [str(BENCH / "_serve_nodelay.py")] if nodelay else ["-m", "entrypoints.cli"]
+    launcher = (
+        [str(BENCH / "_serve_nodelay.py")] if nodelay else ["-m", "intrro_gateway.entrypoints.cli"]
+    )
     command = [sys.executable, *launcher, "serve", "--no-worker", "--port", str(port)]
     proc = subprocess.Popen(command, env=env, cwd=folder, stdout=log, stderr=subprocess.STDOUT)
     try:

@@ -36,14 +36,14 @@ from _common import (
 )
 from dependency_injector import providers
 
-from adapters.greenhouse.sandbox import SandboxState, create_sandbox_app
-from adapters.sql.migrate import upgrade
-from domain.commands import ImportJobs
-from domain.tenant import AtsConnection, AtsCredentials, RotatingSecret, Tenant
-from entrypoints.container import build_container
-from entrypoints.logging import configure_logging
-from entrypoints.settings import load_settings
-from services.handlers.jobs import JobImportResult
+from intrro_gateway.adapters.sql.migrate import upgrade
+from intrro_gateway.domain.commands import ImportJobs
+from intrro_gateway.domain.tenant import AtsConnection, AtsCredentials, RotatingSecret, Tenant
+from intrro_gateway.entrypoints.container import build_container
+from intrro_gateway.entrypoints.logging import configure_logging
+from intrro_gateway.entrypoints.settings import load_settings
+from intrro_gateway.sandboxes.greenhouse import SandboxState, create_sandbox_app
+from intrro_gateway.services.handlers.jobs import JobImportResult
 
 TENANT = "bench"
 SANDBOX = "http://sandbox.bench"

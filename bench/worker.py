@@ -46,20 +46,25 @@ from sqlalchemy import event
 from tests.fakes.ats import FakeAtsClient
 from tests.fakes.referral_platform import FakeReferralPlatform
 
-import adapters.sql.engine as engine_module
-from adapters.intrro.receiver import create_receiver_app
-from adapters.sql.migrate import upgrade
-from adapters.system import SystemClock
-from domain.candidates import CandidateProfile, Referrer
-from domain.introduction import ApplicationLink, ExportState, Introduction, StatusChange
-from domain.jobs import Job, JobStage, JobStatus
-from domain.status import ReferralStatus
-from domain.tenant import AtsConnection, AtsCredentials, RotatingSecret, Tenant
-from entrypoints.container import Container, build_container
-from entrypoints.logging import configure_logging
-from entrypoints.settings import load_settings
-from ports.unit_of_work import InboundDelivery
-from services.deps import Dependencies
+import intrro_gateway.adapters.sql.engine as engine_module
+from intrro_gateway.adapters.intrro.receiver import create_receiver_app
+from intrro_gateway.adapters.sql.migrate import upgrade
+from intrro_gateway.adapters.system import SystemClock
+from intrro_gateway.domain.candidates import CandidateProfile, Referrer
+from intrro_gateway.domain.introduction import (
+    ApplicationLink,
+    ExportState,
+    Introduction,
+    StatusChange,
+)
+from intrro_gateway.domain.jobs import Job, JobStage, JobStatus
+from intrro_gateway.domain.status import ReferralStatus
+from intrro_gateway.domain.tenant import AtsConnection, AtsCredentials, RotatingSecret, Tenant
+from intrro_gateway.entrypoints.container import Container, build_container
+from intrro_gateway.entrypoints.logging import configure_logging
+from intrro_gateway.entrypoints.settings import load_settings
+from intrro_gateway.ports.unit_of_work import InboundDelivery
+from intrro_gateway.services.deps import Dependencies
 
 TENANT = "bench"
 JOB_ID = "5001"

@@ -20,12 +20,12 @@ from cryptography.fernet import Fernet
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from adapters.sql import migrate
-from adapters.sql.engine import create_engine
-from adapters.sql.locks import SqlLocks
-from adapters.sql.queue import SqlWorkQueue
-from adapters.sql.secrets import SecretCipher
-from adapters.sql.uow import SqlUnitOfWorkFactory
+from intrro_gateway.adapters.sql import migrate
+from intrro_gateway.adapters.sql.engine import create_engine
+from intrro_gateway.adapters.sql.locks import SqlLocks
+from intrro_gateway.adapters.sql.queue import SqlWorkQueue
+from intrro_gateway.adapters.sql.secrets import SecretCipher
+from intrro_gateway.adapters.sql.uow import SqlUnitOfWorkFactory
 
 POSTGRES_URL = os.environ.get(
     "GATEWAY_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"

@@ -7,7 +7,7 @@ import secrets
 import uuid
 from datetime import UTC, datetime
 
-from ports.clock import Clock, IdGenerator
+from intrro_gateway.ports.clock import Clock, IdGenerator
 
 _INTRRO_SECRET_BYTES = 24
 _OTHER_SECRET_BYTES = 32

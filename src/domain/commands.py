@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from domain.candidates import CandidateChanges, CandidateProfile, Referrer
-from domain.signals import AtsSignal
+from intrro_gateway.domain.candidates import CandidateChanges, CandidateProfile, Referrer
+from intrro_gateway.domain.signals import AtsSignal
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from domain.jobs import Job
-from domain.signals import RejectionReason
-from domain.status import ReferralStatus, StageRef
+from intrro_gateway.domain.jobs import Job
+from intrro_gateway.domain.signals import RejectionReason
+from intrro_gateway.domain.status import ReferralStatus, StageRef
 
 
 @dataclass(frozen=True, slots=True)

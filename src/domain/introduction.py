@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from domain.candidates import CandidateChanges, CandidateProfile, Referrer
-from domain.events import (
+from intrro_gateway.domain.candidates import CandidateChanges, CandidateProfile, Referrer
+from intrro_gateway.domain.events import (
     ApplicationRemoved,
     ApplicationStatusChanged,
     ApplicationView,
@@ -16,7 +16,7 @@ from domain.events import (
     IntroductionExported,
     IntroductionFailed,
 )
-from domain.signals import (
+from intrro_gateway.domain.signals import (
     ApplicationCreated,
     ApplicationDeleted,
     ApplicationSignal,
@@ -31,7 +31,7 @@ from domain.signals import (
     Unhired,
     Unrejected,
 )
-from domain.status import ReferralStatus, StageMapping, StageRef
+from intrro_gateway.domain.status import ReferralStatus, StageMapping, StageRef
 
 
 class ExportState(enum.StrEnum):

@@ -6,7 +6,7 @@ import enum
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from domain.status import StageRef
+from intrro_gateway.domain.status import StageRef
 
 
 class JobStatus(enum.StrEnum):

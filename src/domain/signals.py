@@ -11,7 +11,7 @@ import enum
 from dataclasses import dataclass
 from datetime import datetime
 
-from domain.status import StageRef
+from intrro_gateway.domain.status import StageRef
 
 
 class RejectionKind(enum.StrEnum):

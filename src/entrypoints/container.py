@@ -20,23 +20,23 @@ from prometheus_client import CollectorRegistry
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from adapters.greenhouse.harvest import GreenhouseAtsClient
-from adapters.greenhouse.webhooks import GreenhouseWebhookTranslator
-from adapters.intrro.events import IntrroEventReader
-from adapters.intrro.platform import IntrroPlatform
-from adapters.sql.engine import create_engine
-from adapters.sql.locks import SqlLocks
-from adapters.sql.migrate import upgrade
-from adapters.sql.queue import SqlWorkQueue
-from adapters.sql.secrets import SecretCipher
-from adapters.sql.uow import SqlUnitOfWork
-from adapters.system import SystemClock, UuidIdGenerator
-from entrypoints.http.metrics import GatewayMetrics, MeteredReferralPlatform
-from entrypoints.settings import GatewaySettings
-from services.bus import MessageBus
-from services.deps import Dependencies
-from services.scheduler import Scheduler
-from services.worker import Worker
+from intrro_gateway.adapters.greenhouse.harvest import GreenhouseAtsClient
+from intrro_gateway.adapters.greenhouse.webhooks import GreenhouseWebhookTranslator
+from intrro_gateway.adapters.intrro.events import IntrroEventReader
+from intrro_gateway.adapters.intrro.platform import IntrroPlatform
+from intrro_gateway.adapters.sql.engine import create_engine
+from intrro_gateway.adapters.sql.locks import SqlLocks
+from intrro_gateway.adapters.sql.migrate import upgrade
+from intrro_gateway.adapters.sql.queue import SqlWorkQueue
+from intrro_gateway.adapters.sql.secrets import SecretCipher
+from intrro_gateway.adapters.sql.uow import SqlUnitOfWork
+from intrro_gateway.adapters.system import SystemClock, UuidIdGenerator
+from intrro_gateway.entrypoints.http.metrics import GatewayMetrics, MeteredReferralPlatform
+from intrro_gateway.entrypoints.settings import GatewaySettings
+from intrro_gateway.services.bus import MessageBus
+from intrro_gateway.services.deps import Dependencies
+from intrro_gateway.services.scheduler import Scheduler
+from intrro_gateway.services.worker import Worker
 
 # Every wait on the database is bounded below the request deadline, so a locked or unreachable
 # database answers 503 in time instead of hanging the request.

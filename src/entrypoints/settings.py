@@ -40,7 +40,7 @@ from urllib.parse import urlsplit
 from cryptography.fernet import Fernet
 from starlette.config import Config
 
-from services.settings import ServiceSettings
+from intrro_gateway.services.settings import ServiceSettings
 
 T = TypeVar("T")
 

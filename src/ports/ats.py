@@ -20,11 +20,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
-from domain.candidates import CandidateChanges, CandidateProfile, Referrer
-from domain.jobs import Job
-from domain.signals import ApplicationSnapshot, RejectionReason
-from domain.status import StageRef
-from domain.tenant import AtsCredentials
+from intrro_gateway.domain.candidates import CandidateChanges, CandidateProfile, Referrer
+from intrro_gateway.domain.jobs import Job
+from intrro_gateway.domain.signals import ApplicationSnapshot, RejectionReason
+from intrro_gateway.domain.status import StageRef
+from intrro_gateway.domain.tenant import AtsCredentials
 
 
 class AtsError(Exception):

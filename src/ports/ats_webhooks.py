@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from domain.signals import AtsSignal
+from intrro_gateway.domain.signals import AtsSignal
 
 
 class WebhookError(Exception):

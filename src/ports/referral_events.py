@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from domain.commands import Command
+from intrro_gateway.domain.commands import Command
 
 
 class ReferralEventError(Exception):

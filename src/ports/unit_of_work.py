@@ -19,10 +19,10 @@ from datetime import datetime
 from types import TracebackType
 from typing import Any, Generic, Protocol, Self, TypeVar
 
-from domain.introduction import Introduction
-from domain.jobs import Job
-from domain.status import ReferralStatus
-from domain.tenant import Tenant
+from intrro_gateway.domain.introduction import Introduction
+from intrro_gateway.domain.jobs import Job
+from intrro_gateway.domain.status import ReferralStatus
+from intrro_gateway.domain.tenant import Tenant
 
 
 class StorageError(Exception):

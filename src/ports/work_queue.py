@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from ports.unit_of_work import InboundDelivery, OutboundItem, Page
+from intrro_gateway.ports.unit_of_work import InboundDelivery, OutboundItem, Page
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,7 @@ import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from services.settings import ServiceSettings
+from intrro_gateway.services.settings import ServiceSettings
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
-from domain.commands import (
+from intrro_gateway.domain.commands import (
     AcceptIntroduction,
     ApplyAtsSignal,
     Command,
@@ -15,14 +15,14 @@ from domain.commands import (
     UpdateCandidate,
     WithdrawIntroduction,
 )
-from services.deps import Dependencies
-from services.handlers.accept import accept_introduction
-from services.handlers.candidate import update_candidate
-from services.handlers.export import export_introduction
-from services.handlers.jobs import import_jobs
-from services.handlers.reconcile import reconcile
-from services.handlers.signals import apply_ats_signal
-from services.handlers.withdraw import withdraw_introduction
+from intrro_gateway.services.deps import Dependencies
+from intrro_gateway.services.handlers.accept import accept_introduction
+from intrro_gateway.services.handlers.candidate import update_candidate
+from intrro_gateway.services.handlers.export import export_introduction
+from intrro_gateway.services.handlers.jobs import import_jobs
+from intrro_gateway.services.handlers.reconcile import reconcile
+from intrro_gateway.services.handlers.signals import apply_ats_signal
+from intrro_gateway.services.handlers.withdraw import withdraw_introduction
 
 Handler = Callable[[Any, Dependencies], Awaitable[object]]
 

@@ -9,9 +9,9 @@ from typing import Any
 
 import structlog
 
-from domain.commands import ImportJobs
-from domain.tenant import AtsConnection, AtsCredentials, Tenant
-from ports.ats import (
+from intrro_gateway.domain.commands import ImportJobs
+from intrro_gateway.domain.tenant import AtsConnection, AtsCredentials, Tenant
+from intrro_gateway.ports.ats import (
     AtsAuthError,
     AtsContext,
     AtsPermissionError,
@@ -19,10 +19,10 @@ from ports.ats import (
     PermissionCheck,
     PermissionStatus,
 )
-from services.deps import Dependencies
-from services.errors import CredentialRefusedError, NotFoundError
-from services.outbound import iso as _iso
-from services.processing import CommandBus
+from intrro_gateway.services.deps import Dependencies
+from intrro_gateway.services.errors import CredentialRefusedError, NotFoundError
+from intrro_gateway.services.outbound import iso as _iso
+from intrro_gateway.services.processing import CommandBus
 
 logger = structlog.get_logger(__name__)
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
-from ports.ats import AtsClient
-from ports.ats_webhooks import AtsWebhookTranslator
-from ports.clock import Clock, IdGenerator
-from ports.referral_events import ReferralEventReader
-from ports.referral_platform import ReferralPlatform
-from ports.unit_of_work import UnitOfWorkFactory
-from ports.work_queue import Locks, WorkQueue
-from services.settings import ServiceSettings
+from intrro_gateway.ports.ats import AtsClient
+from intrro_gateway.ports.ats_webhooks import AtsWebhookTranslator
+from intrro_gateway.ports.clock import Clock, IdGenerator
+from intrro_gateway.ports.referral_events import ReferralEventReader
+from intrro_gateway.ports.referral_platform import ReferralPlatform
+from intrro_gateway.ports.unit_of_work import UnitOfWorkFactory
+from intrro_gateway.ports.work_queue import Locks, WorkQueue
+from intrro_gateway.services.settings import ServiceSettings
 
 
 @dataclass(frozen=True, slots=True)

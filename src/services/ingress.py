@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ports.unit_of_work import InboundDelivery
-from services.deps import Dependencies
+from intrro_gateway.ports.unit_of_work import InboundDelivery
+from intrro_gateway.services.deps import Dependencies
 
 
 async def record_delivery(deps: Dependencies, delivery: InboundDelivery) -> bool:

@@ -8,13 +8,13 @@ from typing import Any
 
 import structlog
 
-from domain.introduction import ApplicationLink, Introduction, StatusChange
-from domain.status import ReferralStatus
-from ports.unit_of_work import InboxState, OutboxState, UnitOfWork
-from ports.work_queue import DeliveryRecord
-from services.deps import Dependencies
-from services.errors import InvalidInputError, NotFoundError
-from services.outbound import iso, job_json, rejection_json, stage_json
+from intrro_gateway.domain.introduction import ApplicationLink, Introduction, StatusChange
+from intrro_gateway.domain.status import ReferralStatus
+from intrro_gateway.ports.unit_of_work import InboxState, OutboxState, UnitOfWork
+from intrro_gateway.ports.work_queue import DeliveryRecord
+from intrro_gateway.services.deps import Dependencies
+from intrro_gateway.services.errors import InvalidInputError, NotFoundError
+from intrro_gateway.services.outbound import iso, job_json, rejection_json, stage_json
 
 logger = structlog.get_logger(__name__)
 

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from domain.events import (
+from intrro_gateway.domain.events import (
     ApplicationRemoved,
     ApplicationStatusChanged,
     ApplicationView,
@@ -15,11 +15,11 @@ from domain.events import (
     IntroductionFailed,
     JobsChanged,
 )
-from domain.jobs import Job
-from domain.signals import RejectionReason
-from domain.status import StageRef
-from ports.unit_of_work import OutboundItem, UnitOfWork
-from services.deps import Dependencies
+from intrro_gateway.domain.jobs import Job
+from intrro_gateway.domain.signals import RejectionReason
+from intrro_gateway.domain.status import StageRef
+from intrro_gateway.ports.unit_of_work import OutboundItem, UnitOfWork
+from intrro_gateway.services.deps import Dependencies
 
 TARGET = "intrro"
 

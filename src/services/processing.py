@@ -12,19 +12,19 @@ from typing import Protocol
 
 import structlog
 
-from domain.commands import (
+from intrro_gateway.domain.commands import (
     AcceptIntroduction,
     ApplyAtsSignal,
     Command,
     ExportIntroduction,
     ImportJobs,
 )
-from domain.signals import ApplicationSignal, AtsSignal, CandidateSignal
-from ports.ats_webhooks import MalformedWebhookError, Translation
-from ports.referral_events import InvalidEventError, NotJsonError
-from ports.unit_of_work import InboundDelivery
-from services.deps import Dependencies
-from services.errors import PermanentError
+from intrro_gateway.domain.signals import ApplicationSignal, AtsSignal, CandidateSignal
+from intrro_gateway.ports.ats_webhooks import MalformedWebhookError, Translation
+from intrro_gateway.ports.referral_events import InvalidEventError, NotJsonError
+from intrro_gateway.ports.unit_of_work import InboundDelivery
+from intrro_gateway.services.deps import Dependencies
+from intrro_gateway.services.errors import PermanentError
 
 logger = structlog.get_logger(__name__)
 

@@ -15,11 +15,11 @@ from datetime import datetime, timedelta
 
 import structlog
 
-from domain.commands import ImportJobs, Reconcile
-from domain.tenant import Tenant
-from services.connection import recheck_connection
-from services.deps import Dependencies
-from services.processing import CommandBus
+from intrro_gateway.domain.commands import ImportJobs, Reconcile
+from intrro_gateway.domain.tenant import Tenant
+from intrro_gateway.services.connection import recheck_connection
+from intrro_gateway.services.deps import Dependencies
+from intrro_gateway.services.processing import CommandBus
 
 logger = structlog.get_logger(__name__)
 

@@ -11,10 +11,10 @@ from urllib.parse import urlsplit
 
 import structlog
 
-from domain.status import STAGE_TARGETS, StageMapping
-from domain.tenant import TENANT_ID_PATTERN, ClosedJobPolicy, RotatingSecret, Tenant
-from services.deps import Dependencies
-from services.errors import InvalidInputError, NotFoundError
+from intrro_gateway.domain.status import STAGE_TARGETS, StageMapping
+from intrro_gateway.domain.tenant import TENANT_ID_PATTERN, ClosedJobPolicy, RotatingSecret, Tenant
+from intrro_gateway.services.deps import Dependencies
+from intrro_gateway.services.errors import InvalidInputError, NotFoundError
 
 logger = structlog.get_logger(__name__)
 

@@ -27,20 +27,25 @@ from typing import TypeVar
 
 import structlog
 
-from ports.ats import AtsUnavailableError
-from ports.ats_webhooks import MalformedWebhookError
-from ports.referral_events import InvalidEventError, NotJsonError
-from ports.referral_platform import (
+from intrro_gateway.ports.ats import AtsUnavailableError
+from intrro_gateway.ports.ats_webhooks import MalformedWebhookError
+from intrro_gateway.ports.referral_events import InvalidEventError, NotJsonError
+from intrro_gateway.ports.referral_platform import (
     OutboundMessage,
     PushFailedError,
     PushRefusedError,
     PushTarget,
 )
-from ports.unit_of_work import InboundDelivery, InboxState, OutboundItem, StorageError
-from services.backoff import RetryDecision, next_attempt
-from services.deps import Dependencies
-from services.errors import DeferredError, PermanentError
-from services.processing import IGNORED, CommandBus, process
+from intrro_gateway.ports.unit_of_work import (
+    InboundDelivery,
+    InboxState,
+    OutboundItem,
+    StorageError,
+)
+from intrro_gateway.services.backoff import RetryDecision, next_attempt
+from intrro_gateway.services.deps import Dependencies
+from intrro_gateway.services.errors import DeferredError, PermanentError
+from intrro_gateway.services.processing import IGNORED, CommandBus, process
 
 logger = structlog.get_logger(__name__)
 

@@ -18,10 +18,10 @@ from cryptography.fernet import Fernet
 from dependency_injector import providers
 from starlette.testclient import TestClient
 
-from adapters.system import SystemClock
-from entrypoints.container import Container, build_container
-from entrypoints.http import create_app
-from entrypoints.settings import GatewaySettings, load_settings
+from intrro_gateway.adapters.system import SystemClock
+from intrro_gateway.entrypoints.container import Container, build_container
+from intrro_gateway.entrypoints.http import create_app
+from intrro_gateway.entrypoints.settings import GatewaySettings, load_settings
 from tests.fakes.ats import FakeAtsClient
 from tests.fakes.referral_platform import FakeReferralPlatform
 

@@ -20,12 +20,12 @@ import pytest
 from cryptography.fernet import Fernet
 from starlette.applications import Starlette
 
-from adapters.greenhouse.sandbox import SandboxControl, SandboxState, create_sandbox_app
-from adapters.intrro.receiver import ReceivedEvent, create_receiver_app
-from entrypoints.cli._serving import Listener, bind, serve
-from entrypoints.container import build_container
-from entrypoints.http import create_app
-from entrypoints.settings import GatewaySettings, load_settings
+from intrro_gateway.adapters.intrro.receiver import ReceivedEvent, create_receiver_app
+from intrro_gateway.entrypoints.cli._serving import Listener, bind, serve
+from intrro_gateway.entrypoints.container import build_container
+from intrro_gateway.entrypoints.http import create_app
+from intrro_gateway.entrypoints.settings import GatewaySettings, load_settings
+from intrro_gateway.sandboxes.greenhouse import SandboxControl, SandboxState, create_sandbox_app
 from tests.e2e.live_events import (
     ERIN,
     EXPORTED,

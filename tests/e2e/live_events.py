@@ -13,7 +13,7 @@ from typing import Any
 
 from standardwebhooks.webhooks import Webhook
 
-from adapters.intrro.receiver import ReceivedEvent
+from intrro_gateway.adapters.intrro.receiver import ReceivedEvent
 
 EXPORTED = "introduction.exported"
 STATUS_CHANGED = "application.status_changed"

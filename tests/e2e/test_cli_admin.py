@@ -11,8 +11,8 @@ import sqlite3
 import pytest
 from cryptography.fernet import Fernet
 
-from adapters.sql.migrate import current_revision, head_revision
-from entrypoints.cli import main
+from intrro_gateway.adapters.sql.migrate import current_revision, head_revision
+from intrro_gateway.entrypoints.cli import main
 from tests.e2e.test_cli_support import Env, _reset_logging, env  # noqa: F401 - fixtures
 
 COMMANDS = (
@@ -257,10 +257,12 @@ def test_the_module_entry_point_exits_with_the_commands_code(env: Env) -> None:
     import sys
 
     shown = subprocess.run(
-        [sys.executable, "-m", "entrypoints.cli", "--help"], capture_output=True, text=True
+        [sys.executable, "-m", "intrro_gateway.entrypoints.cli", "--help"],
+        capture_output=True,
+        text=True,
     )
     failed = subprocess.run(
-        [sys.executable, "-m", "entrypoints.cli", "tenant", "show", "ghost"],
+        [sys.executable, "-m", "intrro_gateway.entrypoints.cli", "tenant", "show", "ghost"],
         capture_output=True,
         text=True,
     )

@@ -14,18 +14,18 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from adapters.greenhouse.sandbox import DeliveryOptions, SandboxControl
-from adapters.sql.engine import create_engine
-from adapters.sql.queue import SqlWorkQueue
-from entrypoints.cli import CliError, main
-from entrypoints.cli._report import GRANTED, MISSING, UNVERIFIED
-from entrypoints.cli.commands.connect import SECRET_VARIABLE, read_client_secret
-from entrypoints.container import build_container
-from entrypoints.settings import load_settings
-from ports.unit_of_work import InboundDelivery
-from services.errors import NotFoundError
-from services.ingress import record_delivery
-from services.inspection import introduction_view
+from intrro_gateway.adapters.sql.engine import create_engine
+from intrro_gateway.adapters.sql.queue import SqlWorkQueue
+from intrro_gateway.entrypoints.cli import CliError, main
+from intrro_gateway.entrypoints.cli._report import GRANTED, MISSING, UNVERIFIED
+from intrro_gateway.entrypoints.cli.commands.connect import SECRET_VARIABLE, read_client_secret
+from intrro_gateway.entrypoints.container import build_container
+from intrro_gateway.entrypoints.settings import load_settings
+from intrro_gateway.ports.unit_of_work import InboundDelivery
+from intrro_gateway.sandboxes.greenhouse import DeliveryOptions, SandboxControl
+from intrro_gateway.services.errors import NotFoundError
+from intrro_gateway.services.ingress import record_delivery
+from intrro_gateway.services.inspection import introduction_view
 from tests.e2e.http_support import accepted
 from tests.e2e.test_cli_support import (  # noqa: F401 - fixtures
     ADMIN,

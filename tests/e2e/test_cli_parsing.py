@@ -12,12 +12,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from domain.status import STAGE_TARGETS, ReferralStatus
-from entrypoints.cli import CliError
-from entrypoints.cli.commands.demo import _seconds
-from entrypoints.cli.commands.tenant import parse_stages
-from entrypoints.demo._tap import Hit
-from entrypoints.demo._timeline import describe_event, entries
+from intrro_gateway.domain.status import STAGE_TARGETS, ReferralStatus
+from intrro_gateway.entrypoints.cli import CliError
+from intrro_gateway.entrypoints.cli.commands.demo import _seconds
+from intrro_gateway.entrypoints.cli.commands.tenant import parse_stages
+from intrro_gateway.entrypoints.demo._tap import Hit
+from intrro_gateway.entrypoints.demo._timeline import describe_event, entries
 
 TARGETS = sorted(str(s) for s in STAGE_TARGETS)
 names = (

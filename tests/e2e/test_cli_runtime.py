@@ -11,9 +11,9 @@ import socket
 import httpx
 import pytest
 
-from adapters.greenhouse.sandbox import SandboxState
-from adapters.sql.migrate import upgrade
-from entrypoints.cli import main
+from intrro_gateway.adapters.sql.migrate import upgrade
+from intrro_gateway.entrypoints.cli import main
+from intrro_gateway.sandboxes.greenhouse import SandboxState
 from tests.e2e.test_cli_support import (  # noqa: F401 - fixtures
     ADMIN,
     SANDBOX_ID,
@@ -162,9 +162,9 @@ def test_sandbox_serves_the_seeded_data_until_sigterm(env: Env, capsys: Capsys) 
 def _set_intrro_secret(env: Env, secret: str) -> None:
     import asyncio
 
-    from entrypoints.container import build_container
-    from entrypoints.settings import load_settings
-    from services.tenants import TenantInput, upsert_tenant
+    from intrro_gateway.entrypoints.container import build_container
+    from intrro_gateway.entrypoints.settings import load_settings
+    from intrro_gateway.services.tenants import TenantInput, upsert_tenant
 
     async def change() -> None:
         container = build_container(load_settings(generate=False))

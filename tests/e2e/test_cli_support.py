@@ -21,8 +21,8 @@ import uvicorn
 from cryptography.fernet import Fernet
 from starlette.types import ASGIApp
 
-from adapters.greenhouse.sandbox import ALL_SCOPES, SandboxState, create_sandbox_app
-from adapters.intrro.receiver import ReceivedEvent, create_receiver_app
+from intrro_gateway.adapters.intrro.receiver import ReceivedEvent, create_receiver_app
+from intrro_gateway.sandboxes.greenhouse import ALL_SCOPES, SandboxState, create_sandbox_app
 
 INTRRO_SECRET = "whsec_" + base64.b64encode(b"cli-tests-intrro-secret-0001").decode()
 SANDBOX_ID = SandboxState.DEFAULT_CLIENT_ID

@@ -10,16 +10,16 @@ import io
 import pytest
 from rich.console import Console
 
-from entrypoints.cli import main
-from entrypoints.demo import DemoFailedError, DemoOptions, DemoResult, run_demo
-from entrypoints.demo._timeline import (
+from intrro_gateway.entrypoints.cli import main
+from intrro_gateway.entrypoints.demo import DemoFailedError, DemoOptions, DemoResult, run_demo
+from intrro_gateway.entrypoints.demo._timeline import (
     GATEWAY_TO_GREENHOUSE,
     GATEWAY_TO_INTRRO,
     GREENHOUSE_TO_GATEWAY,
     INTRRO_TO_GATEWAY,
     Entry,
 )
-from entrypoints.logging import configure_logging
+from intrro_gateway.entrypoints.logging import configure_logging
 from tests.e2e.test_cli_support import Env, _reset_logging, env  # noqa: F401 - fixtures
 
 STATUS = "application.status_changed"

@@ -9,7 +9,7 @@ import pytest
 import structlog
 from structlog.testing import capture_logs
 
-from entrypoints.logging import redact
+from intrro_gateway.entrypoints.logging import redact
 from tests.e2e.http_support import (
     AUTH,
     accepted,

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from starlette.routing import Route
 
-from entrypoints.http import routes
+from intrro_gateway.entrypoints.http import routes
 from tests.e2e.http_support import gateway, gateway_settings
 
 

@@ -12,7 +12,7 @@ import httpx
 import pytest
 from dependency_injector import providers
 
-from adapters.greenhouse.sandbox import SandboxState, create_sandbox_app
+from intrro_gateway.sandboxes.greenhouse import SandboxState, create_sandbox_app
 from tests.e2e.http_support import (
     AUTH,
     Gateway,

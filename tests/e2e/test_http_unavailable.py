@@ -11,7 +11,7 @@ import pytest
 from dependency_injector import providers
 from starlette.applications import Starlette
 
-from entrypoints.http import create_app
+from intrro_gateway.entrypoints.http import create_app
 from tests.e2e.http_support import (
     AUTH,
     WEBHOOK_SECRET,

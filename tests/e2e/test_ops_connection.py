@@ -7,8 +7,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from adapters.greenhouse.sandbox import ALL_SCOPES, SandboxState
-from services.connection import recheck_connection
+from intrro_gateway.sandboxes.greenhouse import ALL_SCOPES, SandboxState
+from intrro_gateway.services.connection import recheck_connection
 from tests.e2e.test_ops_support import NON_ADMIN_EMAIL, ops_gateway, requests_since
 
 ID, SECRET = SandboxState.DEFAULT_CLIENT_ID, SandboxState.DEFAULT_CLIENT_SECRET

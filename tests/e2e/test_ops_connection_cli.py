@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from adapters.greenhouse.sandbox import ALL_SCOPES, SandboxState
-from entrypoints.cli import main
-from entrypoints.cli._report import MISSING
+from intrro_gateway.entrypoints.cli import main
+from intrro_gateway.entrypoints.cli._report import MISSING
+from intrro_gateway.sandboxes.greenhouse import ALL_SCOPES, SandboxState
 from tests.e2e.http_support import AUTH, WEBHOOK_SECRET, create_tenant, gateway, gateway_settings
 from tests.e2e.test_cli_support import (  # noqa: F401 - fixtures
     ADMIN,

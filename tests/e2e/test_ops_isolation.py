@@ -9,9 +9,9 @@ import base64
 from pathlib import Path
 from typing import Any
 
-from adapters.greenhouse.sandbox import SandboxState
-from domain.commands import Reconcile
-from services.handlers.reconcile import ReconcileResult
+from intrro_gateway.domain.commands import Reconcile
+from intrro_gateway.sandboxes.greenhouse import SandboxState
+from intrro_gateway.services.handlers.reconcile import ReconcileResult
 from tests.e2e.http_support import AUTH, accepted, greenhouse_headers, intrro_event, intrro_headers
 from tests.e2e.test_ops_support import (
     OpsGateway,

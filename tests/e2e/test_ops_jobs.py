@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from adapters.greenhouse.sandbox import SandboxState
-from adapters.greenhouse.sandbox.state import LoggedRequest
-from domain.commands import ImportJobs
+from intrro_gateway.domain.commands import ImportJobs
+from intrro_gateway.sandboxes.greenhouse import SandboxState
+from intrro_gateway.sandboxes.greenhouse.state import LoggedRequest
 from tests.e2e.http_support import AUTH
 from tests.e2e.test_ops_support import (
     add_open_job,

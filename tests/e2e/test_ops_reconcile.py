@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 
-from adapters.greenhouse.sandbox import DeliveryOptions, RateLimit, SandboxState
-from adapters.greenhouse.sandbox.state import LoggedRequest
-from domain.commands import Reconcile
-from services.handlers.reconcile import ReconcileResult
+from intrro_gateway.domain.commands import Reconcile
+from intrro_gateway.sandboxes.greenhouse import DeliveryOptions, RateLimit, SandboxState
+from intrro_gateway.sandboxes.greenhouse.state import LoggedRequest
+from intrro_gateway.services.handlers.reconcile import ReconcileResult
 from tests.e2e.http_support import accepted, intrro_event, intrro_headers
 from tests.e2e.test_ops_support import (
     OpsGateway,

@@ -22,13 +22,13 @@ import httpx
 from dependency_injector import providers
 from starlette.applications import Starlette
 
-from adapters.greenhouse.sandbox import SandboxControl, SandboxState, create_sandbox_app
-from adapters.greenhouse.sandbox.state import LoggedRequest
-from entrypoints.container import Container, build_container
-from entrypoints.http import create_app
-from services.bus import MessageBus
-from services.deps import Dependencies
-from services.worker import Worker
+from intrro_gateway.entrypoints.container import Container, build_container
+from intrro_gateway.entrypoints.http import create_app
+from intrro_gateway.sandboxes.greenhouse import SandboxControl, SandboxState, create_sandbox_app
+from intrro_gateway.sandboxes.greenhouse.state import LoggedRequest
+from intrro_gateway.services.bus import MessageBus
+from intrro_gateway.services.deps import Dependencies
+from intrro_gateway.services.worker import Worker
 from tests.e2e.http_support import AUTH, INTRRO_SECRET, gateway_settings
 from tests.fakes.referral_platform import FakeReferralPlatform
 

@@ -21,9 +21,9 @@ import psycopg
 import pytest
 from cryptography.fernet import Fernet
 
-from adapters.greenhouse.sandbox import SandboxState, create_sandbox_app
-from adapters.intrro.receiver import ReceivedEvent, create_receiver_app
-from entrypoints.cli._serving import Listener, bind, serve
+from intrro_gateway.adapters.intrro.receiver import ReceivedEvent, create_receiver_app
+from intrro_gateway.entrypoints.cli._serving import Listener, bind, serve
+from intrro_gateway.sandboxes.greenhouse import SandboxState, create_sandbox_app
 from tests.dbfixtures import postgres_dsn
 from tests.e2e.live import (
     ADMIN_EMAIL,
@@ -64,7 +64,7 @@ async def start(args: list[str], env: Mapping[str, str], folder: Path, name: str
         proc = await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",
-            "entrypoints.cli",
+            "intrro_gateway.entrypoints.cli",
             *args,
             cwd=folder,  # no `.env` of the checkout is read
             env=dict(env),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 
-from adapters.greenhouse.sandbox import DeliveryOptions, FiredEvent, sign
+from intrro_gateway.sandboxes.greenhouse import DeliveryOptions, FiredEvent, sign
 from tests.e2e.live import STATUS_CHANGED, Live, accepted_data, live_stack
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import httpx
 
-from adapters.greenhouse.sandbox import SandboxState
+from intrro_gateway.sandboxes.greenhouse import SandboxState
 from tests.e2e.live import EXPORTED, JOBS_CHANGED, Live, accepted_data, live_stack, now_iso
 
 NOAH = {"name": "Noah Noreferrer", "email": "noah.noreferrer@sandbox.example", "employee_id": "E-9"}

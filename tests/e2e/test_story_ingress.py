@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 
-from adapters.greenhouse.sandbox import DeliveryOptions, sign
+from intrro_gateway.sandboxes.greenhouse import DeliveryOptions, sign
 from tests.e2e.live import (
     JOBS_CHANGED,
     Live,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from adapters.greenhouse.sandbox import DeliveryOptions
+from intrro_gateway.sandboxes.greenhouse import DeliveryOptions
 from tests.e2e.live import STATUS_CHANGED, live_stack
 from tests.e2e.test_story_deliveries import exported_application
 

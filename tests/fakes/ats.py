@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from domain.candidates import CandidateChanges, CandidateProfile, Referrer
-from domain.jobs import Job, JobStage, JobStatus
-from domain.signals import ApplicationSnapshot, ApplicationState, RejectionReason
-from domain.status import StageRef
-from ports.ats import (
+from intrro_gateway.domain.candidates import CandidateChanges, CandidateProfile, Referrer
+from intrro_gateway.domain.jobs import Job, JobStage, JobStatus
+from intrro_gateway.domain.signals import ApplicationSnapshot, ApplicationState, RejectionReason
+from intrro_gateway.domain.status import StageRef
+from intrro_gateway.ports.ats import (
     AtsAuthError,
     AtsCandidate,
     AtsContext,
@@ -32,7 +32,7 @@ from ports.ats import (
     PermissionCheck,
     ReferralCredit,
 )
-from ports.clock import Clock
+from intrro_gateway.ports.clock import Clock
 
 WRITES = frozenset(
     {

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ports.referral_platform import (
+from intrro_gateway.ports.referral_platform import (
     OutboundMessage,
     PushFailedError,
     PushRefusedError,

@@ -15,11 +15,11 @@ from datetime import datetime
 from types import TracebackType
 from typing import Generic, Self, TypeVar
 
-from domain.introduction import Introduction
-from domain.jobs import Job
-from domain.status import ReferralStatus
-from domain.tenant import Tenant
-from ports.unit_of_work import (
+from intrro_gateway.domain.introduction import Introduction
+from intrro_gateway.domain.jobs import Job
+from intrro_gateway.domain.status import ReferralStatus
+from intrro_gateway.domain.tenant import Tenant
+from intrro_gateway.ports.unit_of_work import (
     ConcurrencyError,
     InboundDelivery,
     InboxRepository,

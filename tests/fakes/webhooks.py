@@ -17,9 +17,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from domain.candidates import CandidateChanges, CandidateProfile, Referrer
-from domain.commands import AcceptIntroduction, Command, UpdateCandidate, WithdrawIntroduction
-from domain.signals import (
+from intrro_gateway.domain.candidates import CandidateChanges, CandidateProfile, Referrer
+from intrro_gateway.domain.commands import (
+    AcceptIntroduction,
+    Command,
+    UpdateCandidate,
+    WithdrawIntroduction,
+)
+from intrro_gateway.domain.signals import (
     ApplicationCreated,
     ApplicationDeleted,
     ApplicationUpdated,
@@ -30,9 +35,9 @@ from domain.signals import (
     Rejected,
     StageChanged,
 )
-from domain.status import StageRef
-from ports.ats_webhooks import JobsTouched, MalformedWebhookError, Translation
-from ports.referral_events import (
+from intrro_gateway.domain.status import StageRef
+from intrro_gateway.ports.ats_webhooks import JobsTouched, MalformedWebhookError, Translation
+from intrro_gateway.ports.referral_events import (
     EventSignatureError,
     FieldError,
     InvalidEventError,

@@ -11,8 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
-from ports.unit_of_work import InboundDelivery, InboxState, OutboundItem, OutboxState, Page
-from ports.work_queue import DeliveryRecord
+from intrro_gateway.ports.unit_of_work import (
+    InboundDelivery,
+    InboxState,
+    OutboundItem,
+    OutboxState,
+    Page,
+)
+from intrro_gateway.ports.work_queue import DeliveryRecord
 
 _SETTLED_IN = frozenset({InboxState.PROCESSED, InboxState.IGNORED, InboxState.DEAD})
 _SETTLED_OUT = frozenset({OutboxState.DONE, OutboxState.DEAD})

@@ -8,12 +8,12 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import timedelta
 
-from adapters.sql.queue import SqlWorkQueue
-from adapters.sql.uow import SqlUnitOfWorkFactory
-from domain.introduction import ExportState, Introduction
-from domain.jobs import JobStatus
-from domain.status import ReferralStatus
-from ports.unit_of_work import InboxState
+from intrro_gateway.adapters.sql.queue import SqlWorkQueue
+from intrro_gateway.adapters.sql.uow import SqlUnitOfWorkFactory
+from intrro_gateway.domain.introduction import ExportState, Introduction
+from intrro_gateway.domain.jobs import JobStatus
+from intrro_gateway.domain.status import ReferralStatus
+from intrro_gateway.ports.unit_of_work import InboxState
 from tests.integration.sql import builders as b
 
 A, B = "acme", "globex"

@@ -10,7 +10,14 @@ from pathlib import Path
 import pytest
 
 SRC = Path(__file__).resolve().parents[2] / "src"
-OUR_PACKAGES = ("domain", "ports", "services", "adapters", "entrypoints")
+OUR_PACKAGES = ("domain", "ports", "services", "adapters", "entrypoints", "sandboxes")
+ROOT = "intrro_gateway"
+
+
+def _top_level(module: str) -> str:
+    """The first segment of a module name, or `intrro_gateway.<room>` for our own modules."""
+    parts = module.split(".")
+    return ".".join(parts[:2]) if parts[0] == ROOT and len(parts) > 1 else parts[0]
 
 
 def imported_top_levels(source: str, package: str) -> set[str]:
@@ -18,12 +25,12 @@ def imported_top_levels(source: str, package: str) -> set[str]:
     names: set[str] = set()
     for node in ast.walk(ast.parse(source)):
         if isinstance(node, ast.Import):
-            names.update(alias.name.split(".")[0] for alias in node.names)
+            names.update(_top_level(alias.name) for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
             if node.level > 0:
                 names.add(package)
             elif node.module is not None:
-                names.add(node.module.split(".")[0])
+                names.add(_top_level(node.module))
     return names
 
 
@@ -31,7 +38,7 @@ def foreign_imports(package: str, allowed: set[str]) -> dict[str, set[str]]:
     """Per module of a package under `src/`, the imported top-level names outside `allowed`."""
     found: dict[str, set[str]] = {}
     for path in sorted((SRC / package).rglob("*.py")):
-        names = imported_top_levels(path.read_text(encoding="utf-8"), package)
+        names = imported_top_levels(path.read_text(encoding="utf-8"), f"{ROOT}.{package}")
         foreign = {n for n in names if n not in allowed and n not in sys.stdlib_module_names}
         if foreign:
             found[str(path.relative_to(SRC))] = foreign
@@ -43,6 +50,7 @@ def test_the_import_scanner_sees_every_form_of_import() -> None:
         "import os.path\n"
         "from httpx import AsyncClient\n"
         "from . import status\n"
+        "from intrro_gateway.ports.clock import Clock\n"
         "def f():\n"
         "    import sqlalchemy.orm\n"
         "if True:\n"
@@ -52,6 +60,7 @@ def test_the_import_scanner_sees_every_form_of_import() -> None:
         "os",
         "httpx",
         "domain",
+        "intrro_gateway.ports",
         "sqlalchemy",
         "typing",
     }
@@ -68,16 +77,21 @@ def test_the_package_has_modules_to_check(package: str) -> None:
 
 
 def test_every_import_in_the_domain_is_the_standard_library_or_the_domain() -> None:
-    assert foreign_imports("domain", {"domain"}) == {}
+    assert foreign_imports("domain", {f"{ROOT}.domain"}) == {}
 
 
 def test_the_ports_import_only_the_standard_library_the_domain_and_the_ports() -> None:
-    assert foreign_imports("ports", {"domain", "ports"}) == {}
+    assert foreign_imports("ports", {f"{ROOT}.domain", f"{ROOT}.ports"}) == {}
 
 
 @pytest.mark.parametrize("package", OUR_PACKAGES)
 def test_each_of_our_packages_resolves_to_src_not_to_a_namesake_on_pypi(package: str) -> None:
-    spec = importlib.util.find_spec(package)
+    spec = importlib.util.find_spec(f"{ROOT}.{package}")
     assert spec is not None
     assert spec.origin is not None
     assert Path(spec.origin).resolve() == (SRC / package / "__init__.py").resolve()
+
+
+@pytest.mark.parametrize("package", ["domain", "ports", "services", "adapters", "entrypoints"])
+def test_no_room_of_ours_is_importable_as_a_top_level_name(package: str) -> None:
+    assert importlib.util.find_spec(package) is None

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from adapters.intrro.events import IntrroEventReader
-from adapters.intrro.platform import IntrroPlatform
-from adapters.intrro.receiver import ReceivedEvent, create_receiver_app
+from intrro_gateway.adapters.intrro.events import IntrroEventReader
+from intrro_gateway.adapters.intrro.platform import IntrroPlatform
+from intrro_gateway.adapters.intrro.receiver import ReceivedEvent, create_receiver_app
 
 __all__ = ["IntrroEventReader", "IntrroPlatform", "ReceivedEvent", "create_receiver_app"]

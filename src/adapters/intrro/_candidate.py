@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from adapters.intrro._fields import Fields
-from domain.candidates import CandidateChanges, CandidateProfile, Referrer
+from intrro_gateway.adapters.intrro._fields import Fields
+from intrro_gateway.domain.candidates import CandidateChanges, CandidateProfile, Referrer
 
 _NULLABLE_TEXT = ("linkedin_url", "current_company", "current_title", "location")
 

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from typing import Any, Final
 from urllib.parse import urlsplit
 
-from ports.referral_events import FieldError
+from intrro_gateway.ports.referral_events import FieldError
 
 _MISSING: Final = object()
 _LOCAL_PART: Final = re.compile(

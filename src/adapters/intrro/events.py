@@ -7,11 +7,11 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, Final
 
-from adapters.intrro import _candidate
-from adapters.intrro._fields import Fields
-from adapters.intrro._signing import ID_HEADER, SignatureMismatchError, check
-from domain.commands import AcceptIntroduction, UpdateCandidate, WithdrawIntroduction
-from ports.referral_events import (
+from intrro_gateway.adapters.intrro import _candidate
+from intrro_gateway.adapters.intrro._fields import Fields
+from intrro_gateway.adapters.intrro._signing import ID_HEADER, SignatureMismatchError, check
+from intrro_gateway.domain.commands import AcceptIntroduction, UpdateCandidate, WithdrawIntroduction
+from intrro_gateway.ports.referral_events import (
     EventSignatureError,
     InvalidEventError,
     NotJsonError,

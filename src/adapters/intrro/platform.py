@@ -9,10 +9,10 @@ from typing import Any, Final
 import httpx
 from standardwebhooks.webhooks import EmptyWebhookSecretError
 
-from adapters.intrro._retry_after import parse_retry_after
-from adapters.intrro._signing import sign_headers
-from ports.clock import Clock
-from ports.referral_platform import (
+from intrro_gateway.adapters.intrro._retry_after import parse_retry_after
+from intrro_gateway.adapters.intrro._signing import sign_headers
+from intrro_gateway.ports.clock import Clock
+from intrro_gateway.ports.referral_platform import (
     OutboundMessage,
     PushFailedError,
     PushRefusedError,

@@ -7,13 +7,19 @@ Public surface: `create_engine` (engine), `SqlUnitOfWorkFactory` (uow), `SqlWork
 
 from __future__ import annotations
 
-from adapters.sql.engine import create_engine
-from adapters.sql.locks import SqlLocks
-from adapters.sql.maintenance import rotate_keys
-from adapters.sql.migrate import SchemaBehindError, downgrade, ensure_schema, is_current, upgrade
-from adapters.sql.queue import SqlWorkQueue
-from adapters.sql.secrets import SecretCipher
-from adapters.sql.uow import SqlUnitOfWork, SqlUnitOfWorkFactory
+from intrro_gateway.adapters.sql.engine import create_engine
+from intrro_gateway.adapters.sql.locks import SqlLocks
+from intrro_gateway.adapters.sql.maintenance import rotate_keys
+from intrro_gateway.adapters.sql.migrate import (
+    SchemaBehindError,
+    downgrade,
+    ensure_schema,
+    is_current,
+    upgrade,
+)
+from intrro_gateway.adapters.sql.queue import SqlWorkQueue
+from intrro_gateway.adapters.sql.secrets import SecretCipher
+from intrro_gateway.adapters.sql.uow import SqlUnitOfWork, SqlUnitOfWorkFactory
 
 __all__ = [
     "SchemaBehindError",

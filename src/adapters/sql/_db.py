@@ -11,7 +11,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from ports.unit_of_work import ConcurrencyError, StorageUnavailableError
+from intrro_gateway.ports.unit_of_work import ConcurrencyError, StorageUnavailableError
 
 
 @asynccontextmanager

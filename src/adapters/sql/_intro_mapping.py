@@ -7,8 +7,8 @@ from typing import Any
 
 from sqlalchemy.engine import RowMapping
 
-from domain.candidates import CandidateProfile, Referrer
-from domain.introduction import (
+from intrro_gateway.domain.candidates import CandidateProfile, Referrer
+from intrro_gateway.domain.introduction import (
     ApplicationLink,
     ExportJournal,
     ExportState,
@@ -16,8 +16,8 @@ from domain.introduction import (
     RemovalReason,
     StatusChange,
 )
-from domain.signals import RejectionKind, RejectionReason
-from domain.status import ReferralStatus, StageRef
+from intrro_gateway.domain.signals import RejectionKind, RejectionReason
+from intrro_gateway.domain.status import ReferralStatus, StageRef
 
 
 def stage_plain(stage: StageRef | None) -> dict[str, Any] | None:

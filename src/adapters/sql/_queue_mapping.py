@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy.engine import RowMapping
 
-from ports.unit_of_work import InboundDelivery, InboxState, OutboundItem, OutboxState
+from intrro_gateway.ports.unit_of_work import InboundDelivery, InboxState, OutboundItem, OutboxState
 
 
 def inbox_values(delivery: InboundDelivery) -> dict[str, Any]:

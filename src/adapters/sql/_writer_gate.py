@@ -18,7 +18,7 @@ from contextlib import asynccontextmanager
 from sqlalchemy.engine import Engine
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from ports.unit_of_work import StorageUnavailableError
+from intrro_gateway.ports.unit_of_work import StorageUnavailableError
 
 _TIMEOUTS: weakref.WeakKeyDictionary[Engine, float] = weakref.WeakKeyDictionary()
 _LOCKS: weakref.WeakKeyDictionary[

@@ -8,7 +8,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from adapters.sql._writer_gate import gate_engine
+from intrro_gateway.adapters.sql._writer_gate import gate_engine
 
 __all__ = ["async_url", "create_engine", "sync_url"]
 

@@ -8,10 +8,10 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from adapters.sql._db import translated, upsert_insert
-from adapters.sql._queue_mapping import delivery_of, inbox_values, outbox_values
-from adapters.sql.tables import InboxRow, OutboxRow, table
-from ports.unit_of_work import (
+from intrro_gateway.adapters.sql._db import translated, upsert_insert
+from intrro_gateway.adapters.sql._queue_mapping import delivery_of, inbox_values, outbox_values
+from intrro_gateway.adapters.sql.tables import InboxRow, OutboxRow, table
+from intrro_gateway.ports.unit_of_work import (
     InboundDelivery,
     InboxRepository,
     InboxState,

@@ -7,9 +7,9 @@ from collections.abc import Sequence
 from sqlalchemy import delete, func, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from adapters.sql._cursor import decode_cursor, encode_cursor
-from adapters.sql._db import translated
-from adapters.sql._intro_mapping import (
+from intrro_gateway.adapters.sql._cursor import decode_cursor, encode_cursor
+from intrro_gateway.adapters.sql._db import translated
+from intrro_gateway.adapters.sql._intro_mapping import (
     history_values,
     index_values,
     introduction_of,
@@ -17,10 +17,16 @@ from adapters.sql._intro_mapping import (
     link_values,
     stage_of,
 )
-from adapters.sql.tables import AtsIndexRow, IntroductionRow, LinkRow, StatusHistoryRow, table
-from domain.introduction import ExportState, Introduction
-from domain.status import ReferralStatus
-from ports.unit_of_work import (
+from intrro_gateway.adapters.sql.tables import (
+    AtsIndexRow,
+    IntroductionRow,
+    LinkRow,
+    StatusHistoryRow,
+    table,
+)
+from intrro_gateway.domain.introduction import ExportState, Introduction
+from intrro_gateway.domain.status import ReferralStatus
+from intrro_gateway.ports.unit_of_work import (
     ConcurrencyError,
     IntroductionRepository,
     Page,

@@ -12,11 +12,11 @@ from sqlalchemy import and_, delete, or_, select
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from adapters.sql._cursor import decode_cursor, encode_cursor
-from adapters.sql._db import translated, upsert_insert
-from adapters.sql.tables import JobPostRow, JobRow, JobStageRow, table
-from domain.jobs import Department, Job, JobPost, JobStage, JobStatus, Office
-from ports.unit_of_work import JobRepository, Page
+from intrro_gateway.adapters.sql._cursor import decode_cursor, encode_cursor
+from intrro_gateway.adapters.sql._db import translated, upsert_insert
+from intrro_gateway.adapters.sql.tables import JobPostRow, JobRow, JobStageRow, table
+from intrro_gateway.domain.jobs import Department, Job, JobPost, JobStage, JobStatus, Office
+from intrro_gateway.ports.unit_of_work import JobRepository, Page
 
 __all__ = ["SqlJobRepository"]
 

@@ -7,10 +7,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from adapters.sql._db import translated, upsert_insert
-from adapters.sql._writer_gate import turn
-from adapters.sql.tables import LockRow, table
-from ports.work_queue import Locks
+from intrro_gateway.adapters.sql._db import translated, upsert_insert
+from intrro_gateway.adapters.sql._writer_gate import turn
+from intrro_gateway.adapters.sql.tables import LockRow, table
+from intrro_gateway.ports.work_queue import Locks
 
 __all__ = ["SqlLocks"]
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from adapters.sql._db import translated
-from adapters.sql._writer_gate import turn
-from adapters.sql.secrets import SecretCipher
-from adapters.sql.tables import TenantRow, table
+from intrro_gateway.adapters.sql._db import translated
+from intrro_gateway.adapters.sql._writer_gate import turn
+from intrro_gateway.adapters.sql.secrets import SecretCipher
+from intrro_gateway.adapters.sql.tables import TenantRow, table
 
 __all__ = ["SECRET_COLUMNS", "rotate_keys"]
 

@@ -15,8 +15,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from adapters.sql.engine import sync_url
-from ports.unit_of_work import StorageUnavailableError
+from intrro_gateway.adapters.sql.engine import sync_url
+from intrro_gateway.ports.unit_of_work import StorageUnavailableError
 
 __all__ = [
     "SchemaBehindError",

@@ -26,13 +26,19 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from adapters.sql._cursor import InvalidCursorError, decode_cursor, encode_cursor
-from adapters.sql._db import is_postgres, translated
-from adapters.sql._queue_mapping import delivery_of, item_of
-from adapters.sql._writer_gate import turn
-from adapters.sql.tables import InboxRow, OutboxRow, table
-from ports.unit_of_work import InboundDelivery, InboxState, OutboundItem, OutboxState, Page
-from ports.work_queue import DeliveryRecord, WorkQueue
+from intrro_gateway.adapters.sql._cursor import InvalidCursorError, decode_cursor, encode_cursor
+from intrro_gateway.adapters.sql._db import is_postgres, translated
+from intrro_gateway.adapters.sql._queue_mapping import delivery_of, item_of
+from intrro_gateway.adapters.sql._writer_gate import turn
+from intrro_gateway.adapters.sql.tables import InboxRow, OutboxRow, table
+from intrro_gateway.ports.unit_of_work import (
+    InboundDelivery,
+    InboxState,
+    OutboundItem,
+    OutboxState,
+    Page,
+)
+from intrro_gateway.ports.work_queue import DeliveryRecord, WorkQueue
 
 __all__ = ["SqlWorkQueue"]
 

@@ -20,7 +20,7 @@ from sqlalchemy import (
 )
 from sqlmodel import Field, SQLModel
 
-from adapters.sql.types import UtcDateTime
+from intrro_gateway.adapters.sql.types import UtcDateTime
 
 __all__ = [
     "AtsIndexRow",

@@ -10,9 +10,9 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from adapters.sql._db import translated
-from adapters.sql.secrets import SecretCipher
-from adapters.sql.tables import (
+from intrro_gateway.adapters.sql._db import translated
+from intrro_gateway.adapters.sql.secrets import SecretCipher
+from intrro_gateway.adapters.sql.tables import (
     AtsIndexRow,
     InboxRow,
     IntroductionRow,
@@ -25,9 +25,15 @@ from adapters.sql.tables import (
     TenantRow,
     table,
 )
-from domain.status import StageMapping
-from domain.tenant import AtsConnection, AtsCredentials, ClosedJobPolicy, RotatingSecret, Tenant
-from ports.unit_of_work import TenantRepository
+from intrro_gateway.domain.status import StageMapping
+from intrro_gateway.domain.tenant import (
+    AtsConnection,
+    AtsCredentials,
+    ClosedJobPolicy,
+    RotatingSecret,
+    Tenant,
+)
+from intrro_gateway.ports.unit_of_work import TenantRepository
 
 __all__ = ["SqlTenantRepository"]
 

@@ -8,14 +8,14 @@ from typing import Self
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from adapters.sql._db import translated
-from adapters.sql._writer_gate import take_turn
-from adapters.sql.inbox import SqlInboxRepository, SqlOutboxRepository
-from adapters.sql.introductions import SqlIntroductionRepository
-from adapters.sql.jobs import SqlJobRepository
-from adapters.sql.secrets import SecretCipher
-from adapters.sql.tenants import SqlTenantRepository
-from ports.unit_of_work import (
+from intrro_gateway.adapters.sql._db import translated
+from intrro_gateway.adapters.sql._writer_gate import take_turn
+from intrro_gateway.adapters.sql.inbox import SqlInboxRepository, SqlOutboxRepository
+from intrro_gateway.adapters.sql.introductions import SqlIntroductionRepository
+from intrro_gateway.adapters.sql.jobs import SqlJobRepository
+from intrro_gateway.adapters.sql.secrets import SecretCipher
+from intrro_gateway.adapters.sql.tenants import SqlTenantRepository
+from intrro_gateway.ports.unit_of_work import (
     InboxRepository,
     IntroductionRepository,
     JobRepository,

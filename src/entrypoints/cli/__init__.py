@@ -5,12 +5,12 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 
-from adapters.sql.secrets import UndecryptableSecretError
-from entrypoints.cli._base import CliError, err_console
-from entrypoints.cli._parser import build_parser
-from ports.ats import AtsError, AtsUnavailableError
-from ports.unit_of_work import StorageError
-from services.errors import InvalidInputError, NotFoundError
+from intrro_gateway.adapters.sql.secrets import UndecryptableSecretError
+from intrro_gateway.entrypoints.cli._base import CliError, err_console
+from intrro_gateway.entrypoints.cli._parser import build_parser
+from intrro_gateway.ports.ats import AtsError, AtsUnavailableError
+from intrro_gateway.ports.unit_of_work import StorageError
+from intrro_gateway.services.errors import InvalidInputError, NotFoundError
 
 __all__ = ["CliError", "main"]
 

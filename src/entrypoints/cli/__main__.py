@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from entrypoints.cli import main
+from intrro_gateway.entrypoints.cli import main
 
 raise SystemExit(main())

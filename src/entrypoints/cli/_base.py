@@ -12,11 +12,11 @@ from typing import Any
 
 from rich.console import Console
 
-from adapters.sql.migrate import head_revision, is_current, upgrade
-from entrypoints.container import Container, build_container
-from entrypoints.logging import configure_logging
-from entrypoints.settings import GatewaySettings, SettingsError, load_settings
-from ports.unit_of_work import StorageError
+from intrro_gateway.adapters.sql.migrate import head_revision, is_current, upgrade
+from intrro_gateway.entrypoints.container import Container, build_container
+from intrro_gateway.entrypoints.logging import configure_logging
+from intrro_gateway.entrypoints.settings import GatewaySettings, SettingsError, load_settings
+from intrro_gateway.ports.unit_of_work import StorageError
 
 # Captured or piped output has no terminal width; wide enough that tables keep one line per row.
 _PIPE_WIDTH = 160

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from entrypoints.cli.commands import (
+from intrro_gateway import __version__
+from intrro_gateway.entrypoints.cli.commands import (
     connect,
     deliveries,
     demo,
@@ -43,6 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=_EPILOG,
         formatter_class=_wide,
     )
+    parser.add_argument("--version", action="version", version=f"intrro-gateway {__version__}")
     parser.add_argument(
         "-v",
         "--verbose",

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import uvicorn
 from starlette.types import ASGIApp
 
-from entrypoints.cli._base import CliError
+from intrro_gateway.entrypoints.cli._base import CliError
 
 _STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from entrypoints.demo._options import DemoFailedError, DemoOptions
-from entrypoints.demo._run import DemoResult, run_demo
+from intrro_gateway.entrypoints.demo._options import DemoFailedError, DemoOptions
+from intrro_gateway.entrypoints.demo._run import DemoResult, run_demo
 
 __all__ = ["DemoFailedError", "DemoOptions", "DemoResult", "run_demo"]

@@ -13,10 +13,10 @@ from typing import Any
 import httpx
 from standardwebhooks.webhooks import Webhook
 
-from adapters.intrro.receiver import ReceivedEvent
-from entrypoints.demo._options import DemoFailedError
-from entrypoints.demo._stack import Stack
-from entrypoints.demo._tap import Recorder
+from intrro_gateway.adapters.intrro.receiver import ReceivedEvent
+from intrro_gateway.entrypoints.demo._options import DemoFailedError
+from intrro_gateway.entrypoints.demo._stack import Stack
+from intrro_gateway.entrypoints.demo._tap import Recorder
 
 _POLL_S = 0.02
 _HTTP_TIMEOUT = httpx.Timeout(15.0, connect=5.0)

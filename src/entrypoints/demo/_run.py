@@ -8,12 +8,12 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from adapters.intrro.receiver import ReceivedEvent
-from entrypoints.demo import _timeline
-from entrypoints.demo._options import DemoFailedError, DemoOptions
-from entrypoints.demo._script import Script, Story
-from entrypoints.demo._stack import running
-from entrypoints.demo._tap import Recorder
+from intrro_gateway.adapters.intrro.receiver import ReceivedEvent
+from intrro_gateway.entrypoints.demo import _timeline
+from intrro_gateway.entrypoints.demo._options import DemoFailedError, DemoOptions
+from intrro_gateway.entrypoints.demo._script import Script, Story
+from intrro_gateway.entrypoints.demo._stack import running
+from intrro_gateway.entrypoints.demo._tap import Recorder
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,13 +9,13 @@ from typing import Any
 
 from rich.console import Console
 
-from adapters.greenhouse.sandbox import SandboxState
-from adapters.intrro.receiver import ReceivedEvent
-from entrypoints.demo._options import DemoFailedError, DemoOptions
-from entrypoints.demo._parties import Parties, now
-from entrypoints.demo._stack import Stack
-from entrypoints.demo._tap import Recorder
-from entrypoints.demo._timeline import ADMIN_IN_GREENHOUSE, RECRUITER, Note
+from intrro_gateway.adapters.intrro.receiver import ReceivedEvent
+from intrro_gateway.entrypoints.demo._options import DemoFailedError, DemoOptions
+from intrro_gateway.entrypoints.demo._parties import Parties, now
+from intrro_gateway.entrypoints.demo._stack import Stack
+from intrro_gateway.entrypoints.demo._tap import Recorder
+from intrro_gateway.entrypoints.demo._timeline import ADMIN_IN_GREENHOUSE, RECRUITER, Note
+from intrro_gateway.sandboxes.greenhouse import SandboxState
 
 TENANT = "demo-co"
 ADMIN_EMAIL = "admin@sandbox.example"

@@ -16,14 +16,14 @@ from typing import Any
 from cryptography.fernet import Fernet
 from starlette.applications import Starlette
 
-from adapters.greenhouse.sandbox import SandboxState, create_sandbox_app
-from adapters.intrro.receiver import ReceivedEvent, create_receiver_app
-from entrypoints.cli._base import CliError
-from entrypoints.cli._serving import Listener, bind, serve
-from entrypoints.container import build_container
-from entrypoints.demo._tap import Recorder
-from entrypoints.http import create_app
-from entrypoints.settings import GatewaySettings, load_settings
+from intrro_gateway.adapters.intrro.receiver import ReceivedEvent, create_receiver_app
+from intrro_gateway.entrypoints.cli._base import CliError
+from intrro_gateway.entrypoints.cli._serving import Listener, bind, serve
+from intrro_gateway.entrypoints.container import build_container
+from intrro_gateway.entrypoints.demo._tap import Recorder
+from intrro_gateway.entrypoints.http import create_app
+from intrro_gateway.entrypoints.settings import GatewaySettings, load_settings
+from intrro_gateway.sandboxes.greenhouse import SandboxState, create_sandbox_app
 
 _LOOPBACK = "127.0.0.1"
 _START_TIMEOUT_S = 30.0

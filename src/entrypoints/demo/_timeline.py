@@ -9,7 +9,7 @@ from typing import Any
 
 from rich.table import Table
 
-from entrypoints.demo._tap import Hit
+from intrro_gateway.entrypoints.demo._tap import Hit
 
 INTRRO_TO_GATEWAY = "Intrro → gateway"
 ADMIN_TO_GATEWAY = "admin → gateway"

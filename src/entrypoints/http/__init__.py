@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from entrypoints.http.app import create_app, routes
+from intrro_gateway.entrypoints.http.app import create_app, routes
 
 __all__ = ["create_app", "routes"]

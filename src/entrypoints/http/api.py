@@ -7,10 +7,10 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from domain.commands import ImportJobs
-from domain.status import ReferralStatus
-from domain.tenant import Tenant
-from entrypoints.http.parsing import (
+from intrro_gateway.domain.commands import ImportJobs
+from intrro_gateway.domain.status import ReferralStatus
+from intrro_gateway.domain.tenant import Tenant
+from intrro_gateway.entrypoints.http.parsing import (
     choice,
     connection_input,
     json_object,
@@ -18,10 +18,10 @@ from entrypoints.http.parsing import (
     tenant_input,
     timestamp,
 )
-from entrypoints.http.runtime import runtime_of
-from ports.unit_of_work import InboxState, OutboxState
-from services import connection, inspection, tenants
-from services.errors import NotFoundError
+from intrro_gateway.entrypoints.http.runtime import runtime_of
+from intrro_gateway.ports.unit_of_work import InboxState, OutboxState
+from intrro_gateway.services import connection, inspection, tenants
+from intrro_gateway.services.errors import NotFoundError
 
 _STATES = tuple(dict.fromkeys([*InboxState, *OutboxState]))
 _STATUSES = tuple(ReferralStatus)

@@ -13,11 +13,14 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.routing import Route
 
-from entrypoints.http import api, health, ingress
-from entrypoints.http.middleware import BearerAuthMiddleware, RequestContextMiddleware
-from entrypoints.http.problems import EXCEPTION_HANDLERS
-from entrypoints.http.runtime import Runtime
-from entrypoints.settings import GatewaySettings
+from intrro_gateway.entrypoints.http import api, health, ingress
+from intrro_gateway.entrypoints.http.middleware import (
+    BearerAuthMiddleware,
+    RequestContextMiddleware,
+)
+from intrro_gateway.entrypoints.http.problems import EXCEPTION_HANDLERS
+from intrro_gateway.entrypoints.http.runtime import Runtime
+from intrro_gateway.entrypoints.settings import GatewaySettings
 
 log = structlog.get_logger(__name__)
 

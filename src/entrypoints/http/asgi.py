@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from starlette.applications import Starlette
 
-from entrypoints.container import build_container
-from entrypoints.http.app import create_app
-from entrypoints.logging import configure_logging
-from entrypoints.settings import load_settings
+from intrro_gateway.entrypoints.container import build_container
+from intrro_gateway.entrypoints.http.app import create_app
+from intrro_gateway.entrypoints.logging import configure_logging
+from intrro_gateway.entrypoints.settings import load_settings
 
 
 def app_from_environment() -> Starlette:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from starlette.requests import Request
 
-from entrypoints.http.problems import ProblemError
+from intrro_gateway.entrypoints.http.problems import ProblemError
 
 
 class BodyTooLargeError(ProblemError):

@@ -9,9 +9,9 @@ from prometheus_client import CONTENT_TYPE_LATEST
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from entrypoints.http.openapi import openapi_document
-from entrypoints.http.problems import problem_response
-from entrypoints.http.runtime import runtime_of
+from intrro_gateway.entrypoints.http.openapi import openapi_document
+from intrro_gateway.entrypoints.http.problems import problem_response
+from intrro_gateway.entrypoints.http.runtime import runtime_of
 
 log = structlog.get_logger(__name__)
 

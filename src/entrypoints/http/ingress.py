@@ -10,17 +10,21 @@ import structlog
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from domain.signals import ApplicationSignal, CandidateSignal
-from domain.tenant import TENANT_ID_PATTERN, Tenant
-from entrypoints.http.body import read_limited
-from entrypoints.http.problems import ProblemError
-from entrypoints.http.runtime import Runtime, runtime_of
-from ports.ats_webhooks import WebhookError
-from ports.referral_events import EventSignatureError, InvalidEventError, NotJsonError
-from ports.unit_of_work import InboundDelivery
-from services.errors import NotFoundError
-from services.ingress import record_delivery
-from services.tenants import get_tenant
+from intrro_gateway.domain.signals import ApplicationSignal, CandidateSignal
+from intrro_gateway.domain.tenant import TENANT_ID_PATTERN, Tenant
+from intrro_gateway.entrypoints.http.body import read_limited
+from intrro_gateway.entrypoints.http.problems import ProblemError
+from intrro_gateway.entrypoints.http.runtime import Runtime, runtime_of
+from intrro_gateway.ports.ats_webhooks import WebhookError
+from intrro_gateway.ports.referral_events import (
+    EventSignatureError,
+    InvalidEventError,
+    NotJsonError,
+)
+from intrro_gateway.ports.unit_of_work import InboundDelivery
+from intrro_gateway.services.errors import NotFoundError
+from intrro_gateway.services.ingress import record_delivery
+from intrro_gateway.services.tenants import get_tenant
 
 log = structlog.get_logger(__name__)
 

@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable, Mapping
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
-from ports.referral_platform import (
+from intrro_gateway.ports.referral_platform import (
     OutboundMessage,
     PushFailedError,
     PushRefusedError,

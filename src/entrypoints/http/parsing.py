@@ -10,13 +10,13 @@ from typing import Any
 
 from starlette.requests import Request
 
-from domain.status import STAGE_TARGETS, ReferralStatus, StageMapping
-from domain.tenant import ClosedJobPolicy
-from entrypoints.http.body import read_limited
-from entrypoints.http.problems import ProblemError
-from services import tenants
-from services.errors import InvalidInputError
-from services.tenants import TenantInput
+from intrro_gateway.domain.status import STAGE_TARGETS, ReferralStatus, StageMapping
+from intrro_gateway.domain.tenant import ClosedJobPolicy
+from intrro_gateway.entrypoints.http.body import read_limited
+from intrro_gateway.entrypoints.http.problems import ProblemError
+from intrro_gateway.services import tenants
+from intrro_gateway.services.errors import InvalidInputError
+from intrro_gateway.services.tenants import TenantInput
 
 _TENANT_FIELDS = (
     "intrro_callback_url",

@@ -10,8 +10,8 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from ports.unit_of_work import StorageUnavailableError
-from services.errors import CredentialRefusedError, InvalidInputError, NotFoundError
+from intrro_gateway.ports.unit_of_work import StorageUnavailableError
+from intrro_gateway.services.errors import CredentialRefusedError, InvalidInputError, NotFoundError
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 

@@ -10,10 +10,10 @@ from typing import Any
 import structlog
 from starlette.requests import Request
 
-from entrypoints.http.metrics import GatewayMetrics, QueueDepthProbe
-from entrypoints.settings import GatewaySettings
-from services.bus import MessageBus
-from services.deps import Dependencies
+from intrro_gateway.entrypoints.http.metrics import GatewayMetrics, QueueDepthProbe
+from intrro_gateway.entrypoints.settings import GatewaySettings
+from intrro_gateway.services.bus import MessageBus
+from intrro_gateway.services.deps import Dependencies
 
 log = structlog.get_logger(__name__)
 

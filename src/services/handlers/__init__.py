@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from services.handlers.accept import accept_introduction
-from services.handlers.candidate import update_candidate
-from services.handlers.export import ExportOutcome, export_introduction
-from services.handlers.jobs import JobImportResult, import_jobs
-from services.handlers.reconcile import ReconcileResult, reconcile
-from services.handlers.signals import SignalOutcome, apply_ats_signal
-from services.handlers.withdraw import withdraw_introduction
+from intrro_gateway.services.handlers.accept import accept_introduction
+from intrro_gateway.services.handlers.candidate import update_candidate
+from intrro_gateway.services.handlers.export import ExportOutcome, export_introduction
+from intrro_gateway.services.handlers.jobs import JobImportResult, import_jobs
+from intrro_gateway.services.handlers.reconcile import ReconcileResult, reconcile
+from intrro_gateway.services.handlers.signals import SignalOutcome, apply_ats_signal
+from intrro_gateway.services.handlers.withdraw import withdraw_introduction
 
 __all__ = [
     "ExportOutcome",

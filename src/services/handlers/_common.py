@@ -5,14 +5,14 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
-from domain.introduction import Introduction
-from domain.status import StageRef
-from domain.tenant import Tenant
-from ports.ats import AtsContext
-from ports.unit_of_work import ConcurrencyError, UnitOfWork
-from services.deps import Dependencies
-from services.errors import NotFoundError
-from services.outbound import add_events
+from intrro_gateway.domain.introduction import Introduction
+from intrro_gateway.domain.status import StageRef
+from intrro_gateway.domain.tenant import Tenant
+from intrro_gateway.ports.ats import AtsContext
+from intrro_gateway.ports.unit_of_work import ConcurrencyError, UnitOfWork
+from intrro_gateway.services.deps import Dependencies
+from intrro_gateway.services.errors import NotFoundError
+from intrro_gateway.services.outbound import add_events
 
 T = TypeVar("T")
 

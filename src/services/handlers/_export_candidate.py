@@ -13,8 +13,8 @@ import asyncio
 import hashlib
 from collections.abc import Mapping, Sequence
 
-from domain.introduction import ExportState, Introduction
-from ports.ats import (
+from intrro_gateway.domain.introduction import ExportState, Introduction
+from intrro_gateway.ports.ats import (
     AtsContext,
     AtsNotFoundError,
     AtsPermissionError,
@@ -22,11 +22,11 @@ from ports.ats import (
     CreatedApplication,
     NewApplication,
 )
-from ports.unit_of_work import StorageError
-from services.deps import Dependencies
-from services.errors import DeferredError
-from services.handlers._common import load_introduction, retry_on_conflict
-from services.handlers._journal import CANDIDATE, ExportProgress, app_key
+from intrro_gateway.ports.unit_of_work import StorageError
+from intrro_gateway.services.deps import Dependencies
+from intrro_gateway.services.errors import DeferredError
+from intrro_gateway.services.handlers._common import load_introduction, retry_on_conflict
+from intrro_gateway.services.handlers._journal import CANDIDATE, ExportProgress, app_key
 
 LOCK_TRIES = 100
 LOCK_PAUSE = 0.05  # seconds between tries: the lock is held for one search and one create

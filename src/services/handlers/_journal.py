@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from domain.introduction import ExportJournal
+from intrro_gateway.domain.introduction import ExportJournal
 
 CANDIDATE = "candidate"
 REFERRER = "referrer"

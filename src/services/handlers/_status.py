@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from domain.signals import ApplicationSnapshot, ApplicationState, RejectionKind
-from domain.status import ReferralStatus, StageMapping, StageRef
+from intrro_gateway.domain.signals import ApplicationSnapshot, ApplicationState, RejectionKind
+from intrro_gateway.domain.status import ReferralStatus, StageMapping, StageRef
 
 
 def status_of(

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import structlog
 
-from domain.commands import AcceptIntroduction
-from domain.introduction import Introduction
-from ports.unit_of_work import ConcurrencyError
-from services.deps import Dependencies
-from services.handlers._common import load_tenant
+from intrro_gateway.domain.commands import AcceptIntroduction
+from intrro_gateway.domain.introduction import Introduction
+from intrro_gateway.ports.unit_of_work import ConcurrencyError
+from intrro_gateway.services.deps import Dependencies
+from intrro_gateway.services.handlers._common import load_tenant
 
 logger = structlog.get_logger(__name__)
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import structlog
 
-from domain.commands import UpdateCandidate
-from ports.ats import AtsNotFoundError, AtsRejectedError
-from services.deps import Dependencies
-from services.errors import PermanentError
-from services.handlers._common import (
+from intrro_gateway.domain.commands import UpdateCandidate
+from intrro_gateway.ports.ats import AtsNotFoundError, AtsRejectedError
+from intrro_gateway.services.deps import Dependencies
+from intrro_gateway.services.errors import PermanentError
+from intrro_gateway.services.handlers._common import (
     ats_context,
     load_introduction,
     load_tenant,

@@ -12,13 +12,13 @@ from dataclasses import dataclass
 
 import structlog
 
-from domain.commands import ExportIntroduction
-from domain.introduction import ExportState, Introduction
-from domain.jobs import Job
-from domain.signals import ApplicationSnapshot, ApplicationState
-from domain.status import ReferralStatus, StageRef
-from domain.tenant import ClosedJobPolicy, Tenant
-from ports.ats import (
+from intrro_gateway.domain.commands import ExportIntroduction
+from intrro_gateway.domain.introduction import ExportState, Introduction
+from intrro_gateway.domain.jobs import Job
+from intrro_gateway.domain.signals import ApplicationSnapshot, ApplicationState
+from intrro_gateway.domain.status import ReferralStatus, StageRef
+from intrro_gateway.domain.tenant import ClosedJobPolicy, Tenant
+from intrro_gateway.ports.ats import (
     AtsContext,
     AtsNotFoundError,
     AtsPermissionError,
@@ -27,17 +27,21 @@ from ports.ats import (
     NewApplication,
     ReferralCredit,
 )
-from services.deps import Dependencies
-from services.handlers._common import (
+from intrro_gateway.services.deps import Dependencies
+from intrro_gateway.services.handlers._common import (
     ats_context,
     load_introduction,
     load_tenant,
     retry_on_conflict,
     save_and_announce,
 )
-from services.handlers._export_candidate import ExportRun, ExportStoppedError, find_or_create
-from services.handlers._journal import NOTE, REFERRER, TAG, app_key
-from services.handlers._status import status_of
+from intrro_gateway.services.handlers._export_candidate import (
+    ExportRun,
+    ExportStoppedError,
+    find_or_create,
+)
+from intrro_gateway.services.handlers._journal import NOTE, REFERRER, TAG, app_key
+from intrro_gateway.services.handlers._status import status_of
 
 logger = structlog.get_logger(__name__)
 

@@ -8,14 +8,14 @@ from datetime import datetime
 
 import structlog
 
-from domain.commands import ImportJobs
-from domain.events import JobsChanged
-from domain.jobs import Job
-from ports.ats import AtsContext
-from ports.unit_of_work import UnitOfWork
-from services.deps import Dependencies
-from services.handlers._common import ats_context, load_tenant
-from services.outbound import add_events
+from intrro_gateway.domain.commands import ImportJobs
+from intrro_gateway.domain.events import JobsChanged
+from intrro_gateway.domain.jobs import Job
+from intrro_gateway.ports.ats import AtsContext
+from intrro_gateway.ports.unit_of_work import UnitOfWork
+from intrro_gateway.services.deps import Dependencies
+from intrro_gateway.services.handlers._common import ats_context, load_tenant
+from intrro_gateway.services.outbound import add_events
 
 logger = structlog.get_logger(__name__)
 

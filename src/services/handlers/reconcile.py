@@ -6,10 +6,10 @@ from dataclasses import dataclass
 
 import structlog
 
-from domain.commands import Reconcile
-from services.deps import Dependencies
-from services.handlers._common import ats_context, load_tenant
-from services.handlers.signals import apply_snapshot
+from intrro_gateway.domain.commands import Reconcile
+from intrro_gateway.services.deps import Dependencies
+from intrro_gateway.services.handlers._common import ats_context, load_tenant
+from intrro_gateway.services.handlers.signals import apply_snapshot
 
 logger = structlog.get_logger(__name__)
 

@@ -11,9 +11,9 @@ import enum
 
 import structlog
 
-from domain.commands import ApplyAtsSignal
-from domain.introduction import ExportState, RemovalReason, Verdict
-from domain.signals import (
+from intrro_gateway.domain.commands import ApplyAtsSignal
+from intrro_gateway.domain.introduction import ExportState, RemovalReason, Verdict
+from intrro_gateway.domain.signals import (
     ApplicationSignal,
     ApplicationSnapshot,
     CandidateAnonymized,
@@ -22,9 +22,9 @@ from domain.signals import (
     CandidateProfileChanged,
     CandidateSignal,
 )
-from services.deps import Dependencies
-from services.errors import DeferredError
-from services.handlers._common import (
+from intrro_gateway.services.deps import Dependencies
+from intrro_gateway.services.errors import DeferredError
+from intrro_gateway.services.handlers._common import (
     ats_context,
     job_stages,
     load_tenant,

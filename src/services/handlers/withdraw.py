@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import structlog
 
-from domain.commands import WithdrawIntroduction
-from domain.introduction import Introduction
-from ports.ats import AtsNotFoundError
-from services.deps import Dependencies
-from services.handlers._common import (
+from intrro_gateway.domain.commands import WithdrawIntroduction
+from intrro_gateway.domain.introduction import Introduction
+from intrro_gateway.ports.ats import AtsNotFoundError
+from intrro_gateway.services.deps import Dependencies
+from intrro_gateway.services.handlers._common import (
     ats_context,
     load_introduction,
     load_tenant,

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import random
 
-from adapters.greenhouse.harvest import GreenhouseAtsClient, HarvestSettings
-from domain.tenant import AtsCredentials
-from ports.ats import AtsContext
+from intrro_gateway.adapters.greenhouse.harvest import GreenhouseAtsClient, HarvestSettings
+from intrro_gateway.domain.tenant import AtsCredentials
+from intrro_gateway.ports.ats import AtsContext
 from tests.integration.greenhouse.harvest_fake import (
     AUTH,
     BASE,

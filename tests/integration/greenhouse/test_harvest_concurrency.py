@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
-from adapters.greenhouse.harvest._ratelimit import HarvestRateLimiter
+from intrro_gateway.adapters.greenhouse.harvest._ratelimit import HarvestRateLimiter
 from tests.integration.greenhouse.harvest_fake import FakeClock
 from tests.integration.greenhouse.harvest_support import context, make_client, new_fake
 

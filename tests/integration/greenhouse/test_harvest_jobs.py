@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from domain.jobs import JobStatus
+from intrro_gateway.domain.jobs import JobStatus
 from tests.integration.greenhouse.harvest_fake import FakeHarvest
 from tests.integration.greenhouse.harvest_support import context, make_client, new_fake
 

@@ -9,10 +9,10 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from adapters.greenhouse.harvest import HarvestSettings
-from adapters.greenhouse.harvest import _mappers as m
-from adapters.greenhouse.harvest._candidates import merge_patch
-from adapters.greenhouse.harvest._parsing import (
+from intrro_gateway.adapters.greenhouse.harvest import HarvestSettings
+from intrro_gateway.adapters.greenhouse.harvest import _mappers as m
+from intrro_gateway.adapters.greenhouse.harvest._candidates import merge_patch
+from intrro_gateway.adapters.greenhouse.harvest._parsing import (
     cursor_of,
     format_timestamp,
     parse_error_body,
@@ -20,9 +20,13 @@ from adapters.greenhouse.harvest._parsing import (
     parse_retry_after,
     parse_timestamp,
 )
-from adapters.greenhouse.harvest._readings import created_application, unwrap_list, unwrap_record
-from adapters.greenhouse.harvest._tokens import token_expiry
-from domain.candidates import CandidateChanges
+from intrro_gateway.adapters.greenhouse.harvest._readings import (
+    created_application,
+    unwrap_list,
+    unwrap_record,
+)
+from intrro_gateway.adapters.greenhouse.harvest._tokens import token_expiry
+from intrro_gateway.domain.candidates import CandidateChanges
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 times = st.datetimes(

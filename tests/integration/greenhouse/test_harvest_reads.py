@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from domain.candidates import Referrer
-from domain.signals import ApplicationState, RejectionKind
-from ports.ats import PermissionStatus, ReferralCredit
+from intrro_gateway.domain.candidates import Referrer
+from intrro_gateway.domain.signals import ApplicationState, RejectionKind
+from intrro_gateway.ports.ats import PermissionStatus, ReferralCredit
 from tests.integration.greenhouse.harvest_fake import FakeHarvest
 from tests.integration.greenhouse.harvest_support import context, make_client, new_fake
 

@@ -8,12 +8,12 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 
-from adapters.greenhouse.harvest import GreenhouseAtsClient, HarvestSettings
-from adapters.greenhouse.sandbox import SandboxState, create_sandbox_app
-from domain.candidates import CandidateChanges, CandidateProfile, Referrer
-from domain.signals import ApplicationState, RejectionKind
-from domain.tenant import AtsCredentials
-from ports.ats import AtsContext, NewApplication, PermissionStatus, ReferralCredit
+from intrro_gateway.adapters.greenhouse.harvest import GreenhouseAtsClient, HarvestSettings
+from intrro_gateway.domain.candidates import CandidateChanges, CandidateProfile, Referrer
+from intrro_gateway.domain.signals import ApplicationState, RejectionKind
+from intrro_gateway.domain.tenant import AtsCredentials
+from intrro_gateway.ports.ats import AtsContext, NewApplication, PermissionStatus, ReferralCredit
+from intrro_gateway.sandboxes.greenhouse import SandboxState, create_sandbox_app
 from tests.integration.greenhouse.harvest_fake import FakeClock
 
 BASE = "http://sandbox.test"
@@ -96,7 +96,7 @@ async def test_the_account_checks_pass_on_the_seeded_sandbox(
 async def test_the_permission_probes_find_a_missing_scope_without_introspection(
     state: SandboxState,
 ) -> None:
-    from adapters.greenhouse.sandbox.state import ALL_SCOPES
+    from intrro_gateway.sandboxes.greenhouse.state import ALL_SCOPES
 
     state.add_credential(
         "limited", "limited-secret", scopes=set(ALL_SCOPES) - {"harvest:referrers:list"},

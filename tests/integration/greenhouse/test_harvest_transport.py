@@ -8,9 +8,9 @@ from email.utils import format_datetime
 import httpx
 import pytest
 
-from adapters.greenhouse.harvest import HarvestSettings
-from adapters.greenhouse.harvest._http import scope_for
-from ports.ats import (
+from intrro_gateway.adapters.greenhouse.harvest import HarvestSettings
+from intrro_gateway.adapters.greenhouse.harvest._http import scope_for
+from intrro_gateway.ports.ats import (
     AtsAuthError,
     AtsNotFoundError,
     AtsPermissionError,

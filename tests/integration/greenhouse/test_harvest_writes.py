@@ -7,8 +7,13 @@ import json
 import httpx
 import pytest
 
-from domain.candidates import CandidateChanges, CandidateProfile, Referrer
-from ports.ats import AtsNotFoundError, AtsOutcomeUnknownError, NewApplication, ReferralCredit
+from intrro_gateway.domain.candidates import CandidateChanges, CandidateProfile, Referrer
+from intrro_gateway.ports.ats import (
+    AtsNotFoundError,
+    AtsOutcomeUnknownError,
+    NewApplication,
+    ReferralCredit,
+)
 from tests.integration.greenhouse.harvest_fake import FakeHarvest
 from tests.integration.greenhouse.harvest_support import context, make_client, new_fake
 

@@ -8,10 +8,15 @@ from typing import Any
 
 import pytest
 
-from adapters.intrro import IntrroEventReader
-from domain.candidates import CandidateChanges, CandidateProfile, Referrer
-from domain.commands import AcceptIntroduction, UpdateCandidate, WithdrawIntroduction
-from ports.referral_events import FieldError, InvalidEventError, NotJsonError, ParsedEvent
+from intrro_gateway.adapters.intrro import IntrroEventReader
+from intrro_gateway.domain.candidates import CandidateChanges, CandidateProfile, Referrer
+from intrro_gateway.domain.commands import AcceptIntroduction, UpdateCandidate, WithdrawIntroduction
+from intrro_gateway.ports.referral_events import (
+    FieldError,
+    InvalidEventError,
+    NotJsonError,
+    ParsedEvent,
+)
 from tests.integration.intrro._events import accepted, encode, updated, withdrawn
 
 reader = IntrroEventReader()

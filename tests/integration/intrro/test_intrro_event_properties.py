@@ -9,9 +9,9 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from adapters.intrro import IntrroEventReader
-from adapters.intrro._fields import is_email, is_web_url, parse_time
-from ports.referral_events import (
+from intrro_gateway.adapters.intrro import IntrroEventReader
+from intrro_gateway.adapters.intrro._fields import is_email, is_web_url, parse_time
+from intrro_gateway.ports.referral_events import (
     EventSignatureError,
     InvalidEventError,
     NotJsonError,

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from adapters.intrro import IntrroEventReader
-from ports.referral_events import EventSignatureError, ReferralEventReader
+from intrro_gateway.adapters.intrro import IntrroEventReader
+from intrro_gateway.ports.referral_events import EventSignatureError, ReferralEventReader
 from tests.integration.intrro._events import OTHER_SECRET, SECRET, accepted, encode, signed_headers
 
 reader = IntrroEventReader()

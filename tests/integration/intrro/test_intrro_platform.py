@@ -11,9 +11,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 from standardwebhooks.webhooks import Webhook
 
-from adapters.intrro import IntrroPlatform
-from adapters.intrro._retry_after import parse_retry_after
-from ports.referral_platform import (
+from intrro_gateway.adapters.intrro import IntrroPlatform
+from intrro_gateway.adapters.intrro._retry_after import parse_retry_after
+from intrro_gateway.ports.referral_platform import (
     OutboundMessage,
     PushFailedError,
     PushRefusedError,

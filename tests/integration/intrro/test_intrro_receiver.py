@@ -9,8 +9,8 @@ import pytest
 from standardwebhooks.webhooks import Webhook
 from starlette.applications import Starlette
 
-from adapters.intrro import IntrroPlatform, ReceivedEvent, create_receiver_app
-from ports.referral_platform import OutboundMessage, PushFailedError, PushTarget
+from intrro_gateway.adapters.intrro import IntrroPlatform, ReceivedEvent, create_receiver_app
+from intrro_gateway.ports.referral_platform import OutboundMessage, PushFailedError, PushTarget
 from tests.integration.intrro._events import OTHER_SECRET, SECRET
 
 

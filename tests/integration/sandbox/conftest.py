@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
-from adapters.greenhouse.sandbox import SandboxControl, SandboxState, create_sandbox_app
+from intrro_gateway.sandboxes.greenhouse import SandboxControl, SandboxState, create_sandbox_app
 from tests.integration.sandbox.support import HOOK_SECRET, HOOK_URL, Receiver, mint
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import httpx
 
-from adapters.greenhouse.sandbox import SandboxState
+from intrro_gateway.sandboxes.greenhouse import SandboxState
 
 HOOK_URL = "http://receiver.test/hooks"
 HOOK_SECRET = "hook-secret"

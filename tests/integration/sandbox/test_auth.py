@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import httpx
 
-from adapters.greenhouse.sandbox import SandboxState
+from intrro_gateway.sandboxes.greenhouse import SandboxState
 from tests.integration.sandbox.support import mint
 
 

@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
-from adapters.greenhouse.sandbox import (
+from intrro_gateway.sandboxes.greenhouse import (
     InvalidFieldError,
     InvalidStateError,
     SandboxControl,

@@ -6,7 +6,7 @@ import httpx
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from adapters.greenhouse.sandbox import SandboxState
+from intrro_gateway.sandboxes.greenhouse import SandboxState
 from tests.integration.sandbox.support import next_url
 
 

@@ -11,11 +11,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from adapters.greenhouse.sandbox import DeliveryOptions, InvalidFieldError
-from adapters.greenhouse.sandbox._auth import parse_basic, parse_form
-from adapters.greenhouse.sandbox._bodies import NOTE_SCHEMA, check_fields, parse_json_object
-from adapters.greenhouse.sandbox._listing import ListSpec, list_page
-from adapters.greenhouse.sandbox._query import (
+from intrro_gateway.sandboxes.greenhouse import DeliveryOptions, InvalidFieldError
+from intrro_gateway.sandboxes.greenhouse._auth import parse_basic, parse_form
+from intrro_gateway.sandboxes.greenhouse._bodies import NOTE_SCHEMA, check_fields, parse_json_object
+from intrro_gateway.sandboxes.greenhouse._listing import ListSpec, list_page
+from intrro_gateway.sandboxes.greenhouse._query import (
     Cursor,
     QueryError,
     decode_cursor,
@@ -25,7 +25,7 @@ from adapters.greenhouse.sandbox._query import (
     parse_per_page,
     parse_time_filter,
 )
-from adapters.greenhouse.sandbox._resources import SPECS
+from intrro_gateway.sandboxes.greenhouse._resources import SPECS
 
 _ids = st.lists(st.integers(min_value=1, max_value=10**12), min_size=1, max_size=50)
 _moments = st.datetimes(

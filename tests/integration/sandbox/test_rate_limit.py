@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 
-from adapters.greenhouse.sandbox import RateLimit, SandboxState
+from intrro_gateway.sandboxes.greenhouse import RateLimit, SandboxState
 from tests.integration.sandbox.support import mint
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections import Counter
 
-from adapters.greenhouse.sandbox import SandboxState
-from adapters.greenhouse.sandbox._clock import parse_stamp
+from intrro_gateway.sandboxes.greenhouse import SandboxState
+from intrro_gateway.sandboxes.greenhouse._clock import parse_stamp
 
 
 def test_the_seed_has_twenty_two_open_jobs_a_closed_job_and_a_template() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from adapters.greenhouse.sandbox import SandboxState
+from intrro_gateway.sandboxes.greenhouse import SandboxState
 from tests.integration.sandbox.support import next_url
 
 

@@ -9,7 +9,7 @@ import json
 import httpx
 from starlette.testclient import TestClient
 
-from adapters.greenhouse.sandbox import (
+from intrro_gateway.sandboxes.greenhouse import (
     DeliveryOptions,
     SandboxControl,
     SandboxState,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from adapters.greenhouse.sandbox import SandboxControl, SandboxState
+from intrro_gateway.sandboxes.greenhouse import SandboxControl, SandboxState
 from tests.integration.sandbox.support import Receiver
 
 

@@ -7,8 +7,8 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from domain.candidates import CandidateProfile, Referrer
-from domain.introduction import (
+from intrro_gateway.domain.candidates import CandidateProfile, Referrer
+from intrro_gateway.domain.introduction import (
     ApplicationLink,
     ExportJournal,
     ExportState,
@@ -16,11 +16,17 @@ from domain.introduction import (
     RemovalReason,
     StatusChange,
 )
-from domain.jobs import Department, Job, JobPost, JobStage, JobStatus, Office
-from domain.signals import RejectionKind, RejectionReason
-from domain.status import ReferralStatus, StageMapping, StageRef
-from domain.tenant import AtsConnection, AtsCredentials, ClosedJobPolicy, RotatingSecret, Tenant
-from ports.unit_of_work import InboundDelivery, OutboundItem
+from intrro_gateway.domain.jobs import Department, Job, JobPost, JobStage, JobStatus, Office
+from intrro_gateway.domain.signals import RejectionKind, RejectionReason
+from intrro_gateway.domain.status import ReferralStatus, StageMapping, StageRef
+from intrro_gateway.domain.tenant import (
+    AtsConnection,
+    AtsCredentials,
+    ClosedJobPolicy,
+    RotatingSecret,
+    Tenant,
+)
+from intrro_gateway.ports.unit_of_work import InboundDelivery, OutboundItem
 
 T0 = datetime(2026, 11, 24, 9, 0, 0, 123456, tzinfo=UTC)
 

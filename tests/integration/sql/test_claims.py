@@ -5,10 +5,10 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
-from adapters.sql.locks import SqlLocks
-from adapters.sql.queue import SqlWorkQueue
-from adapters.sql.uow import SqlUnitOfWorkFactory
-from ports.unit_of_work import InboundDelivery, InboxState, OutboundItem, OutboxState
+from intrro_gateway.adapters.sql.locks import SqlLocks
+from intrro_gateway.adapters.sql.queue import SqlWorkQueue
+from intrro_gateway.adapters.sql.uow import SqlUnitOfWorkFactory
+from intrro_gateway.ports.unit_of_work import InboundDelivery, InboxState, OutboundItem, OutboxState
 from tests.integration.sql import builders as b
 
 LEASE = timedelta(seconds=30)

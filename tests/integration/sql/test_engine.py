@@ -10,12 +10,12 @@ from hypothesis import strategies as st
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from adapters.sql._cursor import InvalidCursorError, decode_cursor, encode_cursor
-from adapters.sql.engine import async_url, create_engine, sync_url
-from adapters.sql.queue import SqlWorkQueue
-from adapters.sql.secrets import SecretCipher
-from adapters.sql.uow import SqlUnitOfWorkFactory
-from ports.unit_of_work import StorageUnavailableError
+from intrro_gateway.adapters.sql._cursor import InvalidCursorError, decode_cursor, encode_cursor
+from intrro_gateway.adapters.sql.engine import async_url, create_engine, sync_url
+from intrro_gateway.adapters.sql.queue import SqlWorkQueue
+from intrro_gateway.adapters.sql.secrets import SecretCipher
+from intrro_gateway.adapters.sql.uow import SqlUnitOfWorkFactory
+from intrro_gateway.ports.unit_of_work import StorageUnavailableError
 from tests.integration.sql import builders as b
 
 

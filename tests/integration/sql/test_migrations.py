@@ -8,9 +8,9 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import create_engine as create_sync_engine
 from sqlalchemy import inspect
 
-from adapters.sql import migrate
-from adapters.sql.engine import sync_url
-from adapters.sql.tables import metadata
+from intrro_gateway.adapters.sql import migrate
+from intrro_gateway.adapters.sql.engine import sync_url
+from intrro_gateway.adapters.sql.tables import metadata
 
 QUEUE_TABLES = {"inbox", "outbox", "locks"}
 

@@ -15,10 +15,10 @@ import pytest
 from sqlalchemy import create_engine as create_sync_engine
 from sqlalchemy import select
 
-from adapters.sql.engine import sync_url
-from adapters.sql.tables import InboxRow, OutboxRow, table
-from adapters.sql.uow import SqlUnitOfWorkFactory
-from ports.unit_of_work import InboundDelivery, OutboundItem
+from intrro_gateway.adapters.sql.engine import sync_url
+from intrro_gateway.adapters.sql.tables import InboxRow, OutboxRow, table
+from intrro_gateway.adapters.sql.uow import SqlUnitOfWorkFactory
+from intrro_gateway.ports.unit_of_work import InboundDelivery, OutboundItem
 from tests.integration.sql import builders as b
 from tests.integration.sql.worker_process import EFFECTS
 

@@ -8,10 +8,10 @@ from datetime import timedelta
 
 import pytest
 
-from adapters.sql.uow import SqlUnitOfWorkFactory
-from domain.jobs import JobStatus
-from domain.status import ReferralStatus
-from ports.unit_of_work import ConcurrencyError, InboundDelivery, InboxState
+from intrro_gateway.adapters.sql.uow import SqlUnitOfWorkFactory
+from intrro_gateway.domain.jobs import JobStatus
+from intrro_gateway.domain.status import ReferralStatus
+from intrro_gateway.ports.unit_of_work import ConcurrencyError, InboundDelivery, InboxState
 from tests.integration.sql import builders as b
 
 

@@ -13,9 +13,13 @@ from hypothesis import strategies as st
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from adapters.sql.maintenance import rotate_keys
-from adapters.sql.secrets import InvalidSecretKeyError, SecretCipher, UndecryptableSecretError
-from adapters.sql.uow import SqlUnitOfWorkFactory
+from intrro_gateway.adapters.sql.maintenance import rotate_keys
+from intrro_gateway.adapters.sql.secrets import (
+    InvalidSecretKeyError,
+    SecretCipher,
+    UndecryptableSecretError,
+)
+from intrro_gateway.adapters.sql.uow import SqlUnitOfWorkFactory
 from tests.integration.sql import builders as b
 
 KEY_OLD, KEY_NEW = Fernet.generate_key().decode(), Fernet.generate_key().decode()

@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from adapters.sql.engine import create_engine
-from adapters.sql.queue import SqlWorkQueue
-from adapters.sql.secrets import SecretCipher
-from adapters.sql.uow import SqlUnitOfWorkFactory
-from ports.unit_of_work import ConcurrencyError, StorageUnavailableError
+from intrro_gateway.adapters.sql.engine import create_engine
+from intrro_gateway.adapters.sql.queue import SqlWorkQueue
+from intrro_gateway.adapters.sql.secrets import SecretCipher
+from intrro_gateway.adapters.sql.uow import SqlUnitOfWorkFactory
+from intrro_gateway.ports.unit_of_work import ConcurrencyError, StorageUnavailableError
 from tests.integration.sql import builders as b
 
 

@@ -19,10 +19,10 @@ from pathlib import Path
 from sqlalchemy import Column, Integer, MetaData, String, Table, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from adapters.sql.engine import create_engine
-from adapters.sql.queue import SqlWorkQueue
-from adapters.sql.tables import InboxRow, OutboxRow, table
-from ports.unit_of_work import InboxState
+from intrro_gateway.adapters.sql.engine import create_engine
+from intrro_gateway.adapters.sql.queue import SqlWorkQueue
+from intrro_gateway.adapters.sql.tables import InboxRow, OutboxRow, table
+from intrro_gateway.ports.unit_of_work import InboxState
 
 EFFECTS = Table(
     "test_effects",

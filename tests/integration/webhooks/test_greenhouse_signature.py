@@ -8,7 +8,7 @@ import hmac
 from hypothesis import given
 from hypothesis import strategies as st
 
-from adapters.greenhouse.webhooks import GreenhouseWebhookTranslator
+from intrro_gateway.adapters.greenhouse.webhooks import GreenhouseWebhookTranslator
 from tests.integration.webhooks._payloads import fixture_bytes
 
 translator = GreenhouseWebhookTranslator()

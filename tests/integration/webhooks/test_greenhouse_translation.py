@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from adapters.greenhouse.webhooks import GreenhouseWebhookTranslator
-from domain.signals import (
+from intrro_gateway.adapters.greenhouse.webhooks import GreenhouseWebhookTranslator
+from intrro_gateway.domain.signals import (
     ApplicationCreated,
     ApplicationDeleted,
     ApplicationUpdated,
@@ -24,8 +24,8 @@ from domain.signals import (
     Unhired,
     Unrejected,
 )
-from domain.status import StageRef
-from ports.ats_webhooks import (
+from intrro_gateway.domain.status import StageRef
+from intrro_gateway.ports.ats_webhooks import (
     AtsWebhookTranslator,
     JobsTouched,
     MalformedWebhookError,

@@ -8,8 +8,8 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from adapters.greenhouse.webhooks import GreenhouseWebhookTranslator
-from ports.ats_webhooks import MalformedWebhookError, Translation
+from intrro_gateway.adapters.greenhouse.webhooks import GreenhouseWebhookTranslator
+from intrro_gateway.ports.ats_webhooks import MalformedWebhookError, Translation
 from tests.integration.webhooks._payloads import fixture_json, fixture_names
 
 translator = GreenhouseWebhookTranslator()

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
-from domain.candidates import CandidateProfile, Referrer
-from domain.introduction import Introduction
-from domain.status import ReferralStatus, StageRef
+from intrro_gateway.domain.candidates import CandidateProfile, Referrer
+from intrro_gateway.domain.introduction import Introduction
+from intrro_gateway.domain.status import ReferralStatus, StageRef
 
 T0 = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
 

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from domain.signals import (
+from intrro_gateway.domain.signals import (
     ApplicationCreated,
     ApplicationDeleted,
     ApplicationSignal,
@@ -28,7 +28,7 @@ from domain.signals import (
     Unhired,
     Unrejected,
 )
-from domain.status import ReferralStatus, StageRef
+from intrro_gateway.domain.status import ReferralStatus, StageRef
 from tests.unit.domain.builders import REVIEW
 
 StageTable = Mapping[str, ReferralStatus]

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from domain.candidates import CandidateChanges, CandidateProfile
-from domain.jobs import Job, JobStage, JobStatus
+from intrro_gateway.domain.candidates import CandidateChanges, CandidateProfile
+from intrro_gateway.domain.jobs import Job, JobStage, JobStatus
 from tests.unit.domain.builders import OFFER, PHONE, REVIEW
 
 ADA = CandidateProfile(

@@ -6,8 +6,8 @@ import dataclasses
 
 import pytest
 
-from domain.candidates import CandidateChanges, CandidateProfile, Referrer
-from domain.commands import (
+from intrro_gateway.domain.candidates import CandidateChanges, CandidateProfile, Referrer
+from intrro_gateway.domain.commands import (
     AcceptIntroduction,
     ApplyAtsSignal,
     Command,
@@ -17,7 +17,7 @@ from domain.commands import (
     UpdateCandidate,
     WithdrawIntroduction,
 )
-from domain.signals import Hired
+from intrro_gateway.domain.signals import Hired
 from tests.unit.domain.builders import T0
 
 EVERY_COMMAND = [

@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from hypothesis import given
 from hypothesis import strategies as st
 
-from domain.introduction import Introduction, Verdict
-from domain.signals import (
+from intrro_gateway.domain.introduction import Introduction, Verdict
+from intrro_gateway.domain.signals import (
     ApplicationCreated,
     ApplicationSignal,
     ApplicationUpdated,
@@ -20,7 +20,7 @@ from domain.signals import (
     Unhired,
     Unrejected,
 )
-from domain.status import ReferralStatus, StageMapping
+from intrro_gateway.domain.status import ReferralStatus, StageMapping
 from tests.unit.domain.builders import (
     OFFER,
     ONSITE,

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from domain.candidates import CandidateChanges
-from domain.events import (
+from intrro_gateway.domain.candidates import CandidateChanges
+from intrro_gateway.domain.events import (
     ApplicationRemoved,
     ApplicationStatusChanged,
     IntroductionExported,
     IntroductionFailed,
 )
-from domain.introduction import ExportJournal, ExportState, RemovalReason, Verdict
-from domain.signals import (
+from intrro_gateway.domain.introduction import ExportJournal, ExportState, RemovalReason, Verdict
+from intrro_gateway.domain.signals import (
     ApplicationSnapshot,
     ApplicationState,
     Rejected,
@@ -20,7 +20,7 @@ from domain.signals import (
     RejectionReason,
     StageChanged,
 )
-from domain.status import ReferralStatus, StageMapping
+from intrro_gateway.domain.status import ReferralStatus, StageMapping
 from tests.unit.domain.builders import (
     OFFER,
     ONSITE,

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from domain.events import ApplicationRemoved, ApplicationStatusChanged
-from domain.introduction import Introduction, RemovalReason, Verdict
-from domain.signals import (
+from intrro_gateway.domain.events import ApplicationRemoved, ApplicationStatusChanged
+from intrro_gateway.domain.introduction import Introduction, RemovalReason, Verdict
+from intrro_gateway.domain.signals import (
     ApplicationCreated,
     ApplicationDeleted,
     ApplicationSignal,
@@ -19,7 +19,7 @@ from domain.signals import (
     Unhired,
     Unrejected,
 )
-from domain.status import ReferralStatus, StageMapping, StageRef
+from intrro_gateway.domain.status import ReferralStatus, StageMapping, StageRef
 from tests.unit.domain.builders import ONSITE, PHONE, REVIEW, STAGES, at, exported_introduction
 
 MAPPING = StageMapping()

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from hypothesis import given
 from hypothesis import strategies as st
 
-from domain.introduction import Verdict, judge
+from intrro_gateway.domain.introduction import Verdict, judge
 from tests.unit.domain.builders import at
 
 times = st.datetimes(timezones=st.just(UTC))

@@ -6,7 +6,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from domain.status import InvalidStageMappingError, ReferralStatus, StageMapping, StageRef
+from intrro_gateway.domain.status import (
+    InvalidStageMappingError,
+    ReferralStatus,
+    StageMapping,
+    StageRef,
+)
 from tests.unit.domain.builders import OFFER, ONSITE, PHONE, REVIEW, STAGES
 
 DEFAULT = StageMapping()

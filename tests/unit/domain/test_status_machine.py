@@ -16,9 +16,9 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
-from domain.events import ApplicationRemoved, ApplicationStatusChanged
-from domain.introduction import Introduction, RemovalReason, Verdict
-from domain.signals import (
+from intrro_gateway.domain.events import ApplicationRemoved, ApplicationStatusChanged
+from intrro_gateway.domain.introduction import Introduction, RemovalReason, Verdict
+from intrro_gateway.domain.signals import (
     ApplicationCreated,
     ApplicationDeleted,
     ApplicationSignal,
@@ -31,7 +31,7 @@ from domain.signals import (
     Unhired,
     Unrejected,
 )
-from domain.status import ReferralStatus, StageMapping
+from intrro_gateway.domain.status import ReferralStatus, StageMapping
 from tests.unit.domain.builders import (
     OFFER,
     ONSITE,

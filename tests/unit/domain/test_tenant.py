@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from domain.status import StageMapping
-from domain.tenant import (
+from intrro_gateway.domain.status import StageMapping
+from intrro_gateway.domain.tenant import (
     AtsConnection,
     AtsCredentials,
     ClosedJobPolicy,

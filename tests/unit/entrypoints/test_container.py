@@ -8,12 +8,17 @@ import pytest
 from cryptography.fernet import Fernet
 from dependency_injector import providers
 
-from adapters.greenhouse.harvest import GreenhouseAtsClient
-from adapters.sql.uow import SqlUnitOfWork
-from entrypoints.container import build_container
-from entrypoints.http.metrics import GatewayMetrics, MeteredReferralPlatform
-from entrypoints.settings import GatewaySettings, load_settings
-from ports.referral_platform import OutboundMessage, PushFailedError, PushRefusedError, PushTarget
+from intrro_gateway.adapters.greenhouse.harvest import GreenhouseAtsClient
+from intrro_gateway.adapters.sql.uow import SqlUnitOfWork
+from intrro_gateway.entrypoints.container import build_container
+from intrro_gateway.entrypoints.http.metrics import GatewayMetrics, MeteredReferralPlatform
+from intrro_gateway.entrypoints.settings import GatewaySettings, load_settings
+from intrro_gateway.ports.referral_platform import (
+    OutboundMessage,
+    PushFailedError,
+    PushRefusedError,
+    PushTarget,
+)
 from tests.fakes.clock import START
 from tests.fakes.referral_platform import FakeReferralPlatform
 from tests.fakes.unit_of_work import FakeUnitOfWorkFactory
@@ -103,7 +108,7 @@ def test_the_asgi_factory_builds_an_app_from_the_environment(
 
     import structlog
 
-    from entrypoints.http.asgi import app_from_environment
+    from intrro_gateway.entrypoints.http.asgi import app_from_environment
 
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("GATEWAY_LOG_FORMAT", "json")

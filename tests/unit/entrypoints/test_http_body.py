@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from starlette.requests import Request
 from starlette.types import Message
 
-from entrypoints.http.body import BodyTooLargeError, read_limited
+from intrro_gateway.entrypoints.http.body import BodyTooLargeError, read_limited
 
 
 def request_of(chunks: list[bytes], content_length: int | None) -> tuple[Request, list[int]]:

@@ -6,7 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from starlette.types import Receive, Scope, Send
 
-from entrypoints.http.middleware import BearerAuthMiddleware
+from intrro_gateway.entrypoints.http.middleware import BearerAuthMiddleware
 
 TOKENS = ["first-token-0123456789", "second-token-0123456789"]
 

@@ -9,10 +9,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from domain.status import ReferralStatus
-from domain.tenant import ClosedJobPolicy
-from entrypoints.http.parsing import choice, connection_input, secret_kind, tenant_input, timestamp
-from services.errors import InvalidInputError
+from intrro_gateway.domain.status import ReferralStatus
+from intrro_gateway.domain.tenant import ClosedJobPolicy
+from intrro_gateway.entrypoints.http.parsing import (
+    choice,
+    connection_input,
+    secret_kind,
+    tenant_input,
+    timestamp,
+)
+from intrro_gateway.services.errors import InvalidInputError
 
 JSON = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),

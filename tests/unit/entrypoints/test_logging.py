@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from structlog.testing import capture_logs
 
-from entrypoints.logging import REDACTED, configure_logging, mask_text, redact
+from intrro_gateway.entrypoints.logging import REDACTED, configure_logging, mask_text, redact
 
 
 @pytest.fixture(autouse=True)

@@ -10,7 +10,7 @@ from cryptography.fernet import Fernet
 from hypothesis import given
 from hypothesis import strategies as st
 
-from entrypoints.settings import (
+from intrro_gateway.entrypoints.settings import (
     PRODUCTION_GREENHOUSE_AUTH_URL,
     PRODUCTION_GREENHOUSE_BASE_URL,
     Secret,

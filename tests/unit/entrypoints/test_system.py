@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 from datetime import UTC
 
-from adapters.system import SystemClock, UuidIdGenerator
+from intrro_gateway.adapters.system import SystemClock, UuidIdGenerator
 
 
 def test_the_system_clock_tells_aware_utc_time() -> None:

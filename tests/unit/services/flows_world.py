@@ -6,16 +6,22 @@ from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
-from domain.candidates import CandidateProfile, Referrer
-from domain.commands import AcceptIntroduction, ExportIntroduction
-from domain.introduction import Introduction
-from domain.jobs import Job
-from domain.status import StageMapping
-from domain.tenant import AtsConnection, AtsCredentials, ClosedJobPolicy, RotatingSecret, Tenant
-from ports.unit_of_work import OutboundItem
-from services.bus import MessageBus
-from services.deps import Dependencies
-from services.settings import ServiceSettings
+from intrro_gateway.domain.candidates import CandidateProfile, Referrer
+from intrro_gateway.domain.commands import AcceptIntroduction, ExportIntroduction
+from intrro_gateway.domain.introduction import Introduction
+from intrro_gateway.domain.jobs import Job
+from intrro_gateway.domain.status import StageMapping
+from intrro_gateway.domain.tenant import (
+    AtsConnection,
+    AtsCredentials,
+    ClosedJobPolicy,
+    RotatingSecret,
+    Tenant,
+)
+from intrro_gateway.ports.unit_of_work import OutboundItem
+from intrro_gateway.services.bus import MessageBus
+from intrro_gateway.services.deps import Dependencies
+from intrro_gateway.services.settings import ServiceSettings
 from tests.fakes.ats import FakeAtsClient, job
 from tests.fakes.clock import FakeClock, FakeIds
 from tests.fakes.referral_platform import FakeReferralPlatform

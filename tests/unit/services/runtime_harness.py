@@ -9,11 +9,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from domain.commands import Command
-from domain.tenant import RotatingSecret, Tenant
-from ports.unit_of_work import InboundDelivery, OutboundItem
-from services.deps import Dependencies
-from services.settings import ServiceSettings
+from intrro_gateway.domain.commands import Command
+from intrro_gateway.domain.tenant import RotatingSecret, Tenant
+from intrro_gateway.ports.unit_of_work import InboundDelivery, OutboundItem
+from intrro_gateway.services.deps import Dependencies
+from intrro_gateway.services.settings import ServiceSettings
 from tests.fakes.ats import FakeAtsClient
 from tests.fakes.clock import FakeClock, FakeIds
 from tests.fakes.referral_platform import FakeReferralPlatform

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from domain.commands import Command, ImportJobs
-from ports.ats import (
+from intrro_gateway.domain.commands import Command, ImportJobs
+from intrro_gateway.ports.ats import (
     AtsAuthError,
     AtsContext,
     AtsPermissionError,
@@ -19,8 +19,13 @@ from ports.ats import (
     PermissionCheck,
     PermissionStatus,
 )
-from services.connection import connect, connection_status, disconnect, recheck_connection
-from services.errors import CredentialRefusedError, NotFoundError
+from intrro_gateway.services.connection import (
+    connect,
+    connection_status,
+    disconnect,
+    recheck_connection,
+)
+from intrro_gateway.services.errors import CredentialRefusedError, NotFoundError
 from tests.fakes.ats import FakeAtsClient
 from tests.unit.services.runtime_harness import RecordingBus, Runtime, make_runtime
 

@@ -8,20 +8,20 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from domain.commands import WithdrawIntroduction
-from domain.introduction import ExportState
-from domain.jobs import JobStatus
-from domain.status import ReferralStatus
-from domain.tenant import ClosedJobPolicy
-from ports.ats import (
+from intrro_gateway.domain.commands import WithdrawIntroduction
+from intrro_gateway.domain.introduction import ExportState
+from intrro_gateway.domain.jobs import JobStatus
+from intrro_gateway.domain.status import ReferralStatus
+from intrro_gateway.domain.tenant import ClosedJobPolicy
+from intrro_gateway.ports.ats import (
     AtsOutcomeUnknownError,
     AtsPermissionError,
     AtsRejectedError,
     AtsUnavailableError,
 )
-from ports.unit_of_work import StorageUnavailableError
-from services.errors import DeferredError
-from services.handlers.export import ExportOutcome
+from intrro_gateway.ports.unit_of_work import StorageUnavailableError
+from intrro_gateway.services.errors import DeferredError
+from intrro_gateway.services.handlers.export import ExportOutcome
 from tests.fakes.unit_of_work import FakeUnitOfWork
 from tests.unit.services.flows_world import World
 

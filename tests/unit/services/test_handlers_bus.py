@@ -6,11 +6,11 @@ from dataclasses import dataclass
 
 import pytest
 
-from domain import commands
-from domain.commands import Command, ExportIntroduction
-from services.bus import COMMAND_HANDLERS, MessageBus, UnknownCommandError
-from services.deps import Dependencies
-from services.errors import NotFoundError
+from intrro_gateway.domain import commands
+from intrro_gateway.domain.commands import Command, ExportIntroduction
+from intrro_gateway.services.bus import COMMAND_HANDLERS, MessageBus, UnknownCommandError
+from intrro_gateway.services.deps import Dependencies
+from intrro_gateway.services.errors import NotFoundError
 from tests.unit.services.flows_world import World
 
 

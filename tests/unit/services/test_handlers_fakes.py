@@ -6,11 +6,11 @@ from datetime import timedelta
 
 import pytest
 
-from domain.candidates import CandidateProfile, Referrer
-from domain.introduction import Introduction
-from domain.tenant import AtsCredentials
-from ports.ats import AtsContext, AtsOutcomeUnknownError, NewApplication
-from ports.unit_of_work import ConcurrencyError
+from intrro_gateway.domain.candidates import CandidateProfile, Referrer
+from intrro_gateway.domain.introduction import Introduction
+from intrro_gateway.domain.tenant import AtsCredentials
+from intrro_gateway.ports.ats import AtsContext, AtsOutcomeUnknownError, NewApplication
+from intrro_gateway.ports.unit_of_work import ConcurrencyError
 from tests.fakes.ats import FakeAtsClient, job
 from tests.fakes.clock import FakeClock, FakeIds
 from tests.fakes.unit_of_work import FakeUnitOfWorkFactory

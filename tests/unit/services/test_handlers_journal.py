@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 from hypothesis import given
 from hypothesis import strategies as st
 
-from domain.introduction import ExportJournal
-from services.handlers._journal import CANDIDATE, ExportProgress, app_key
+from intrro_gateway.domain.introduction import ExportJournal
+from intrro_gateway.services.handlers._journal import CANDIDATE, ExportProgress, app_key
 
 ids = st.text(alphabet="0123456789abcdef-", min_size=1, max_size=12)
 times = st.datetimes(

@@ -6,12 +6,18 @@ from datetime import timedelta
 
 import pytest
 
-from domain.jobs import JobStatus
-from domain.signals import StageChanged
-from domain.status import StageMapping
-from ports.unit_of_work import InboxState, OutboxState
-from services.errors import InvalidInputError, NotFoundError
-from services.inspection import deliveries, introduction_view, jobs_view, pipeline, replay
+from intrro_gateway.domain.jobs import JobStatus
+from intrro_gateway.domain.signals import StageChanged
+from intrro_gateway.domain.status import StageMapping
+from intrro_gateway.ports.unit_of_work import InboxState, OutboxState
+from intrro_gateway.services.errors import InvalidInputError, NotFoundError
+from intrro_gateway.services.inspection import (
+    deliveries,
+    introduction_view,
+    jobs_view,
+    pipeline,
+    replay,
+)
 from tests.fakes.ats import job
 from tests.unit.domain.builders import ONSITE, STAGES, T0, exported_introduction, new_introduction
 from tests.unit.services.runtime_harness import Runtime, make_runtime

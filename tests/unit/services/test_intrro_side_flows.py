@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from domain.candidates import CandidateChanges
-from domain.commands import UpdateCandidate, WithdrawIntroduction
-from domain.introduction import ExportState
-from domain.signals import ApplicationState
-from domain.status import ReferralStatus
-from ports.ats import AtsRejectedError, AtsUnavailableError
-from services.errors import NotFoundError, PermanentError
+from intrro_gateway.domain.candidates import CandidateChanges
+from intrro_gateway.domain.commands import UpdateCandidate, WithdrawIntroduction
+from intrro_gateway.domain.introduction import ExportState
+from intrro_gateway.domain.signals import ApplicationState
+from intrro_gateway.domain.status import ReferralStatus
+from intrro_gateway.ports.ats import AtsRejectedError, AtsUnavailableError
+from intrro_gateway.services.errors import NotFoundError, PermanentError
 from tests.unit.services.flows_world import World
 
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from domain.commands import ImportJobs
-from domain.jobs import JobStatus
-from services.handlers.jobs import JobImportResult, import_jobs
+from intrro_gateway.domain.commands import ImportJobs
+from intrro_gateway.domain.jobs import JobStatus
+from intrro_gateway.services.handlers.jobs import JobImportResult, import_jobs
 from tests.fakes.ats import job
 from tests.unit.services.flows_world import TENANT, World
 

@@ -7,17 +7,17 @@ from datetime import UTC, datetime, timedelta, timezone
 from hypothesis import given
 from hypothesis import strategies as st
 
-from domain.events import (
+from intrro_gateway.domain.events import (
     ApplicationRemoved,
     ApplicationStatusChanged,
     ApplicationView,
     IntroductionFailed,
     JobsChanged,
 )
-from domain.jobs import Department, Job, JobPost, JobStage, JobStatus, Office
-from domain.signals import RejectionKind, RejectionReason
-from domain.status import ReferralStatus, StageRef
-from services.outbound import add_events, iso, payload, to_item
+from intrro_gateway.domain.jobs import Department, Job, JobPost, JobStage, JobStatus, Office
+from intrro_gateway.domain.signals import RejectionKind, RejectionReason
+from intrro_gateway.domain.status import ReferralStatus, StageRef
+from intrro_gateway.services.outbound import add_events, iso, payload, to_item
 from tests.fakes.unit_of_work import FakeUnitOfWork
 from tests.unit.services.flows_world import World
 

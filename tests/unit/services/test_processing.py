@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from domain.commands import (
+from intrro_gateway.domain.commands import (
     AcceptIntroduction,
     ApplyAtsSignal,
     Command,
@@ -16,10 +16,10 @@ from domain.commands import (
     ImportJobs,
     WithdrawIntroduction,
 )
-from domain.signals import CandidateMerged, Hired
-from ports.ats import AtsUnavailableError
-from services.errors import PermanentError
-from services.processing import process, process_delivery
+from intrro_gateway.domain.signals import CandidateMerged, Hired
+from intrro_gateway.ports.ats import AtsUnavailableError
+from intrro_gateway.services.errors import PermanentError
+from intrro_gateway.services.processing import process, process_delivery
 from tests.fakes.webhooks import FakeEventReader, FakeTranslator
 from tests.unit.services.runtime_harness import RecordingBus, Runtime, make_runtime
 

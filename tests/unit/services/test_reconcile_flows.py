@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from domain.commands import ApplyAtsSignal, Reconcile
-from domain.signals import Hired
-from domain.status import StageRef
-from services.handlers.reconcile import ReconcileResult
+from intrro_gateway.domain.commands import ApplyAtsSignal, Reconcile
+from intrro_gateway.domain.signals import Hired
+from intrro_gateway.domain.status import StageRef
+from intrro_gateway.services.handlers.reconcile import ReconcileResult
 from tests.unit.services.flows_world import TENANT, World
 
 

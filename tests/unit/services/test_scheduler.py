@@ -5,12 +5,12 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
-from domain.commands import Command, ImportJobs, Reconcile
-from domain.tenant import AtsConnection, AtsCredentials
-from ports.ats import AtsUnavailableError
-from ports.unit_of_work import InboxState
-from services.scheduler import Scheduler
-from services.settings import ServiceSettings
+from intrro_gateway.domain.commands import Command, ImportJobs, Reconcile
+from intrro_gateway.domain.tenant import AtsConnection, AtsCredentials
+from intrro_gateway.ports.ats import AtsUnavailableError
+from intrro_gateway.ports.unit_of_work import InboxState
+from intrro_gateway.services.scheduler import Scheduler
+from intrro_gateway.services.settings import ServiceSettings
 from tests.unit.services.runtime_harness import RecordingBus, Runtime, make_runtime
 
 SETTINGS = ServiceSettings(

@@ -6,9 +6,9 @@ from datetime import timedelta
 
 import pytest
 
-from domain.candidates import CandidateChanges
-from domain.commands import ApplyAtsSignal, UpdateCandidate
-from domain.signals import (
+from intrro_gateway.domain.candidates import CandidateChanges
+from intrro_gateway.domain.commands import ApplyAtsSignal, UpdateCandidate
+from intrro_gateway.domain.signals import (
     ApplicationCreated,
     ApplicationDeleted,
     ApplicationUpdated,
@@ -23,10 +23,10 @@ from domain.signals import (
     RejectionReason,
     StageChanged,
 )
-from domain.status import ReferralStatus, StageMapping, StageRef
-from ports.unit_of_work import InboundDelivery
-from services.errors import DeferredError
-from services.handlers.signals import SignalOutcome
+from intrro_gateway.domain.status import ReferralStatus, StageMapping, StageRef
+from intrro_gateway.ports.unit_of_work import InboundDelivery
+from intrro_gateway.services.errors import DeferredError
+from intrro_gateway.services.handlers.signals import SignalOutcome
 from tests.unit.services.flows_world import World
 
 

@@ -9,10 +9,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from domain.status import ReferralStatus, StageMapping
-from domain.tenant import ClosedJobPolicy
-from services.errors import InvalidInputError, NotFoundError
-from services.tenants import (
+from intrro_gateway.domain.status import ReferralStatus, StageMapping
+from intrro_gateway.domain.tenant import ClosedJobPolicy
+from intrro_gateway.services.errors import InvalidInputError, NotFoundError
+from intrro_gateway.services.tenants import (
     TenantInput,
     delete_tenant,
     get_tenant,

@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.backoff import backoff_delay, next_attempt
-from services.settings import ServiceSettings
+from intrro_gateway.services.backoff import backoff_delay, next_attempt
+from intrro_gateway.services.settings import ServiceSettings
 
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 SETTINGS = ServiceSettings()

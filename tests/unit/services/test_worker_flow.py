@@ -6,12 +6,12 @@ from datetime import timedelta
 
 import pytest
 
-from domain.tenant import AtsConnection, AtsCredentials
-from ports.unit_of_work import InboxState, OutboxState, StorageUnavailableError
-from services.bus import MessageBus
-from services.ingress import record_delivery
-from services.settings import ServiceSettings
-from services.worker import Worker
+from intrro_gateway.domain.tenant import AtsConnection, AtsCredentials
+from intrro_gateway.ports.unit_of_work import InboxState, OutboxState, StorageUnavailableError
+from intrro_gateway.services.bus import MessageBus
+from intrro_gateway.services.ingress import record_delivery
+from intrro_gateway.services.settings import ServiceSettings
+from intrro_gateway.services.worker import Worker
 from tests.fakes.ats import job
 from tests.fakes.webhooks import FakeEventReader, FakeTranslator
 from tests.unit.services.runtime_harness import CALLBACK, Runtime, make_runtime

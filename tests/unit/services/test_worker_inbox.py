@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from domain.commands import ApplyAtsSignal, Command, ImportJobs
-from ports.ats import AtsUnavailableError
-from ports.unit_of_work import ConcurrencyError, InboxState
-from services.errors import DeferredError
-from services.settings import ServiceSettings
-from services.worker import Worker
+from intrro_gateway.domain.commands import ApplyAtsSignal, Command, ImportJobs
+from intrro_gateway.ports.ats import AtsUnavailableError
+from intrro_gateway.ports.unit_of_work import ConcurrencyError, InboxState
+from intrro_gateway.services.errors import DeferredError
+from intrro_gateway.services.settings import ServiceSettings
+from intrro_gateway.services.worker import Worker
 from tests.fakes.webhooks import FakeTranslator
 from tests.unit.services.runtime_harness import RecordingBus, Runtime, make_runtime
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from ports.unit_of_work import OutboxState
-from services.settings import ServiceSettings
-from services.worker import Worker
+from intrro_gateway.ports.unit_of_work import OutboxState
+from intrro_gateway.services.settings import ServiceSettings
+from intrro_gateway.services.worker import Worker
 from tests.unit.services.runtime_harness import CALLBACK, INTRRO_SECRET, RecordingBus, make_runtime
 
 

@@ -8,13 +8,13 @@ from datetime import timedelta
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from domain.commands import ApplyAtsSignal, Command
-from ports.ats import AtsUnavailableError
-from ports.referral_platform import OutboundMessage, PushFailedError, PushTarget
-from ports.unit_of_work import InboxState, OutboxState
-from services.settings import ServiceSettings
-from services.tenants import TenantInput, validate
-from services.worker import Worker
+from intrro_gateway.domain.commands import ApplyAtsSignal, Command
+from intrro_gateway.ports.ats import AtsUnavailableError
+from intrro_gateway.ports.referral_platform import OutboundMessage, PushFailedError, PushTarget
+from intrro_gateway.ports.unit_of_work import InboxState, OutboxState
+from intrro_gateway.services.settings import ServiceSettings
+from intrro_gateway.services.tenants import TenantInput, validate
+from intrro_gateway.services.worker import Worker
 from tests.fakes.referral_platform import FakeReferralPlatform
 from tests.fakes.webhooks import FakeTranslator
 from tests.unit.services.runtime_harness import RecordingBus, make_runtime

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from ports.unit_of_work import InboxState, OutboxState
+from intrro_gateway.ports.unit_of_work import InboxState, OutboxState
 from tests.unit.services.runtime_harness import make_runtime
 
 LEASE = timedelta(seconds=30)

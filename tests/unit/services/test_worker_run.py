@@ -9,10 +9,10 @@ from datetime import datetime, timedelta
 
 import structlog
 
-from domain.commands import ApplyAtsSignal, Command
-from ports.unit_of_work import InboundDelivery, InboxState, OutboxState
-from services.settings import ServiceSettings
-from services.worker import Worker
+from intrro_gateway.domain.commands import ApplyAtsSignal, Command
+from intrro_gateway.ports.unit_of_work import InboundDelivery, InboxState, OutboxState
+from intrro_gateway.services.settings import ServiceSettings
+from intrro_gateway.services.worker import Worker
 from tests.fakes.webhooks import FakeTranslator
 from tests.fakes.work_queue import FakeWorkQueue
 from tests.unit.services.runtime_harness import RecordingBus, make_runtime

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from adapters.greenhouse.harvest._client import GreenhouseAtsClient
-from adapters.greenhouse.harvest._settings import HarvestSettings
+from intrro_gateway.adapters.greenhouse.harvest._client import GreenhouseAtsClient
+from intrro_gateway.adapters.greenhouse.harvest._settings import HarvestSettings
 
 __all__ = ["GreenhouseAtsClient", "HarvestSettings"]

@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Awaitable
 from typing import Any, TypeVar
 
-from adapters.greenhouse.harvest import _fields as f
-from adapters.greenhouse.harvest._http import HarvestHttp
-from adapters.greenhouse.harvest._readings import NOTE_TYPE, unwrap_record
-from adapters.greenhouse.harvest._settings import HarvestSettings
-from adapters.greenhouse.harvest._writes import HarvestWrites, _id_value
-from domain.candidates import Referrer
-from ports.ats import AtsContext, AtsOutcomeUnknownError, AtsRejectedError
+from intrro_gateway.adapters.greenhouse.harvest import _fields as f
+from intrro_gateway.adapters.greenhouse.harvest._http import HarvestHttp
+from intrro_gateway.adapters.greenhouse.harvest._readings import NOTE_TYPE, unwrap_record
+from intrro_gateway.adapters.greenhouse.harvest._settings import HarvestSettings
+from intrro_gateway.adapters.greenhouse.harvest._writes import HarvestWrites, _id_value
+from intrro_gateway.domain.candidates import Referrer
+from intrro_gateway.ports.ats import AtsContext, AtsOutcomeUnknownError, AtsRejectedError
 
 T = TypeVar("T")
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from adapters.greenhouse.harvest import _fields as f
-from adapters.greenhouse.harvest import _mappers as m
-from adapters.greenhouse.harvest._http import HarvestHttp
-from domain.signals import ApplicationSnapshot, ApplicationState, RejectionReason
-from domain.status import StageRef
-from ports.ats import AtsContext
+from intrro_gateway.adapters.greenhouse.harvest import _fields as f
+from intrro_gateway.adapters.greenhouse.harvest import _mappers as m
+from intrro_gateway.adapters.greenhouse.harvest._http import HarvestHttp
+from intrro_gateway.domain.signals import ApplicationSnapshot, ApplicationState, RejectionReason
+from intrro_gateway.domain.status import StageRef
+from intrro_gateway.ports.ats import AtsContext
 
 Record = Mapping[str, Any]
 

@@ -6,9 +6,9 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from adapters.greenhouse.harvest import _fields as f
-from domain.candidates import CandidateChanges, CandidateProfile
-from ports.ats import NewApplication
+from intrro_gateway.adapters.greenhouse.harvest import _fields as f
+from intrro_gateway.domain.candidates import CandidateChanges, CandidateProfile
+from intrro_gateway.ports.ats import NewApplication
 
 Record = Mapping[str, Any]
 _NOT_DIGITS = re.compile(r"[^0-9+]")

@@ -9,21 +9,21 @@ from datetime import UTC, datetime
 
 import httpx
 
-from adapters.greenhouse.harvest import _applications as apps
-from adapters.greenhouse.harvest import _fields as f
-from adapters.greenhouse.harvest import _mappers as m
-from adapters.greenhouse.harvest._annotate import HarvestAnnotations
-from adapters.greenhouse.harvest._http import HarvestHttp
-from adapters.greenhouse.harvest._jobs import load_jobs
-from adapters.greenhouse.harvest._permissions import SCOPES
-from adapters.greenhouse.harvest._ratelimit import HarvestRateLimiter, Sleep
-from adapters.greenhouse.harvest._settings import HarvestSettings
-from adapters.greenhouse.harvest._tokens import TokenCache
-from adapters.greenhouse.harvest._writes import HarvestWrites
-from domain.candidates import CandidateChanges, CandidateProfile, Referrer
-from domain.jobs import Job
-from domain.signals import ApplicationSnapshot, RejectionReason
-from ports.ats import (
+from intrro_gateway.adapters.greenhouse.harvest import _applications as apps
+from intrro_gateway.adapters.greenhouse.harvest import _fields as f
+from intrro_gateway.adapters.greenhouse.harvest import _mappers as m
+from intrro_gateway.adapters.greenhouse.harvest._annotate import HarvestAnnotations
+from intrro_gateway.adapters.greenhouse.harvest._http import HarvestHttp
+from intrro_gateway.adapters.greenhouse.harvest._jobs import load_jobs
+from intrro_gateway.adapters.greenhouse.harvest._permissions import SCOPES
+from intrro_gateway.adapters.greenhouse.harvest._ratelimit import HarvestRateLimiter, Sleep
+from intrro_gateway.adapters.greenhouse.harvest._settings import HarvestSettings
+from intrro_gateway.adapters.greenhouse.harvest._tokens import TokenCache
+from intrro_gateway.adapters.greenhouse.harvest._writes import HarvestWrites
+from intrro_gateway.domain.candidates import CandidateChanges, CandidateProfile, Referrer
+from intrro_gateway.domain.jobs import Job
+from intrro_gateway.domain.signals import ApplicationSnapshot, RejectionReason
+from intrro_gateway.ports.ats import (
     AtsCandidate,
     AtsClient,
     AtsContext,
@@ -38,7 +38,7 @@ from ports.ats import (
     PermissionStatus,
     ReferralCredit,
 )
-from ports.clock import Clock
+from intrro_gateway.ports.clock import Clock
 
 
 class _SystemClock:

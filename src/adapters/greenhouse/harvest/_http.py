@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 
-from adapters.greenhouse.harvest._parsing import (
+from intrro_gateway.adapters.greenhouse.harvest._parsing import (
     cursor_of,
     format_timestamp,
     parse_error_body,
@@ -18,11 +18,11 @@ from adapters.greenhouse.harvest._parsing import (
     parse_reset,
     parse_retry_after,
 )
-from adapters.greenhouse.harvest._ratelimit import HarvestRateLimiter, Sleep
-from adapters.greenhouse.harvest._readings import DATE_FILTER_FORMS, unwrap_list
-from adapters.greenhouse.harvest._settings import HarvestSettings
-from adapters.greenhouse.harvest._tokens import TokenCache
-from ports.ats import (
+from intrro_gateway.adapters.greenhouse.harvest._ratelimit import HarvestRateLimiter, Sleep
+from intrro_gateway.adapters.greenhouse.harvest._readings import DATE_FILTER_FORMS, unwrap_list
+from intrro_gateway.adapters.greenhouse.harvest._settings import HarvestSettings
+from intrro_gateway.adapters.greenhouse.harvest._tokens import TokenCache
+from intrro_gateway.ports.ats import (
     AtsAuthError,
     AtsContext,
     AtsError,
@@ -33,7 +33,7 @@ from ports.ats import (
     AtsRejectedError,
     AtsUnavailableError,
 )
-from ports.clock import Clock
+from intrro_gateway.ports.clock import Clock
 
 Params = Mapping[str, str | int]
 _RESOURCE = re.compile(r"^/v3/([a-z_]+)(?:/([^/]+))?(?:/([a-z_]+))?")

@@ -7,12 +7,12 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from adapters.greenhouse.harvest import _fields as f
-from adapters.greenhouse.harvest import _mappers as m
-from adapters.greenhouse.harvest._http import HarvestHttp
-from adapters.greenhouse.harvest._settings import HarvestSettings
-from domain.jobs import Job, JobPost
-from ports.ats import AtsContext
+from intrro_gateway.adapters.greenhouse.harvest import _fields as f
+from intrro_gateway.adapters.greenhouse.harvest import _mappers as m
+from intrro_gateway.adapters.greenhouse.harvest._http import HarvestHttp
+from intrro_gateway.adapters.greenhouse.harvest._settings import HarvestSettings
+from intrro_gateway.domain.jobs import Job, JobPost
+from intrro_gateway.ports.ats import AtsContext
 
 Record = Mapping[str, Any]
 

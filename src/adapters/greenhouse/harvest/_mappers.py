@@ -6,18 +6,23 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
-from adapters.greenhouse.harvest import _fields as f
-from adapters.greenhouse.harvest._parsing import parse_timestamp
-from adapters.greenhouse.harvest._readings import (
+from intrro_gateway.adapters.greenhouse.harvest import _fields as f
+from intrro_gateway.adapters.greenhouse.harvest._parsing import parse_timestamp
+from intrro_gateway.adapters.greenhouse.harvest._readings import (
     ACTIVE_STATUSES,
     THEY_REJECTED_US,
     WE_REJECTED_THEM,
     current_stage_id_on_application,
 )
-from domain.jobs import Department, Job, JobPost, JobStage, JobStatus, Office
-from domain.signals import ApplicationSnapshot, ApplicationState, RejectionKind, RejectionReason
-from domain.status import StageRef
-from ports.ats import AtsCandidate, AtsSource, AtsUser
+from intrro_gateway.domain.jobs import Department, Job, JobPost, JobStage, JobStatus, Office
+from intrro_gateway.domain.signals import (
+    ApplicationSnapshot,
+    ApplicationState,
+    RejectionKind,
+    RejectionReason,
+)
+from intrro_gateway.domain.status import StageRef
+from intrro_gateway.ports.ats import AtsCandidate, AtsSource, AtsUser
 
 _JOB_STATUSES = {s.value: s for s in JobStatus}
 _APPLICATION_STATES = {

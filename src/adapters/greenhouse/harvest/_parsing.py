@@ -11,7 +11,7 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from adapters.greenhouse.harvest._readings import EPOCH_THRESHOLD
+from intrro_gateway.adapters.greenhouse.harvest._readings import EPOCH_THRESHOLD
 
 _LINK_PART = re.compile(r"<([^>]*)>\s*((?:;\s*[^;,]*)*)")
 _REL = re.compile(r"""rel\s*=\s*"?([^";]*)"?""", re.IGNORECASE)

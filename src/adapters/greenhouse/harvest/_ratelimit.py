@@ -7,8 +7,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from adapters.greenhouse.harvest._parsing import parse_int, parse_reset
-from ports.clock import Clock
+from intrro_gateway.adapters.greenhouse.harvest._parsing import parse_int, parse_reset
+from intrro_gateway.ports.clock import Clock
 
 Sleep = Callable[[float], Awaitable[None]]
 

@@ -12,18 +12,21 @@ from typing import Any
 
 import httpx
 
-from adapters.greenhouse.harvest import _fields as f
-from adapters.greenhouse.harvest._parsing import (
+from intrro_gateway.adapters.greenhouse.harvest import _fields as f
+from intrro_gateway.adapters.greenhouse.harvest._parsing import (
     parse_error_body,
     parse_retry_after,
     parse_timestamp,
 )
-from adapters.greenhouse.harvest._ratelimit import Sleep
-from adapters.greenhouse.harvest._readings import TOKEN_EXPIRY_ABSOLUTE, TOKEN_EXPIRY_RELATIVE
-from adapters.greenhouse.harvest._settings import HarvestSettings
-from domain.tenant import AtsCredentials
-from ports.ats import AtsAuthError, AtsRateLimitedError, AtsUnavailableError
-from ports.clock import Clock
+from intrro_gateway.adapters.greenhouse.harvest._ratelimit import Sleep
+from intrro_gateway.adapters.greenhouse.harvest._readings import (
+    TOKEN_EXPIRY_ABSOLUTE,
+    TOKEN_EXPIRY_RELATIVE,
+)
+from intrro_gateway.adapters.greenhouse.harvest._settings import HarvestSettings
+from intrro_gateway.domain.tenant import AtsCredentials
+from intrro_gateway.ports.ats import AtsAuthError, AtsRateLimitedError, AtsUnavailableError
+from intrro_gateway.ports.clock import Clock
 
 TokenKey = tuple[str, str, str]
 

@@ -5,15 +5,19 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
-from adapters.greenhouse.harvest import _applications as apps
-from adapters.greenhouse.harvest import _fields as f
-from adapters.greenhouse.harvest._candidates import application_body, candidate_body, merge_patch
-from adapters.greenhouse.harvest._http import HarvestHttp
-from adapters.greenhouse.harvest._ratelimit import Sleep
-from adapters.greenhouse.harvest._readings import created_application, unwrap_record
-from adapters.greenhouse.harvest._settings import HarvestSettings
-from domain.candidates import CandidateChanges, CandidateProfile
-from ports.ats import (
+from intrro_gateway.adapters.greenhouse.harvest import _applications as apps
+from intrro_gateway.adapters.greenhouse.harvest import _fields as f
+from intrro_gateway.adapters.greenhouse.harvest._candidates import (
+    application_body,
+    candidate_body,
+    merge_patch,
+)
+from intrro_gateway.adapters.greenhouse.harvest._http import HarvestHttp
+from intrro_gateway.adapters.greenhouse.harvest._ratelimit import Sleep
+from intrro_gateway.adapters.greenhouse.harvest._readings import created_application, unwrap_record
+from intrro_gateway.adapters.greenhouse.harvest._settings import HarvestSettings
+from intrro_gateway.domain.candidates import CandidateChanges, CandidateProfile
+from intrro_gateway.ports.ats import (
     AtsContext,
     AtsError,
     AtsNotFoundError,

@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from adapters.greenhouse.webhooks.translator import GreenhouseWebhookTranslator
+from intrro_gateway.adapters.greenhouse.webhooks.translator import GreenhouseWebhookTranslator
 
 __all__ = ["GreenhouseWebhookTranslator"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from adapters.greenhouse.webhooks._reading import (
+from intrro_gateway.adapters.greenhouse.webhooks._reading import (
     JsonObject,
     array,
     child,
@@ -17,7 +17,7 @@ from adapters.greenhouse.webhooks._reading import (
     opt_time,
     req_id,
 )
-from domain.signals import (
+from intrro_gateway.domain.signals import (
     ApplicationCreated,
     ApplicationDeleted,
     ApplicationSignal,
@@ -30,8 +30,8 @@ from domain.signals import (
     Unhired,
     Unrejected,
 )
-from domain.status import StageRef
-from ports.ats_webhooks import MalformedWebhookError
+from intrro_gateway.domain.status import StageRef
+from intrro_gateway.ports.ats_webhooks import MalformedWebhookError
 
 _CANDIDATE_REJECTED = frozenset({"they rejected us", "they_rejected_us"})
 _COMPANY_REJECTED = frozenset({"we rejected them", "we_rejected_them"})

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from adapters.greenhouse.webhooks._reading import JsonObject, child, opt_id, req_id
-from ports.ats_webhooks import JobsTouched
+from intrro_gateway.adapters.greenhouse.webhooks._reading import JsonObject, child, opt_id, req_id
+from intrro_gateway.ports.ats_webhooks import JobsTouched
 
 
 def job_changed(payload: JsonObject) -> JobsTouched:

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
-from adapters.greenhouse.webhooks._reading import JsonObject, array, as_id, child, req_id
-from domain.signals import (
+from intrro_gateway.adapters.greenhouse.webhooks._reading import (
+    JsonObject,
+    array,
+    as_id,
+    child,
+    req_id,
+)
+from intrro_gateway.domain.signals import (
     CandidateAnonymized,
     CandidateDeleted,
     CandidateMerged,
     CandidateProfileChanged,
     CandidateSignal,
 )
-from ports.ats_webhooks import MalformedWebhookError
+from intrro_gateway.ports.ats_webhooks import MalformedWebhookError
 
 
 def profile_changed(payload: JsonObject) -> CandidateSignal:

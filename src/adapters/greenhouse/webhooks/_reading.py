@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from ports.ats_webhooks import MalformedWebhookError
+from intrro_gateway.ports.ats_webhooks import MalformedWebhookError
 
 JsonObject = Mapping[str, Any]
 

@@ -8,11 +8,11 @@ from collections.abc import Callable, Mapping, Sequence
 from functools import partial
 from typing import Final
 
-from adapters.greenhouse.webhooks import _applications, _jobs, _people
-from adapters.greenhouse.webhooks._catalogue import PING, SUBSCRIPTIONS, USED_ACTIONS
-from adapters.greenhouse.webhooks._reading import JsonObject, load_json, obj
-from domain.signals import AtsSignal
-from ports.ats_webhooks import (
+from intrro_gateway.adapters.greenhouse.webhooks import _applications, _jobs, _people
+from intrro_gateway.adapters.greenhouse.webhooks._catalogue import PING, SUBSCRIPTIONS, USED_ACTIONS
+from intrro_gateway.adapters.greenhouse.webhooks._reading import JsonObject, load_json, obj
+from intrro_gateway.domain.signals import AtsSignal
+from intrro_gateway.ports.ats_webhooks import (
     AtsWebhookTranslator,
     JobsTouched,
     MalformedWebhookError,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy.engine import Connection
 
-from adapters.sql.tables import metadata
+from intrro_gateway.adapters.sql.tables import metadata
 
 
 def _run(connection: Connection) -> None:

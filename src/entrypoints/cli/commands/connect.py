@@ -9,7 +9,7 @@ import os
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from entrypoints.cli._base import (
+from intrro_gateway.entrypoints.cli._base import (
     CliError,
     console,
     ensure_schema,
@@ -20,10 +20,10 @@ from entrypoints.cli._base import (
     settings_for_command,
     stdin_is_terminal,
 )
-from entrypoints.cli._report import report_lines, report_table
-from services import connection
-from services.deps import Dependencies
-from services.errors import CredentialRefusedError
+from intrro_gateway.entrypoints.cli._report import report_lines, report_table
+from intrro_gateway.services import connection
+from intrro_gateway.services.deps import Dependencies
+from intrro_gateway.services.errors import CredentialRefusedError
 
 SECRET_VARIABLE = "GATEWAY_CONNECT_CLIENT_SECRET"  # noqa: S105 - the variable's name, not a secret
 REFUSED = 2

@@ -7,7 +7,7 @@ from typing import Any
 
 from rich.table import Table
 
-from entrypoints.cli._base import (
+from intrro_gateway.entrypoints.cli._base import (
     CliError,
     console,
     ensure_schema,
@@ -17,8 +17,8 @@ from entrypoints.cli._base import (
     run,
     settings_for_command,
 )
-from services import inspection
-from services.deps import Dependencies
+from intrro_gateway.services import inspection
+from intrro_gateway.services.deps import Dependencies
 
 
 def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from entrypoints.cli._base import CliError, console, run
-from entrypoints.logging import configure_logging
+from intrro_gateway.entrypoints.cli._base import CliError, console, run
+from intrro_gateway.entrypoints.logging import configure_logging
 
 
 def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -50,7 +50,7 @@ def _seconds(text: str) -> float:
 
 def demo(args: argparse.Namespace) -> int:
     """Run the demo; 0 when every expected push reached the receiver."""
-    from entrypoints.demo import DemoFailedError, DemoOptions, run_demo
+    from intrro_gateway.entrypoints.demo import DemoFailedError, DemoOptions, run_demo
 
     configure_logging("console", "ERROR", cache_loggers=False)
     out = console()

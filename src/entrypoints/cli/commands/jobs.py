@@ -6,8 +6,8 @@ import argparse
 
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from domain.commands import ImportJobs
-from entrypoints.cli._base import (
+from intrro_gateway.domain.commands import ImportJobs
+from intrro_gateway.entrypoints.cli._base import (
     CliError,
     console,
     ensure_schema,
@@ -17,9 +17,9 @@ from entrypoints.cli._base import (
     run,
     settings_for_command,
 )
-from services import tenants
-from services.deps import Dependencies
-from services.handlers.jobs import JobImportResult, import_jobs
+from intrro_gateway.services import tenants
+from intrro_gateway.services.deps import Dependencies
+from intrro_gateway.services.handlers.jobs import JobImportResult, import_jobs
 
 
 def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import argparse
 
-from adapters.sql.maintenance import rotate_keys
-from adapters.sql.secrets import UndecryptableSecretError
-from entrypoints.cli._base import (
+from intrro_gateway.adapters.sql.maintenance import rotate_keys
+from intrro_gateway.adapters.sql.secrets import UndecryptableSecretError
+from intrro_gateway.entrypoints.cli._base import (
     CliError,
     console,
     ensure_schema,
@@ -16,7 +16,7 @@ from entrypoints.cli._base import (
     run,
     settings_for_command,
 )
-from ports.unit_of_work import StorageError
+from intrro_gateway.ports.unit_of_work import StorageError
 
 
 def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import argparse
 
-from adapters.sql.migrate import current_revision, head_revision, upgrade
-from entrypoints.cli._base import CliError, console, one_shot_log_level, settings_for_command
-from ports.unit_of_work import StorageError
+from intrro_gateway.adapters.sql.migrate import current_revision, head_revision, upgrade
+from intrro_gateway.entrypoints.cli._base import (
+    CliError,
+    console,
+    one_shot_log_level,
+    settings_for_command,
+)
+from intrro_gateway.ports.unit_of_work import StorageError
 
 
 def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -6,8 +6,8 @@ import argparse
 
 from rich.table import Table
 
-from domain.commands import Reconcile
-from entrypoints.cli._base import (
+from intrro_gateway.domain.commands import Reconcile
+from intrro_gateway.entrypoints.cli._base import (
     CliError,
     console,
     ensure_schema,
@@ -17,9 +17,9 @@ from entrypoints.cli._base import (
     run,
     settings_for_command,
 )
-from services import tenants
-from services.deps import Dependencies
-from services.handlers.reconcile import ReconcileResult, reconcile
+from intrro_gateway.services import tenants
+from intrro_gateway.services.deps import Dependencies
+from intrro_gateway.services.handlers.reconcile import ReconcileResult, reconcile
 
 
 def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 
-from entrypoints.cli._base import console, run
-from entrypoints.cli._serving import Listener, bind, serve, stop_on_signals
-from entrypoints.logging import configure_logging
-from entrypoints.settings import SettingsError, load_settings
+from intrro_gateway.entrypoints.cli._base import console, run
+from intrro_gateway.entrypoints.cli._serving import Listener, bind, serve, stop_on_signals
+from intrro_gateway.entrypoints.logging import configure_logging
+from intrro_gateway.entrypoints.settings import SettingsError, load_settings
 
 DEFAULT_PORT = 8001
 
@@ -39,7 +39,7 @@ def _configured_port() -> int:
 
 def describe(url: str) -> str:
     """How to use a sandbox served at `url`."""
-    from adapters.greenhouse.sandbox import SandboxState as State
+    from intrro_gateway.sandboxes.greenhouse import SandboxState as State
 
     return (
         f"Greenhouse sandbox on {url}: client id {State.DEFAULT_CLIENT_ID}, client secret "
@@ -49,7 +49,7 @@ def describe(url: str) -> str:
 
 def sandbox(args: argparse.Namespace) -> int:
     """Serve until SIGTERM or SIGINT."""
-    from adapters.greenhouse.sandbox import SandboxState, create_sandbox_app
+    from intrro_gateway.sandboxes.greenhouse import SandboxState, create_sandbox_app
 
     configure_logging("console", "INFO", cache_loggers=False)
     port = args.port if args.port is not None else _configured_port()

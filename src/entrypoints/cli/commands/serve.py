@@ -11,9 +11,9 @@ from typing import TYPE_CHECKING
 import structlog
 
 if TYPE_CHECKING:
-    from adapters.greenhouse.sandbox import SandboxState
+    from intrro_gateway.sandboxes.greenhouse import SandboxState
 
-from entrypoints.cli._base import (
+from intrro_gateway.entrypoints.cli._base import (
     CliError,
     console,
     ensure_schema,
@@ -21,12 +21,12 @@ from entrypoints.cli._base import (
     run,
     settings_for_command,
 )
-from entrypoints.cli._serving import Listener, bind, serve, stop_on_signals
-from entrypoints.cli.commands.sandbox import describe
-from entrypoints.container import build_container
-from entrypoints.http import create_app
-from ports.unit_of_work import StorageUnavailableError
-from services.deps import Dependencies
+from intrro_gateway.entrypoints.cli._serving import Listener, bind, serve, stop_on_signals
+from intrro_gateway.entrypoints.cli.commands.sandbox import describe
+from intrro_gateway.entrypoints.container import build_container
+from intrro_gateway.entrypoints.http import create_app
+from intrro_gateway.ports.unit_of_work import StorageUnavailableError
+from intrro_gateway.services.deps import Dependencies
 
 log = structlog.get_logger(__name__)
 
@@ -59,7 +59,7 @@ def serve_gateway(args: argparse.Namespace) -> int:
     ensure_schema(settings)
     with_sandbox = not settings.is_production and settings.uses_sandbox
     # Imported here: the sandbox is a development aid, and `--help` should not need it.
-    from adapters.greenhouse.sandbox import SandboxState, create_sandbox_app
+    from intrro_gateway.sandboxes.greenhouse import SandboxState, create_sandbox_app
 
     container = build_container(settings)
     gateway = Listener(

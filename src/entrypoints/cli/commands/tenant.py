@@ -7,9 +7,9 @@ from typing import Any
 
 from rich.table import Table
 
-from domain.status import InvalidStageMappingError, StageMapping
-from domain.tenant import ClosedJobPolicy, Tenant
-from entrypoints.cli._base import (
+from intrro_gateway.domain.status import InvalidStageMappingError, StageMapping
+from intrro_gateway.domain.tenant import ClosedJobPolicy, Tenant
+from intrro_gateway.entrypoints.cli._base import (
     CliError,
     console,
     ensure_schema,
@@ -20,9 +20,9 @@ from entrypoints.cli._base import (
     settings_for_command,
     stdin_is_terminal,
 )
-from entrypoints.settings import GatewaySettings
-from services import connection, tenants
-from services.deps import Dependencies
+from intrro_gateway.entrypoints.settings import GatewaySettings
+from intrro_gateway.services import connection, tenants
+from intrro_gateway.services.deps import Dependencies
 
 _STAGE_HELP = (
     "map an ATS stage to a status: 'NAME=STATUS' by stage name or 'id:ID=STATUS' by stage id; "

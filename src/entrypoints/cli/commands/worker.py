@@ -7,9 +7,16 @@ import asyncio
 
 import structlog
 
-from entrypoints.cli._base import console, ensure_schema, opened, resolve, run, settings_for_command
-from entrypoints.cli._serving import stop_on_signals
-from entrypoints.settings import GatewaySettings
+from intrro_gateway.entrypoints.cli._base import (
+    console,
+    ensure_schema,
+    opened,
+    resolve,
+    run,
+    settings_for_command,
+)
+from intrro_gateway.entrypoints.cli._serving import stop_on_signals
+from intrro_gateway.entrypoints.settings import GatewaySettings
 
 log = structlog.get_logger(__name__)
 

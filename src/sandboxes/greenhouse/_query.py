@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from adapters.greenhouse.sandbox._clock import parse_stamp
+from intrro_gateway.sandboxes.greenhouse._clock import parse_stamp
 
 MAX_IDS = 50
 _OPERATORS = ("gte", "lte", "gt", "lt")

@@ -8,11 +8,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from adapters.greenhouse.sandbox._clock import SandboxClock
-from adapters.greenhouse.sandbox._ratelimit import RateLimit, RateLimiter
-from adapters.greenhouse.sandbox._scopes import ALL_SCOPES, RESOURCES
-from adapters.greenhouse.sandbox._webhooks import WebhookDispatcher
-from adapters.greenhouse.sandbox.errors import UnknownRecordError
+from intrro_gateway.sandboxes.greenhouse._clock import SandboxClock
+from intrro_gateway.sandboxes.greenhouse._ratelimit import RateLimit, RateLimiter
+from intrro_gateway.sandboxes.greenhouse._scopes import ALL_SCOPES, RESOURCES
+from intrro_gateway.sandboxes.greenhouse._webhooks import WebhookDispatcher
+from intrro_gateway.sandboxes.greenhouse.errors import UnknownRecordError
 
 Record = dict[str, Any]
 """One stored row in its Harvest v3 read shape; keys starting with `_` are private to the sandbox."""
@@ -109,7 +109,9 @@ class SandboxState:
     @classmethod
     def seeded(cls, *, source: bool = True) -> SandboxState:
         """The demo data set; `source=False` leaves out the `Intrro` source."""
-        from adapters.greenhouse.sandbox._seed import seed_state  # _seed imports this module
+        from intrro_gateway.sandboxes.greenhouse._seed import (
+            seed_state,  # _seed imports this module
+        )
 
         state = cls()
         with state.clock.backdated():

@@ -7,14 +7,14 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from adapters.greenhouse.sandbox import _bodies
-from adapters.greenhouse.sandbox.errors import (
+from intrro_gateway.sandboxes.greenhouse import _bodies
+from intrro_gateway.sandboxes.greenhouse.errors import (
     InvalidFieldError,
     InvalidStateError,
     SandboxError,
     UnknownRecordError,
 )
-from adapters.greenhouse.sandbox.state import SandboxState
+from intrro_gateway.sandboxes.greenhouse.state import SandboxState
 
 
 def sandbox_state(request: Request) -> SandboxState:

@@ -6,11 +6,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from adapters.greenhouse.sandbox import _payloads
-from adapters.greenhouse.sandbox._custom_fields import resolve_custom_fields
-from adapters.greenhouse.sandbox._webhooks import DeliveryOptions
-from adapters.greenhouse.sandbox.errors import InvalidFieldError, InvalidStateError
-from adapters.greenhouse.sandbox.state import Record, SandboxState
+from intrro_gateway.sandboxes.greenhouse import _payloads
+from intrro_gateway.sandboxes.greenhouse._custom_fields import resolve_custom_fields
+from intrro_gateway.sandboxes.greenhouse._webhooks import DeliveryOptions
+from intrro_gateway.sandboxes.greenhouse.errors import InvalidFieldError, InvalidStateError
+from intrro_gateway.sandboxes.greenhouse.state import Record, SandboxState
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from adapters.greenhouse.sandbox import _payloads
-from adapters.greenhouse.sandbox._webhooks import DeliveryOptions
-from adapters.greenhouse.sandbox.errors import InvalidStateError
-from adapters.greenhouse.sandbox.state import SandboxState
+from intrro_gateway.sandboxes.greenhouse import _payloads
+from intrro_gateway.sandboxes.greenhouse._webhooks import DeliveryOptions
+from intrro_gateway.sandboxes.greenhouse.errors import InvalidStateError
+from intrro_gateway.sandboxes.greenhouse.state import SandboxState
 
 
 def close_job(

@@ -13,13 +13,13 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from adapters.greenhouse.sandbox._auth import introspect_endpoint, token_endpoint
-from adapters.greenhouse.sandbox._control_routes import control_routes
-from adapters.greenhouse.sandbox._harvest import list_routes
-from adapters.greenhouse.sandbox._http import not_found
-from adapters.greenhouse.sandbox._write_extras import extra_write_routes
-from adapters.greenhouse.sandbox._write_routes import write_routes
-from adapters.greenhouse.sandbox.state import LoggedRequest, SandboxState
+from intrro_gateway.sandboxes.greenhouse._auth import introspect_endpoint, token_endpoint
+from intrro_gateway.sandboxes.greenhouse._control_routes import control_routes
+from intrro_gateway.sandboxes.greenhouse._harvest import list_routes
+from intrro_gateway.sandboxes.greenhouse._http import not_found
+from intrro_gateway.sandboxes.greenhouse._write_extras import extra_write_routes
+from intrro_gateway.sandboxes.greenhouse._write_routes import write_routes
+from intrro_gateway.sandboxes.greenhouse.state import LoggedRequest, SandboxState
 
 _ALL_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from adapters.greenhouse.sandbox.errors import InvalidFieldError
-from adapters.greenhouse.sandbox.state import SandboxState
+from intrro_gateway.sandboxes.greenhouse.errors import InvalidFieldError
+from intrro_gateway.sandboxes.greenhouse.state import SandboxState
 
 
 def resolve_custom_fields(

@@ -6,8 +6,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from adapters.greenhouse.sandbox._clock import parse_stamp
-from adapters.greenhouse.sandbox._query import (
+from intrro_gateway.sandboxes.greenhouse._clock import parse_stamp
+from intrro_gateway.sandboxes.greenhouse._query import (
     Cursor,
     QueryError,
     decode_cursor,
@@ -19,7 +19,7 @@ from adapters.greenhouse.sandbox._query import (
     parse_strings,
     parse_time_filter,
 )
-from adapters.greenhouse.sandbox.state import Record
+from intrro_gateway.sandboxes.greenhouse.state import Record
 
 Predicate = Callable[[Record], bool]
 DEFAULT_PER_PAGE = 100

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from adapters.greenhouse.sandbox import _applications, _candidates, _pipeline
+from intrro_gateway.sandboxes.greenhouse import _applications, _candidates, _pipeline
 
 if TYPE_CHECKING:
-    from adapters.greenhouse.sandbox.state import Record, SandboxState
+    from intrro_gateway.sandboxes.greenhouse.state import Record, SandboxState
 
 _DEPARTMENTS = ("Engineering", "Sales", "Operations", "Design")
 _OFFICES = (("London", "London, UK"), ("New York", "New York, NY"), ("Berlin", "Berlin, DE"))

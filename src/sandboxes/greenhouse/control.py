@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import httpx
 
-from adapters.greenhouse.sandbox import _applications, _candidates, _job_ops, _pipeline
-from adapters.greenhouse.sandbox._pipeline import RejectionKind
-from adapters.greenhouse.sandbox._webhooks import Delivery, DeliveryOptions, FiredEvent
-from adapters.greenhouse.sandbox.state import SandboxState
+from intrro_gateway.sandboxes.greenhouse import _applications, _candidates, _job_ops, _pipeline
+from intrro_gateway.sandboxes.greenhouse._pipeline import RejectionKind
+from intrro_gateway.sandboxes.greenhouse._webhooks import Delivery, DeliveryOptions, FiredEvent
+from intrro_gateway.sandboxes.greenhouse.state import SandboxState
 
 
 class SandboxControl:

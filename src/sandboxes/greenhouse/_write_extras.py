@@ -8,12 +8,17 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from adapters.greenhouse.sandbox import _bodies as b
-from adapters.greenhouse.sandbox._auth import Principal
-from adapters.greenhouse.sandbox._harvest import harvest_endpoint
-from adapters.greenhouse.sandbox._http import json_response, path_id, read_body, sandbox_state
-from adapters.greenhouse.sandbox._listing import public
-from adapters.greenhouse.sandbox.errors import InvalidFieldError
+from intrro_gateway.sandboxes.greenhouse import _bodies as b
+from intrro_gateway.sandboxes.greenhouse._auth import Principal
+from intrro_gateway.sandboxes.greenhouse._harvest import harvest_endpoint
+from intrro_gateway.sandboxes.greenhouse._http import (
+    json_response,
+    path_id,
+    read_body,
+    sandbox_state,
+)
+from intrro_gateway.sandboxes.greenhouse._listing import public
+from intrro_gateway.sandboxes.greenhouse.errors import InvalidFieldError
 
 _VISIBILITY = {
     "admin_only": "admin_only_visible",

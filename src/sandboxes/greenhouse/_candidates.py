@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from adapters.greenhouse.sandbox import _applications, _payloads
-from adapters.greenhouse.sandbox._applications import drop_application_rows
-from adapters.greenhouse.sandbox._custom_fields import resolve_custom_fields
-from adapters.greenhouse.sandbox._webhooks import DeliveryOptions
-from adapters.greenhouse.sandbox.errors import InvalidStateError
-from adapters.greenhouse.sandbox.state import Record, SandboxState
+from intrro_gateway.sandboxes.greenhouse import _applications, _payloads
+from intrro_gateway.sandboxes.greenhouse._applications import drop_application_rows
+from intrro_gateway.sandboxes.greenhouse._custom_fields import resolve_custom_fields
+from intrro_gateway.sandboxes.greenhouse._webhooks import DeliveryOptions
+from intrro_gateway.sandboxes.greenhouse.errors import InvalidStateError
+from intrro_gateway.sandboxes.greenhouse.state import Record, SandboxState
 
 
 def _set_tags(state: SandboxState, candidate: Record, names: Sequence[str]) -> None:

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
-from adapters.greenhouse.sandbox._ratelimit import RateLimit
-from adapters.greenhouse.sandbox._scopes import ALL_SCOPES
-from adapters.greenhouse.sandbox._webhooks import Delivery, DeliveryOptions, FiredEvent, sign
-from adapters.greenhouse.sandbox.app import create_sandbox_app
-from adapters.greenhouse.sandbox.control import SandboxControl
-from adapters.greenhouse.sandbox.errors import (
+from intrro_gateway.sandboxes.greenhouse._ratelimit import RateLimit
+from intrro_gateway.sandboxes.greenhouse._scopes import ALL_SCOPES
+from intrro_gateway.sandboxes.greenhouse._webhooks import (
+    Delivery,
+    DeliveryOptions,
+    FiredEvent,
+    sign,
+)
+from intrro_gateway.sandboxes.greenhouse.app import create_sandbox_app
+from intrro_gateway.sandboxes.greenhouse.control import SandboxControl
+from intrro_gateway.sandboxes.greenhouse.errors import (
     InvalidFieldError,
     InvalidStateError,
     SandboxError,
     UnknownRecordError,
 )
-from adapters.greenhouse.sandbox.state import (
+from intrro_gateway.sandboxes.greenhouse.state import (
     Credential,
     IssuedToken,
     LoggedRequest,

@@ -10,12 +10,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from adapters.greenhouse.sandbox import _bodies as b
-from adapters.greenhouse.sandbox._http import error_response, json_response, sandbox_state
-from adapters.greenhouse.sandbox._ratelimit import RateLimit
-from adapters.greenhouse.sandbox._webhooks import DeliveryOptions
-from adapters.greenhouse.sandbox.control import SandboxControl
-from adapters.greenhouse.sandbox.errors import SandboxError, UnknownRecordError
+from intrro_gateway.sandboxes.greenhouse import _bodies as b
+from intrro_gateway.sandboxes.greenhouse._http import error_response, json_response, sandbox_state
+from intrro_gateway.sandboxes.greenhouse._ratelimit import RateLimit
+from intrro_gateway.sandboxes.greenhouse._webhooks import DeliveryOptions
+from intrro_gateway.sandboxes.greenhouse.control import SandboxControl
+from intrro_gateway.sandboxes.greenhouse.errors import SandboxError, UnknownRecordError
 
 Action = Callable[[SandboxControl, int, dict[str, Any], DeliveryOptions | None], list[str]]
 _NUMBER = b.Kind(

@@ -11,9 +11,9 @@ from urllib.parse import parse_qsl
 from starlette.requests import Request
 from starlette.responses import Response
 
-from adapters.greenhouse.sandbox._clock import format_seconds
-from adapters.greenhouse.sandbox._http import json_response, sandbox_state
-from adapters.greenhouse.sandbox.state import Credential, IssuedToken, SandboxState
+from intrro_gateway.sandboxes.greenhouse._clock import format_seconds
+from intrro_gateway.sandboxes.greenhouse._http import json_response, sandbox_state
+from intrro_gateway.sandboxes.greenhouse.state import Credential, IssuedToken, SandboxState
 
 
 @dataclass(frozen=True, slots=True)

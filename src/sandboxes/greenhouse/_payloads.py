@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from adapters.greenhouse.sandbox.state import Record, SandboxState
+    from intrro_gateway.sandboxes.greenhouse.state import Record, SandboxState
 
 _WEBHOOK_STATUS = {"in_process": "active", "rejected": "rejected", "hired": "hired"}
 

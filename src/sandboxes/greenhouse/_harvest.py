@@ -9,8 +9,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from adapters.greenhouse.sandbox._auth import Principal, authenticate
-from adapters.greenhouse.sandbox._http import (
+from intrro_gateway.sandboxes.greenhouse._auth import Principal, authenticate
+from intrro_gateway.sandboxes.greenhouse._http import (
     error_response,
     forbidden,
     json_response,
@@ -18,11 +18,11 @@ from adapters.greenhouse.sandbox._http import (
     sandbox_state,
     unauthorized,
 )
-from adapters.greenhouse.sandbox._listing import ListSpec, list_page
-from adapters.greenhouse.sandbox._query import QueryError
-from adapters.greenhouse.sandbox._resources import SPECS
-from adapters.greenhouse.sandbox._scopes import list_scope
-from adapters.greenhouse.sandbox.errors import SandboxError
+from intrro_gateway.sandboxes.greenhouse._listing import ListSpec, list_page
+from intrro_gateway.sandboxes.greenhouse._query import QueryError
+from intrro_gateway.sandboxes.greenhouse._resources import SPECS
+from intrro_gateway.sandboxes.greenhouse._scopes import list_scope
+from intrro_gateway.sandboxes.greenhouse.errors import SandboxError
 
 HarvestHandler = Callable[[Request, Principal], Awaitable[Response]]
 Endpoint = Callable[[Request], Awaitable[Response]]

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Literal
 
-from adapters.greenhouse.sandbox import _payloads
-from adapters.greenhouse.sandbox._applications import enter_stage, job_stages
-from adapters.greenhouse.sandbox._webhooks import DeliveryOptions
-from adapters.greenhouse.sandbox.errors import InvalidFieldError, InvalidStateError
-from adapters.greenhouse.sandbox.state import Record, SandboxState
+from intrro_gateway.sandboxes.greenhouse import _payloads
+from intrro_gateway.sandboxes.greenhouse._applications import enter_stage, job_stages
+from intrro_gateway.sandboxes.greenhouse._webhooks import DeliveryOptions
+from intrro_gateway.sandboxes.greenhouse.errors import InvalidFieldError, InvalidStateError
+from intrro_gateway.sandboxes.greenhouse.state import Record, SandboxState
 
 RejectionKind = Literal["company", "candidate", "unspecified"]
 REJECTION_KEYS: dict[str, str] = {

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import uvicorn
 
-from adapters.greenhouse.sandbox.app import create_sandbox_app
-from adapters.greenhouse.sandbox.state import SandboxState
+from intrro_gateway.sandboxes.greenhouse.app import create_sandbox_app
+from intrro_gateway.sandboxes.greenhouse.state import SandboxState
 
 
 def serve(host: str, port: int, *, state: SandboxState | None = None) -> None:

@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from adapters.greenhouse.sandbox.errors import InvalidFieldError
+from intrro_gateway.sandboxes.greenhouse.errors import InvalidFieldError
 
 Check = Callable[[Any], bool]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from adapters.greenhouse.sandbox._listing import (
+from intrro_gateway.sandboxes.greenhouse._listing import (
     ListSpec,
     Predicate,
     bool_filter,
@@ -15,8 +15,8 @@ from adapters.greenhouse.sandbox._listing import (
     strings_filter,
     time_filter,
 )
-from adapters.greenhouse.sandbox._query import QueryError, parse_bool, parse_strings
-from adapters.greenhouse.sandbox.state import Record
+from intrro_gateway.sandboxes.greenhouse._query import QueryError, parse_bool, parse_strings
+from intrro_gateway.sandboxes.greenhouse.state import Record
 
 _APPLICATION_STATUS = {
     "active": "in_process",
