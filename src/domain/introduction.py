@@ -313,14 +313,8 @@ class Introduction:
         if link.closed is not None:
             return Verdict.CLOSED
         stage = snapshot.stage or link.stage
-        rejection: RejectionReason | None = None
-        if snapshot.state is ApplicationState.HIRED:
-            status = ReferralStatus.HIRED
-        elif snapshot.state is ApplicationState.REJECTED:
-            rejection = snapshot.rejection
-            status = _rejection_status(rejection)
-        else:
-            status = _stage_status(stage, mapping, job_stages)
+        rejection = snapshot.rejection if snapshot.state is ApplicationState.REJECTED else None
+        status = snapshot_status(snapshot, mapping, job_stages, last_stage=link.stage)
         link.stage = stage
         link.rejection = rejection
         if snapshot.as_of is not None and (
@@ -432,6 +426,27 @@ def _tells_status(signal: ApplicationSignal) -> bool:
     if isinstance(signal, Unrejected | Unhired):
         return signal.stage is not None
     return True
+
+
+def snapshot_status(
+    snapshot: ApplicationSnapshot | None,
+    mapping: StageMapping,
+    job_stages: Sequence[StageRef] = (),
+    *,
+    last_stage: StageRef | None = None,
+) -> ReferralStatus:
+    """The referral status an application read from the ATS means.
+
+    Hired; rejected (withdrawn when the candidate said no); otherwise what its stage means, the
+    `last_stage` known when the ATS names none. An application not read yet is applied.
+    """
+    if snapshot is None:
+        return ReferralStatus.APPLIED
+    if snapshot.state is ApplicationState.HIRED:
+        return ReferralStatus.HIRED
+    if snapshot.state is ApplicationState.REJECTED:
+        return _rejection_status(snapshot.rejection)
+    return _stage_status(snapshot.stage or last_stage, mapping, job_stages)
 
 
 def _rejection_status(reason: RejectionReason | None) -> ReferralStatus:

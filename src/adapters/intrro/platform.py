@@ -9,8 +9,9 @@ from typing import Any, Final
 import httpx
 from standardwebhooks.webhooks import EmptyWebhookSecretError
 
-from intrro_gateway.adapters.intrro._retry_after import parse_retry_after
 from intrro_gateway.adapters.intrro._signing import sign_headers
+from intrro_gateway.adapters.retry_after import parse_retry_after
+from intrro_gateway.adapters.system import SystemClock
 from intrro_gateway.ports.clock import Clock
 from intrro_gateway.ports.referral_platform import (
     OutboundMessage,
@@ -25,11 +26,6 @@ from intrro_gateway.ports.referral_platform import (
 REFUSED_STATUSES: Final = frozenset({400, 404, 410})
 
 
-class _SystemClock:
-    def now(self) -> datetime:
-        return datetime.now(UTC)
-
-
 class IntrroPlatform(ReferralPlatform):
     """Pushes the gateway's events to Intrro over HTTP."""
 
@@ -38,7 +34,7 @@ class IntrroPlatform(ReferralPlatform):
     ) -> None:
         self._http = http
         self._timeout = httpx.Timeout(timeout_s)
-        self._clock: Clock = clock or _SystemClock()
+        self._clock: Clock = clock or SystemClock()
 
     async def push(self, target: PushTarget, message: OutboundMessage) -> None:
         """POST the event, signed with the target's secret; returns once Intrro answered 2xx."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import builtins
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, delete, or_, select
@@ -15,7 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from intrro_gateway.adapters.sql._cursor import decode_cursor, encode_cursor
 from intrro_gateway.adapters.sql._db import translated, upsert_insert
 from intrro_gateway.adapters.sql.tables import JobPostRow, JobRow, JobStageRow, table
+from intrro_gateway.adapters.system import SystemClock
 from intrro_gateway.domain.jobs import Department, Job, JobPost, JobStage, JobStatus, Office
+from intrro_gateway.ports.clock import Clock
 from intrro_gateway.ports.unit_of_work import JobRepository, Page
 
 __all__ = ["SqlJobRepository"]
@@ -28,8 +30,9 @@ _POSTS = table(JobPostRow)
 class SqlJobRepository(JobRepository):
     """A tenant's job mirror in SQL."""
 
-    def __init__(self, conn: AsyncConnection) -> None:
+    def __init__(self, conn: AsyncConnection, clock: Clock | None = None) -> None:
         self._conn = conn
+        self._clock: Clock = clock or SystemClock()
 
     async def get(self, tenant_id: str, job_id: str) -> Job | None:
         """One job of the mirror."""
@@ -50,7 +53,7 @@ class SqlJobRepository(JobRepository):
             "offices": [{"id": o.id, "name": o.name} for o in job.offices],
             "updated_at": job.updated_at,
             "deleted": job.deleted,
-            "mirrored_at": datetime.now(UTC),
+            "mirrored_at": self._clock.now(),
         }
         insert = upsert_insert(self._conn, _JOBS).values(values)
         insert = insert.on_conflict_do_update(

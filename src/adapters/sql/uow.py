@@ -15,6 +15,7 @@ from intrro_gateway.adapters.sql.introductions import SqlIntroductionRepository
 from intrro_gateway.adapters.sql.jobs import SqlJobRepository
 from intrro_gateway.adapters.sql.secrets import SecretCipher
 from intrro_gateway.adapters.sql.tenants import SqlTenantRepository
+from intrro_gateway.ports.clock import Clock
 from intrro_gateway.ports.unit_of_work import (
     InboxRepository,
     IntroductionRepository,
@@ -37,9 +38,12 @@ class SqlUnitOfWork(UnitOfWork):
     inbox: InboxRepository
     outbox: OutboxRepository
 
-    def __init__(self, engine: AsyncEngine, cipher: SecretCipher) -> None:
+    def __init__(
+        self, engine: AsyncEngine, cipher: SecretCipher, clock: Clock | None = None
+    ) -> None:
         self._engine = engine
         self._cipher = cipher
+        self._clock = clock
         self._conn: AsyncConnection | None = None
         self._turn: asyncio.Lock | None = None
 
@@ -59,7 +63,7 @@ class SqlUnitOfWork(UnitOfWork):
             raise
         self._conn, self._turn = conn, turn
         self.tenants = SqlTenantRepository(conn, self._cipher)
-        self.jobs = SqlJobRepository(conn)
+        self.jobs = SqlJobRepository(conn, self._clock)
         self.introductions = SqlIntroductionRepository(conn)
         self.inbox = SqlInboxRepository(conn)
         self.outbox = SqlOutboxRepository(conn)
@@ -106,9 +110,12 @@ class SqlUnitOfWork(UnitOfWork):
 class SqlUnitOfWorkFactory(UnitOfWorkFactory):
     """Makes a fresh SQL unit of work per use."""
 
-    def __init__(self, engine: AsyncEngine, cipher: SecretCipher) -> None:
+    def __init__(
+        self, engine: AsyncEngine, cipher: SecretCipher, clock: Clock | None = None
+    ) -> None:
         self._engine = engine
         self._cipher = cipher
+        self._clock = clock
 
     def __call__(self) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self._engine, self._cipher)
+        return SqlUnitOfWork(self._engine, self._cipher, self._clock)

@@ -7,13 +7,13 @@ import asyncio
 import json
 import uuid
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 from standardwebhooks.webhooks import Webhook
 
 from intrro_gateway.adapters.intrro.receiver import ReceivedEvent
+from intrro_gateway.adapters.system import SystemClock
 from intrro_gateway.entrypoints.demo._options import DemoFailedError
 from intrro_gateway.entrypoints.demo._stack import Stack
 from intrro_gateway.entrypoints.demo._tap import Recorder
@@ -77,7 +77,7 @@ class Parties:
         """An Intrro event, signed with the tenant's secret by the Standard Webhooks library."""
         body = json.dumps({"type": kind, "timestamp": now(), "data": data})
         message_id = f"msg_{uuid.uuid4().hex}"
-        sent_at = datetime.now(UTC).replace(microsecond=0)
+        sent_at = _CLOCK.now().replace(microsecond=0)
         headers = {
             "webhook-id": message_id,
             "webhook-timestamp": str(int(sent_at.timestamp())),
@@ -122,6 +122,9 @@ def kinds(events: Sequence[ReceivedEvent]) -> str:
     return ", ".join(e.type for e in events)
 
 
+_CLOCK = SystemClock()
+
+
 def now() -> str:
     """The current time as Intrro writes it (ISO-8601, UTC, `Z`)."""
-    return datetime.now(UTC).isoformat().replace("+00:00", "Z")
+    return _CLOCK.now().isoformat().replace("+00:00", "Z")

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import structlog
 
 from intrro_gateway.domain.commands import ExportIntroduction
-from intrro_gateway.domain.introduction import ExportState, Introduction
+from intrro_gateway.domain.introduction import ExportState, Introduction, snapshot_status
 from intrro_gateway.domain.jobs import Job
 from intrro_gateway.domain.signals import ApplicationSnapshot, ApplicationState
 from intrro_gateway.domain.status import ReferralStatus, StageRef
@@ -41,7 +41,6 @@ from intrro_gateway.services.handlers._export_candidate import (
     find_or_create,
 )
 from intrro_gateway.services.handlers._journal import NOTE, REFERRER, TAG, app_key
-from intrro_gateway.services.handlers._status import status_of
 
 logger = structlog.get_logger(__name__)
 
@@ -233,7 +232,7 @@ async def _mark_exported(
                 snapshot = existing.get(app_id)
                 stages = plan.jobs[job_id].stage_refs()
                 stage = snapshot.stage if snapshot else None
-                status = status_of(snapshot, plan.tenant.stage_mapping, stages)
+                status = snapshot_status(snapshot, plan.tenant.stage_mapping, stages)
                 exported[job_id] = (app_id, stage, status)
             intro.mark_exported(
                 ats=deps.ats.name,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from email.utils import format_datetime
 from typing import Any
 
 from hypothesis import given
@@ -17,7 +16,6 @@ from intrro_gateway.adapters.greenhouse.harvest._parsing import (
     format_timestamp,
     parse_error_body,
     parse_next_link,
-    parse_retry_after,
     parse_timestamp,
 )
 from intrro_gateway.adapters.greenhouse.harvest._readings import (
@@ -48,31 +46,6 @@ FIELDS = [
     "rejection_reason_id", "candidate", "application", "applications", "custom_fields",
 ]  # fmt: skip
 records = st.dictionaries(st.sampled_from(FIELDS), json_values, max_size=12)
-
-
-@given(st.floats(min_value=0, max_value=86_400))
-def test_retry_after_in_seconds_is_read_as_seconds(seconds: float) -> None:
-    assert parse_retry_after(repr(seconds), NOW) == seconds
-
-
-@given(st.integers(min_value=0, max_value=86_400))
-def test_retry_after_as_an_epoch_is_read_as_the_time_until_then(delay: int) -> None:
-    epoch = str(int(NOW.timestamp()) + delay)
-    assert parse_retry_after(epoch, NOW) == delay
-
-
-@given(st.integers(min_value=-3600, max_value=86_400))
-def test_retry_after_as_an_http_date_is_read_as_the_time_until_then_never_negative(
-    delay: int,
-) -> None:
-    value = format_datetime(NOW + timedelta(seconds=delay), usegmt=True)
-    assert parse_retry_after(value, NOW) == max(0, delay)
-
-
-@given(st.text(max_size=40))
-def test_retry_after_never_raises_and_never_goes_negative(value: str) -> None:
-    parsed = parse_retry_after(value, NOW)
-    assert parsed is None or parsed >= 0
 
 
 @given(

@@ -7,12 +7,9 @@ from datetime import UTC, datetime
 
 import httpx
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 from standardwebhooks.webhooks import Webhook
 
 from intrro_gateway.adapters.intrro import IntrroPlatform
-from intrro_gateway.adapters.intrro._retry_after import parse_retry_after
 from intrro_gateway.ports.referral_platform import (
     OutboundMessage,
     PushFailedError,
@@ -150,29 +147,6 @@ async def test_the_timeout_is_set_on_each_request() -> None:
     client = httpx.AsyncClient(transport=httpx.MockTransport(handler))
     await IntrroPlatform(client, timeout_s=2.5).push(TARGET, MESSAGE)
     assert seen[0].extensions["timeout"] == httpx.Timeout(2.5).as_dict()
-
-
-@pytest.mark.parametrize(
-    ("header", "expected"),
-    [
-        (None, None),
-        ("", None),
-        ("0", 0.0),
-        ("  7 ", 7.0),
-        ("soon", None),
-        ("-3", None),
-        ("Tue, 24 Nov 2026 04:00:00 GMT", 0.0),
-        ("99999999999999999999", 7 * 24 * 3600.0),
-    ],
-)
-def test_retry_after_values_are_read_or_ignored(header: str | None, expected: float | None) -> None:
-    assert parse_retry_after(header, NOW) == expected
-
-
-@given(st.text(max_size=40))
-def test_any_retry_after_header_is_read_without_raising(header: str) -> None:
-    seconds = parse_retry_after(header, NOW)
-    assert seconds is None or 0 <= seconds <= 7 * 24 * 3600
 
 
 @pytest.mark.parametrize("secret", ["whsec_", "whsec_é", ""])

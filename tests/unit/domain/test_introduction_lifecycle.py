@@ -11,7 +11,13 @@ from intrro_gateway.domain.events import (
     IntroductionExported,
     IntroductionFailed,
 )
-from intrro_gateway.domain.introduction import ExportJournal, ExportState, RemovalReason, Verdict
+from intrro_gateway.domain.introduction import (
+    ExportJournal,
+    ExportState,
+    RemovalReason,
+    Verdict,
+    snapshot_status,
+)
 from intrro_gateway.domain.signals import (
     ApplicationSnapshot,
     ApplicationState,
@@ -204,6 +210,24 @@ def test_a_snapshot_sets_the_status_the_ats_reports(
     [event] = intro.events
     assert isinstance(event, ApplicationStatusChanged)
     assert event.status is expected
+
+
+def test_an_application_not_read_yet_is_applied_and_one_read_means_what_its_snapshot_says() -> None:
+    assert snapshot_status(None, MAPPING, STAGES) is ReferralStatus.APPLIED
+    assert snapshot_status(snapshot(ApplicationState.ACTIVE), MAPPING) is ReferralStatus.APPLIED
+    active = snapshot(ApplicationState.ACTIVE, stage=PHONE)
+    assert snapshot_status(active, MAPPING, STAGES) is MAPPING.status_for(PHONE, STAGES)
+    bare = snapshot(ApplicationState.ACTIVE)
+    assert snapshot_status(bare, MAPPING, STAGES, last_stage=OFFER) is MAPPING.status_for(
+        OFFER, STAGES
+    )
+    hired = snapshot(ApplicationState.HIRED, stage=PHONE)
+    assert snapshot_status(hired, MAPPING, STAGES, last_stage=OFFER) is ReferralStatus.HIRED
+    said_no = RejectionReason(id="r", name="Took another job", kind=RejectionKind.CANDIDATE)
+    rejected = snapshot(ApplicationState.REJECTED, stage=PHONE, rejection=said_no)
+    assert snapshot_status(rejected, MAPPING, STAGES) is ReferralStatus.WITHDRAWN
+    no_reason = snapshot(ApplicationState.REJECTED, stage=PHONE)
+    assert snapshot_status(no_reason, MAPPING, STAGES) is ReferralStatus.REJECTED
 
 
 def test_an_active_snapshot_without_a_stage_keeps_the_known_stage() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import random
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 
 import httpx
 
@@ -20,6 +20,7 @@ from intrro_gateway.adapters.greenhouse.harvest._ratelimit import HarvestRateLim
 from intrro_gateway.adapters.greenhouse.harvest._settings import HarvestSettings
 from intrro_gateway.adapters.greenhouse.harvest._tokens import TokenCache
 from intrro_gateway.adapters.greenhouse.harvest._writes import HarvestWrites
+from intrro_gateway.adapters.system import SystemClock
 from intrro_gateway.domain.candidates import CandidateChanges, CandidateProfile, Referrer
 from intrro_gateway.domain.jobs import Job
 from intrro_gateway.domain.signals import ApplicationSnapshot, RejectionReason
@@ -41,14 +42,6 @@ from intrro_gateway.ports.ats import (
 from intrro_gateway.ports.clock import Clock
 
 
-class _SystemClock:
-    """The wall clock, UTC."""
-
-    def now(self) -> datetime:
-        """The current time, timezone-aware UTC."""
-        return datetime.now(UTC)
-
-
 class GreenhouseAtsClient(AtsClient):
     """Greenhouse Recruiting through Harvest v3: one instance per process, shared by every worker."""
 
@@ -66,7 +59,7 @@ class GreenhouseAtsClient(AtsClient):
         rng: random.Random | None = None,
     ) -> None:
         self.settings = settings or HarvestSettings()
-        clock = clock or _SystemClock()
+        clock = clock or SystemClock()
         sleep = sleep or asyncio.sleep
         self.tokens = TokenCache(
             http, auth_url=auth_url, settings=self.settings, clock=clock, sleep=sleep

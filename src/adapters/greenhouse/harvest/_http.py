@@ -16,12 +16,12 @@ from intrro_gateway.adapters.greenhouse.harvest._parsing import (
     parse_error_body,
     parse_next_link,
     parse_reset,
-    parse_retry_after,
 )
 from intrro_gateway.adapters.greenhouse.harvest._ratelimit import HarvestRateLimiter, Sleep
 from intrro_gateway.adapters.greenhouse.harvest._readings import DATE_FILTER_FORMS, unwrap_list
 from intrro_gateway.adapters.greenhouse.harvest._settings import HarvestSettings
 from intrro_gateway.adapters.greenhouse.harvest._tokens import TokenCache
+from intrro_gateway.adapters.retry_after import parse_retry_after
 from intrro_gateway.ports.ats import (
     AtsAuthError,
     AtsContext,

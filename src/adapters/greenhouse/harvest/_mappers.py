@@ -10,9 +10,10 @@ from intrro_gateway.adapters.greenhouse.harvest import _fields as f
 from intrro_gateway.adapters.greenhouse.harvest._parsing import parse_timestamp
 from intrro_gateway.adapters.greenhouse.harvest._readings import (
     ACTIVE_STATUSES,
-    THEY_REJECTED_US,
-    WE_REJECTED_THEM,
     current_stage_id_on_application,
+)
+from intrro_gateway.adapters.greenhouse.rejections import (
+    rejection_kind as greenhouse_rejection_kind,
 )
 from intrro_gateway.domain.jobs import Department, Job, JobPost, JobStage, JobStatus, Office
 from intrro_gateway.domain.signals import (
@@ -173,14 +174,7 @@ def source(raw: Mapping[str, Any]) -> AtsSource | None:
 def rejection_kind(raw: Mapping[str, Any]) -> RejectionKind:
     """Who said no, by the reason's `type.key` (or, failing that, `type.name`)."""
     kind = f.record(raw.get("type"))
-    for value in (f.text(kind.get("key")), f.text(kind.get("name"))):
-        if value is None:
-            continue
-        if value in THEY_REJECTED_US or value.lower() in THEY_REJECTED_US:
-            return RejectionKind.CANDIDATE
-        if value in WE_REJECTED_THEM or value.lower() in WE_REJECTED_THEM:
-            return RejectionKind.COMPANY
-    return RejectionKind.UNSPECIFIED
+    return greenhouse_rejection_kind(f.text(kind.get("key")), f.text(kind.get("name")))
 
 
 def rejection_reason(raw: Mapping[str, Any]) -> RejectionReason | None:

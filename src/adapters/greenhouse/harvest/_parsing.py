@@ -1,4 +1,7 @@
-"""Parsers of what Greenhouse sends back: headers, timestamps and error bodies; none of them raise."""
+"""Parsers of what Greenhouse sends back: headers, timestamps and error bodies; none of them raise.
+
+`Retry-After` is read by the adapters' shared `adapters/retry_after.py`.
+"""
 
 from __future__ import annotations
 
@@ -7,46 +10,19 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from intrro_gateway.adapters.greenhouse.harvest._readings import EPOCH_THRESHOLD
+from intrro_gateway.adapters.retry_after import parse_retry_after
 
 _LINK_PART = re.compile(r"<([^>]*)>\s*((?:;\s*[^;,]*)*)")
 _REL = re.compile(r"""rel\s*=\s*"?([^";]*)"?""", re.IGNORECASE)
 _MAX_SECONDS = 10.0**9
 
 
-def parse_retry_after(value: str | None, now: datetime) -> float | None:
-    """Seconds to wait from a `Retry-After` value: seconds, an epoch timestamp or an HTTP date."""
-    if value is None:
-        return None
-    text = value.strip()
-    if not text:
-        return None
-    try:
-        number = float(text)
-    except ValueError:
-        number = math.nan
-    if math.isfinite(number):
-        if number >= EPOCH_THRESHOLD:
-            return max(0.0, number - now.timestamp())
-        return max(0.0, number)
-    if not math.isnan(number):
-        return None
-    try:
-        when = parsedate_to_datetime(text)
-    except (TypeError, ValueError, IndexError, OverflowError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - now).total_seconds())
-
-
 def parse_reset(value: str | None, now: datetime) -> datetime | None:
     """When the rate-limit window resets, from `X-RateLimit-Reset` (epoch, or seconds from now)."""
-    seconds = parse_retry_after(value, now)
+    seconds = parse_retry_after(value, now, limit=math.inf)
     if seconds is None or seconds > _MAX_SECONDS:
         return None
     return now + timedelta(seconds=seconds)

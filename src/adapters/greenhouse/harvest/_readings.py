@@ -20,12 +20,9 @@ DATE_FILTER_FORMS = ("pipe", "bracket")
 ACTIVE_STATUSES = frozenset({"in_process", "active"})
 ACTIVE_FILTER_VALUE = "active"
 
-# Rejection kinds, by `type.key` first and then by the v1-era `type.name`.
-THEY_REJECTED_US = frozenset({"THEY_REJECTED_US", "they rejected us"})
-WE_REJECTED_THEM = frozenset({"WE_REJECTED_THEM", "we rejected them"})
+# Rejection kinds (`type.key` first, then the v1-era `type.name`): adapters/greenhouse/rejections.py.
 
-# `Retry-After` above this is an epoch timestamp (v1 sent epochs in 2023), below it seconds.
-EPOCH_THRESHOLD = 1_000_000_000.0
+# `Retry-After` as an epoch timestamp (v1 sent epochs in 2023) or as seconds: adapters/retry_after.py.
 
 # Note visibility on write (`admin_only | private | public`) and the required `note_type`.
 NOTE_TYPE = "NOTE"

@@ -15,7 +15,6 @@ import httpx
 from intrro_gateway.adapters.greenhouse.harvest import _fields as f
 from intrro_gateway.adapters.greenhouse.harvest._parsing import (
     parse_error_body,
-    parse_retry_after,
     parse_timestamp,
 )
 from intrro_gateway.adapters.greenhouse.harvest._ratelimit import Sleep
@@ -24,6 +23,7 @@ from intrro_gateway.adapters.greenhouse.harvest._readings import (
     TOKEN_EXPIRY_RELATIVE,
 )
 from intrro_gateway.adapters.greenhouse.harvest._settings import HarvestSettings
+from intrro_gateway.adapters.retry_after import parse_retry_after
 from intrro_gateway.domain.tenant import AtsCredentials
 from intrro_gateway.ports.ats import AtsAuthError, AtsRateLimitedError, AtsUnavailableError
 from intrro_gateway.ports.clock import Clock

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from intrro_gateway.adapters.greenhouse.rejections import rejection_kind
 from intrro_gateway.adapters.greenhouse.webhooks._reading import (
     JsonObject,
     array,
@@ -32,9 +33,6 @@ from intrro_gateway.domain.signals import (
 )
 from intrro_gateway.domain.status import StageRef
 from intrro_gateway.ports.ats_webhooks import MalformedWebhookError
-
-_CANDIDATE_REJECTED = frozenset({"they rejected us", "they_rejected_us"})
-_COMPANY_REJECTED = frozenset({"we rejected them", "we_rejected_them"})
 
 
 class _Application:
@@ -113,23 +111,13 @@ def _rejection_reason(application: JsonObject, where: str) -> RejectionReason | 
 
 
 def _rejection_kind(kind: Any, where: str) -> RejectionKind:
-    """Who rejected whom, from the reason's type: its `name`, its `key`, or a bare string."""
+    """Who rejected whom, from the reason's type: its `key`, its `name`, or a bare string."""
     if kind is None:
         return RejectionKind.UNSPECIFIED
     if isinstance(kind, str):
-        labels = {kind.strip().casefold()}
-    else:
-        kind = obj(kind, where)
-        labels = {
-            label.strip().casefold()
-            for label in (opt_str(kind, "name", where), opt_str(kind, "key", where))
-            if label is not None
-        }
-    if labels & _CANDIDATE_REJECTED:
-        return RejectionKind.CANDIDATE
-    if labels & _COMPANY_REJECTED:
-        return RejectionKind.COMPANY
-    return RejectionKind.UNSPECIFIED
+        return rejection_kind(kind)
+    kind = obj(kind, where)
+    return rejection_kind(opt_str(kind, "key", where), opt_str(kind, "name", where))
 
 
 def stage_changed(payload: JsonObject) -> ApplicationSignal:
