@@ -1,7 +1,7 @@
 """`intrro-gateway serve …` with TCP_NODELAY set on the listening socket (inherited by every accepted one).
 
 Used by `bench/ingress.py --tcp-nodelay` to measure the gateway as it would run once `bind()` in
-`entrypoints/cli/_serving.py` makes its sockets with `IPPROTO_TCP`: a socket made with protocol 0 is
+`entrypoints/serving.py` makes its sockets with `IPPROTO_TCP`: a socket made with protocol 0 is
 skipped by asyncio's own TCP_NODELAY set-up, so a response whose body is written after its head waits
 for the client's delayed ACK (about 40 ms) on a kept-alive connection. Everything else is the shipped
 command.
@@ -14,8 +14,8 @@ import sys
 
 import _common  # noqa: F401 - first: takes `bench/` (and its domain.py) off the import path
 
-import intrro_gateway.entrypoints.cli._serving as serving
 import intrro_gateway.entrypoints.cli.commands.serve as serve_command
+import intrro_gateway.entrypoints.serving as serving
 from intrro_gateway.entrypoints.cli import main
 
 _shipped_bind = serving.bind

@@ -42,7 +42,7 @@ from intrro_gateway.domain.tenant import AtsConnection, AtsCredentials, Rotating
 from intrro_gateway.entrypoints.container import build_container
 from intrro_gateway.entrypoints.logging import configure_logging
 from intrro_gateway.entrypoints.settings import load_settings
-from intrro_gateway.sandboxes.greenhouse import SandboxState, create_sandbox_app
+from intrro_gateway.sandboxes.greenhouse import SandboxState, create_sandbox_app, seeded_state
 from intrro_gateway.services.handlers.jobs import JobImportResult
 
 TENANT = "bench"
@@ -54,7 +54,7 @@ STAGES = ("Application Review", "Phone Screen", "Technical Interview", "Onsite",
 
 def sandbox_with_open_jobs(count: int) -> SandboxState:
     """The seeded sandbox with exactly `count` open jobs."""
-    state = SandboxState.seeded()
+    state = seeded_state()
     open_jobs = [
         job
         for job in state.tables["jobs"].values()

@@ -31,7 +31,7 @@ from intrro_gateway.adapters.sql.queue import SqlWorkQueue
 from intrro_gateway.adapters.sql.secrets import SecretCipher
 from intrro_gateway.adapters.sql.uow import SqlUnitOfWork
 from intrro_gateway.adapters.system import SystemClock, UuidIdGenerator
-from intrro_gateway.entrypoints.http.metrics import GatewayMetrics, MeteredReferralPlatform
+from intrro_gateway.entrypoints.metrics import GatewayMetrics, MeteredReferralPlatform
 from intrro_gateway.entrypoints.settings import GatewaySettings
 from intrro_gateway.services.bus import MessageBus
 from intrro_gateway.services.deps import Dependencies

@@ -21,11 +21,16 @@ from cryptography.fernet import Fernet
 from starlette.applications import Starlette
 
 from intrro_gateway.adapters.intrro.receiver import ReceivedEvent, create_receiver_app
-from intrro_gateway.entrypoints.cli._serving import Listener, bind, serve
 from intrro_gateway.entrypoints.container import build_container
 from intrro_gateway.entrypoints.http import create_app
+from intrro_gateway.entrypoints.serving import Listener, bind, serve
 from intrro_gateway.entrypoints.settings import GatewaySettings, load_settings
-from intrro_gateway.sandboxes.greenhouse import SandboxControl, SandboxState, create_sandbox_app
+from intrro_gateway.sandboxes.greenhouse import (
+    SandboxControl,
+    SandboxState,
+    create_sandbox_app,
+    seeded_state,
+)
 from tests.e2e.live_events import (
     ERIN,
     EXPORTED,
@@ -328,7 +333,7 @@ async def live_stack(
     settings = live_settings(
         database_url, gateway_sock.getsockname()[1], sandbox_sock.getsockname()[1], **env
     )
-    sandbox = state or SandboxState.seeded()
+    sandbox = state or seeded_state()
     intrro_secret = new_intrro_secret()
     receiver = create_receiver_app(intrro_secret)
     listeners = [

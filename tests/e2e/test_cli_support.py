@@ -22,7 +22,12 @@ from cryptography.fernet import Fernet
 from starlette.types import ASGIApp
 
 from intrro_gateway.adapters.intrro.receiver import ReceivedEvent, create_receiver_app
-from intrro_gateway.sandboxes.greenhouse import ALL_SCOPES, SandboxState, create_sandbox_app
+from intrro_gateway.sandboxes.greenhouse import (
+    ALL_SCOPES,
+    SandboxState,
+    create_sandbox_app,
+    seeded_state,
+)
 
 INTRRO_SECRET = "whsec_" + base64.b64encode(b"cli-tests-intrro-secret-0001").decode()
 SANDBOX_ID = SandboxState.DEFAULT_CLIENT_ID
@@ -131,7 +136,7 @@ class Sandbox:
 @pytest.fixture
 def sandbox_state() -> SandboxState:
     """The seeded sandbox data, plus a credential without the scopes to create candidates."""
-    state = SandboxState.seeded()
+    state = seeded_state()
     state.add_credential("limited", LIMITED_SECRET, sorted(ALL_SCOPES - {MISSING_SCOPE}))
     return state
 

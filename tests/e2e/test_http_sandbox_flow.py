@@ -12,7 +12,7 @@ import httpx
 import pytest
 from dependency_injector import providers
 
-from intrro_gateway.sandboxes.greenhouse import SandboxState, create_sandbox_app
+from intrro_gateway.sandboxes.greenhouse import SandboxState, create_sandbox_app, seeded_state
 from tests.e2e.http_support import (
     AUTH,
     Gateway,
@@ -44,7 +44,7 @@ def wait_until(condition: Callable[[], bool], what: str) -> None:
 
 @pytest.fixture
 def sandbox() -> SandboxState:
-    return SandboxState.seeded()
+    return seeded_state()
 
 
 def sandboxed(tmp_path: Path, sandbox: SandboxState, **env: str) -> Gateway:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from intrro_gateway.sandboxes.greenhouse import ALL_SCOPES, SandboxState
+from intrro_gateway.sandboxes.greenhouse import ALL_SCOPES, SandboxState, seeded_state
 from intrro_gateway.services.connection import recheck_connection
 from tests.e2e.test_ops_support import NON_ADMIN_EMAIL, ops_gateway, requests_since
 
@@ -34,7 +34,7 @@ def not_granted(report: dict[str, Any]) -> dict[str, str]:
 async def test_a_credential_with_every_scope_an_admin_and_the_source_is_ok(
     tmp_path: Path, sqlite_url: str
 ) -> None:
-    async with ops_gateway(tmp_path, sqlite_url, {ID: SandboxState.seeded()}) as gw:
+    async with ops_gateway(tmp_path, sqlite_url, {ID: seeded_state()}) as gw:
         await gw.create_tenant("acme", HOOK_SECRET)
         answer = await gw.connect("acme", ID, SECRET)
         status = await gw.status("acme")
@@ -53,7 +53,7 @@ async def test_a_credential_with_every_scope_an_admin_and_the_source_is_ok(
 async def test_a_credential_missing_read_scopes_is_reported_and_stored_not_ok(
     tmp_path: Path, sqlite_url: str
 ) -> None:
-    sandbox = SandboxState.seeded()
+    sandbox = seeded_state()
     sandbox.add_credential("reader-less", "s1", sorted(ALL_SCOPES - set(READS)))
     async with ops_gateway(tmp_path, sqlite_url, {"reader-less": sandbox}) as gw:
         await gw.create_tenant("acme", HOOK_SECRET)
@@ -73,7 +73,7 @@ async def test_a_credential_missing_read_scopes_is_reported_and_stored_not_ok(
 async def test_a_credential_missing_write_scopes_is_reported_from_its_introspected_scopes(
     tmp_path: Path, sqlite_url: str
 ) -> None:
-    sandbox = SandboxState.seeded()
+    sandbox = seeded_state()
     sandbox.add_credential("writer-less", "s2", sorted(ALL_SCOPES - set(WRITES)))
     async with ops_gateway(tmp_path, sqlite_url, {"writer-less": sandbox}) as gw:
         await gw.create_tenant("acme", HOOK_SECRET)
@@ -93,7 +93,7 @@ async def test_a_credential_missing_write_scopes_is_reported_from_its_introspect
 async def test_write_scopes_that_cannot_be_introspected_are_unverified_and_do_not_block(
     tmp_path: Path, sqlite_url: str
 ) -> None:
-    sandbox = SandboxState.seeded()
+    sandbox = seeded_state()
     sandbox.add_credential("opaque", "s3", sorted(ALL_SCOPES - set(WRITES)), introspection=False)
     async with ops_gateway(tmp_path, sqlite_url, {"opaque": sandbox}) as gw:
         await gw.create_tenant("acme", HOOK_SECRET)
@@ -107,7 +107,7 @@ async def test_write_scopes_that_cannot_be_introspected_are_unverified_and_do_no
 async def test_a_user_who_is_not_a_site_admin_is_reported_and_blocks_ok(
     tmp_path: Path, sqlite_url: str
 ) -> None:
-    async with ops_gateway(tmp_path, sqlite_url, {ID: SandboxState.seeded()}) as gw:
+    async with ops_gateway(tmp_path, sqlite_url, {ID: seeded_state()}) as gw:
         await gw.create_tenant("acme", HOOK_SECRET)
         report = (await gw.connect("acme", ID, SECRET, email=NON_ADMIN_EMAIL)).json()
         status = await gw.status("acme")
@@ -122,7 +122,7 @@ async def test_a_user_who_is_not_a_site_admin_is_reported_and_blocks_ok(
 async def test_a_missing_intrro_source_is_reported_with_the_steps_to_add_it(
     tmp_path: Path, sqlite_url: str
 ) -> None:
-    async with ops_gateway(tmp_path, sqlite_url, {ID: SandboxState.seeded(source=False)}) as gw:
+    async with ops_gateway(tmp_path, sqlite_url, {ID: seeded_state(source=False)}) as gw:
         await gw.create_tenant("acme", HOOK_SECRET)
         report = (await gw.connect("acme", ID, SECRET)).json()
 
@@ -138,7 +138,7 @@ async def test_a_missing_intrro_source_is_reported_with_the_steps_to_add_it(
 async def test_a_refused_credential_answers_422_and_stores_nothing(
     tmp_path: Path, sqlite_url: str
 ) -> None:
-    sandbox = SandboxState.seeded()
+    sandbox = seeded_state()
     async with ops_gateway(tmp_path, sqlite_url, {ID: sandbox}) as gw:
         await gw.create_tenant("acme", HOOK_SECRET)
         mark = len(sandbox.requests)
@@ -156,7 +156,7 @@ async def test_a_refused_credential_answers_422_and_stores_nothing(
 async def test_a_revoked_credential_is_flagged_by_the_next_recheck_and_shown_in_the_status(
     tmp_path: Path, sqlite_url: str
 ) -> None:
-    sandbox = SandboxState.seeded()
+    sandbox = seeded_state()
     async with ops_gateway(tmp_path, sqlite_url, {ID: sandbox}) as gw:
         await gw.create_tenant("acme", HOOK_SECRET)
         assert (await gw.connect("acme", ID, SECRET)).json()["ok"] is True
@@ -181,7 +181,7 @@ async def test_a_revoked_credential_is_flagged_by_the_next_recheck_and_shown_in_
 async def test_the_scheduler_flags_a_revoked_credential_on_its_first_tick_and_then_leaves_it_alone(
     tmp_path: Path, sqlite_url: str
 ) -> None:
-    sandbox = SandboxState.seeded()
+    sandbox = seeded_state()
     async with ops_gateway(tmp_path, sqlite_url, {ID: sandbox}) as gw:
         await gw.create_tenant("acme", HOOK_SECRET)
         assert (await gw.connect("acme", ID, SECRET)).json()["ok"] is True

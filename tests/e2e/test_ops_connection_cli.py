@@ -14,7 +14,7 @@ import pytest
 
 from intrro_gateway.entrypoints.cli import main
 from intrro_gateway.entrypoints.cli._report import MISSING
-from intrro_gateway.sandboxes.greenhouse import ALL_SCOPES, SandboxState
+from intrro_gateway.sandboxes.greenhouse import ALL_SCOPES, SandboxState, seeded_state
 from tests.e2e.http_support import AUTH, WEBHOOK_SECRET, create_tenant, gateway, gateway_settings
 from tests.e2e.test_cli_support import (  # noqa: F401 - fixtures
     ADMIN,
@@ -36,7 +36,7 @@ Capsys = pytest.CaptureFixture[str]
 @pytest.fixture
 def sandbox_state() -> SandboxState:
     """No `Intrro` source, and a credential lacking a read scope and a write scope."""
-    state = SandboxState.seeded(source=False)
+    state = seeded_state(source=False)
     state.add_credential(CLIENT_ID, CLIENT_SECRET, sorted(ALL_SCOPES - set(TWO_MISSING)))
     return state
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from intrro_gateway.domain.commands import Reconcile
-from intrro_gateway.sandboxes.greenhouse import SandboxState
+from intrro_gateway.sandboxes.greenhouse import SandboxState, seeded_state
 from intrro_gateway.services.handlers.reconcile import ReconcileResult
 from tests.e2e.http_support import AUTH, accepted, greenhouse_headers, intrro_event, intrro_headers
 from tests.e2e.test_ops_support import (
@@ -32,7 +32,7 @@ INTRRO_SECRETS = {
 
 def twin_sandboxes() -> dict[str, SandboxState]:
     """Two accounts built by the same steps: every id and e-mail of one is also in the other."""
-    twins = [SandboxState.seeded(), SandboxState.seeded()]
+    twins = [seeded_state(), seeded_state()]
     for sandbox in twins:
         for client_id in CLIENTS.values():
             sandbox.add_credential(client_id, f"{client_id}-secret")

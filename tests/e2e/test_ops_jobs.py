@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from intrro_gateway.domain.commands import ImportJobs
-from intrro_gateway.sandboxes.greenhouse import SandboxState
+from intrro_gateway.sandboxes.greenhouse import SandboxState, seeded_state
 from intrro_gateway.sandboxes.greenhouse.state import LoggedRequest
 from tests.e2e.http_support import AUTH
 from tests.e2e.test_ops_support import (
@@ -43,7 +43,7 @@ class ImportCosts:
 
 def sandbox_with_open_jobs(count: int) -> SandboxState:
     """The seeded sandbox with jobs added until exactly `count` are open (templates aside)."""
-    sandbox = SandboxState.seeded()
+    sandbox = seeded_state()
     for n in range(count - len(open_job_ids(sandbox))):
         add_open_job(sandbox, f"Added Engineer {n}")
     assert len(open_job_ids(sandbox)) == count
@@ -124,7 +124,7 @@ async def test_importing_25_jobs_and_resyncing_them_costs_a_few_requests_not_one
 async def test_a_closed_and_a_deleted_job_reach_readers_of_changes_and_leave_the_open_listing(
     tmp_path: Path, sqlite_url: str
 ) -> None:
-    sandbox = SandboxState.seeded()
+    sandbox = seeded_state()
     busy = {app["job_id"] for app in sandbox.table("applications").values()}
     closing, deleting = [j for j in sandbox.seed.open_job_ids if j not in busy][:2]
     await sandbox_clock_caught_up(sandbox)

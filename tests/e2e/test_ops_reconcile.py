@@ -11,7 +11,12 @@ from typing import Any
 import pytest
 
 from intrro_gateway.domain.commands import Reconcile
-from intrro_gateway.sandboxes.greenhouse import DeliveryOptions, RateLimit, SandboxState
+from intrro_gateway.sandboxes.greenhouse import (
+    DeliveryOptions,
+    RateLimit,
+    SandboxState,
+    seeded_state,
+)
 from intrro_gateway.sandboxes.greenhouse.state import LoggedRequest
 from intrro_gateway.services.handlers.reconcile import ReconcileResult
 from tests.e2e.http_support import accepted, intrro_event, intrro_headers
@@ -86,7 +91,7 @@ def status_changes(gw: OpsGateway, application_id: int) -> list[dict[str, Any]]:
 async def test_a_stage_change_whose_web_hook_was_dropped_is_repaired_and_pushed_exactly_once(
     tmp_path: Path, sqlite_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    async with ops_gateway(tmp_path, sqlite_url, {ID: SandboxState.seeded()}) as gw:
+    async with ops_gateway(tmp_path, sqlite_url, {ID: seeded_state()}) as gw:
         await connected(gw)
         application = await introduce(gw, "intro-1", free_job(gw.sandbox))
         before = status_changes(gw, application)
@@ -123,7 +128,7 @@ async def test_a_stage_change_whose_web_hook_was_dropped_is_repaired_and_pushed_
 async def test_with_web_hooks_flowing_a_pass_repairs_and_pushes_nothing(
     tmp_path: Path, sqlite_url: str
 ) -> None:
-    async with ops_gateway(tmp_path, sqlite_url, {ID: SandboxState.seeded()}) as gw:
+    async with ops_gateway(tmp_path, sqlite_url, {ID: seeded_state()}) as gw:
         await connected(gw)
         application = await introduce(gw, "intro-1", free_job(gw.sandbox))
         gw.control.move(application)
@@ -143,7 +148,7 @@ async def test_with_web_hooks_flowing_a_pass_repairs_and_pushes_nothing(
 async def test_repairs_while_no_web_hook_arrives_flag_the_web_hooks_silent_in_the_status(
     tmp_path: Path, sqlite_url: str
 ) -> None:
-    async with ops_gateway(tmp_path, sqlite_url, {ID: SandboxState.seeded()}) as gw:
+    async with ops_gateway(tmp_path, sqlite_url, {ID: seeded_state()}) as gw:
         await connected(gw)
         application = await introduce(gw, "intro-1", free_job(gw.sandbox))
         quiet, _ = await reconcile_pass(gw)
@@ -169,7 +174,7 @@ async def test_repairs_while_no_web_hook_arrives_flag_the_web_hooks_silent_in_th
 async def test_a_pass_costs_the_same_few_requests_for_one_repair_or_seven(
     tmp_path: Path, sqlite_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    sandbox = SandboxState.seeded()
+    sandbox = seeded_state()
     # Eight exports exceed Greenhouse's 150 requests per 30 s; the client would wait the window out.
     sandbox.harvest_rate_limit = RateLimit(limit=10_000, window_s=30.0)
     async with ops_gateway(tmp_path, sqlite_url, {ID: sandbox}) as gw:

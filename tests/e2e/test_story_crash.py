@@ -22,8 +22,8 @@ import pytest
 from cryptography.fernet import Fernet
 
 from intrro_gateway.adapters.intrro.receiver import ReceivedEvent, create_receiver_app
-from intrro_gateway.entrypoints.cli._serving import Listener, bind, serve
-from intrro_gateway.sandboxes.greenhouse import SandboxState, create_sandbox_app
+from intrro_gateway.entrypoints.serving import Listener, bind, serve
+from intrro_gateway.sandboxes.greenhouse import SandboxState, create_sandbox_app, seeded_state
 from tests.dbfixtures import postgres_dsn
 from tests.e2e.live import (
     ADMIN_EMAIL,
@@ -138,7 +138,7 @@ async def test_a_delivery_acknowledged_before_a_sigkill_is_processed_once_after_
     tmp_path: Path, db_url: str
 ) -> None:
     port = free_port()
-    state = SandboxState.seeded()
+    state = seeded_state()
     intrro_secret = new_intrro_secret()
     job = str(state.seed.open_job_ids[5])
     async with (

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from intrro_gateway.adapters.sql.secrets import UndecryptableSecretError
 from intrro_gateway.entrypoints.cli._base import CliError, err_console
 from intrro_gateway.entrypoints.cli._parser import build_parser
+from intrro_gateway.entrypoints.serving import ServingError
 from intrro_gateway.ports.ats import AtsError, AtsUnavailableError
 from intrro_gateway.ports.unit_of_work import StorageError
 from intrro_gateway.services.errors import InvalidInputError, NotFoundError
@@ -28,6 +29,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         code: int = args.handler(args)
     except CliError as exc:
         return _fail(exc.message, exc.code)
+    except ServingError as exc:
+        return _fail(str(exc), 1)
     except NotFoundError as exc:
         return _fail(str(exc), 1)
     except InvalidInputError as exc:

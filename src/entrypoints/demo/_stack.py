@@ -17,13 +17,13 @@ from cryptography.fernet import Fernet
 from starlette.applications import Starlette
 
 from intrro_gateway.adapters.intrro.receiver import ReceivedEvent, create_receiver_app
-from intrro_gateway.entrypoints.cli._base import CliError
-from intrro_gateway.entrypoints.cli._serving import Listener, bind, serve
 from intrro_gateway.entrypoints.container import build_container
+from intrro_gateway.entrypoints.demo._options import DemoFailedError
 from intrro_gateway.entrypoints.demo._tap import Recorder
 from intrro_gateway.entrypoints.http import create_app
+from intrro_gateway.entrypoints.serving import Listener, bind, serve
 from intrro_gateway.entrypoints.settings import GatewaySettings, load_settings
-from intrro_gateway.sandboxes.greenhouse import SandboxState, create_sandbox_app
+from intrro_gateway.sandboxes.greenhouse import SandboxState, create_sandbox_app, seeded_state
 
 _LOOPBACK = "127.0.0.1"
 _START_TIMEOUT_S = 30.0
@@ -87,7 +87,7 @@ async def running(recorder: Recorder, *, receiver_fail_next: int = 0) -> AsyncIt
             sandbox_sock.getsockname()[1],
         )
         intrro_secret = new_intrro_secret()
-        sandbox_state = SandboxState.seeded()
+        sandbox_state = seeded_state()
         receiver = create_receiver_app(intrro_secret, fail_next=receiver_fail_next)
         listeners = [
             Listener(
@@ -130,4 +130,4 @@ async def _started(serving: asyncio.Task[Any], ready: asyncio.Event) -> None:
         return
     if serving in done:
         serving.result()  # raises the start-up failure
-    raise CliError(f"the demo's servers did not start within {_START_TIMEOUT_S:.0f} s")
+    raise DemoFailedError(f"the demo's servers did not start within {_START_TIMEOUT_S:.0f} s")

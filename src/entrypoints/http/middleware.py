@@ -10,8 +10,8 @@ import structlog
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from intrro_gateway.entrypoints.http.metrics import GatewayMetrics
 from intrro_gateway.entrypoints.http.problems import problem_response
+from intrro_gateway.entrypoints.metrics import GatewayMetrics
 
 log = structlog.get_logger(__name__)
 

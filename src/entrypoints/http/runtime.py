@@ -10,7 +10,7 @@ from typing import Any
 import structlog
 from starlette.requests import Request
 
-from intrro_gateway.entrypoints.http.metrics import GatewayMetrics, QueueDepthProbe
+from intrro_gateway.entrypoints.metrics import GatewayMetrics, QueueDepthProbe
 from intrro_gateway.entrypoints.settings import GatewaySettings
 from intrro_gateway.services.bus import MessageBus
 from intrro_gateway.services.deps import Dependencies

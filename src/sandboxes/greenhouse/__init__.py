@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from intrro_gateway.sandboxes.greenhouse._ratelimit import RateLimit
 from intrro_gateway.sandboxes.greenhouse._scopes import ALL_SCOPES
+from intrro_gateway.sandboxes.greenhouse._seed import seeded_state
 from intrro_gateway.sandboxes.greenhouse._webhooks import (
     Delivery,
     DeliveryOptions,
@@ -43,5 +44,6 @@ __all__ = [
     "SeedIds",
     "UnknownRecordError",
     "create_sandbox_app",
+    "seeded_state",
     "sign",
 ]

@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from intrro_gateway.sandboxes.greenhouse import _applications, _candidates, _pipeline
+from intrro_gateway.sandboxes.greenhouse.state import SandboxState
 
 if TYPE_CHECKING:
-    from intrro_gateway.sandboxes.greenhouse.state import Record, SandboxState
+    from intrro_gateway.sandboxes.greenhouse.state import Record
 
 _DEPARTMENTS = ("Engineering", "Sales", "Operations", "Design")
 _OFFICES = (("London", "London, UK"), ("New York", "New York, NY"), ("Berlin", "Berlin, DE"))
@@ -175,6 +176,19 @@ def _seed_candidates(state: SandboxState) -> None:
             _pipeline.reject(state, application["id"], "company")
         elif action == "hire":
             _pipeline.hire(state, application["id"])
+
+
+def seeded_state(*, source: bool = True) -> SandboxState:
+    """The demo data set; `source=False` leaves out the `Intrro` source.
+
+    Built here rather than by `SandboxState`, so that the state module imports none of the
+    operations that import it.
+    """
+    state = SandboxState()
+    with state.clock.backdated():
+        state.add_default_admin()
+        seed_state(state, intrro_source=source)
+    return state
 
 
 def seed_state(state: SandboxState, *, intrro_source: bool) -> None:

@@ -17,6 +17,7 @@ from intrro_gateway.sandboxes.greenhouse._auth import introspect_endpoint, token
 from intrro_gateway.sandboxes.greenhouse._control_routes import control_routes
 from intrro_gateway.sandboxes.greenhouse._harvest import list_routes
 from intrro_gateway.sandboxes.greenhouse._http import not_found
+from intrro_gateway.sandboxes.greenhouse._seed import seeded_state
 from intrro_gateway.sandboxes.greenhouse._write_extras import extra_write_routes
 from intrro_gateway.sandboxes.greenhouse._write_routes import write_routes
 from intrro_gateway.sandboxes.greenhouse.state import LoggedRequest, SandboxState
@@ -52,7 +53,7 @@ def create_sandbox_app(
     state: SandboxState | None = None, *, webhook_client: httpx.AsyncClient | None = None
 ) -> Starlette:
     """A sandbox app over `state` (seeded when None), delivering web hooks through `webhook_client`."""
-    sandbox = state if state is not None else SandboxState.seeded()
+    sandbox = state if state is not None else seeded_state()
     if webhook_client is not None:
         sandbox.webhooks.client = webhook_client
 

@@ -103,23 +103,11 @@ class SandboxState:
     def empty(cls) -> SandboxState:
         """No data but the default credential and its site-admin user."""
         state = cls()
-        state._add_default_admin()
+        state.add_default_admin()
         return state
 
-    @classmethod
-    def seeded(cls, *, source: bool = True) -> SandboxState:
-        """The demo data set; `source=False` leaves out the `Intrro` source."""
-        from intrro_gateway.sandboxes.greenhouse._seed import (
-            seed_state,  # _seed imports this module
-        )
-
-        state = cls()
-        with state.clock.backdated():
-            state._add_default_admin()
-            seed_state(state, intrro_source=source)
-        return state
-
-    def _add_default_admin(self) -> None:
+    def add_default_admin(self) -> None:
+        """The default credential and its site-admin user (every state has them)."""
         self.add_user(
             "Sandra",
             "Admin",

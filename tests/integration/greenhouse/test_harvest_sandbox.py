@@ -13,7 +13,7 @@ from intrro_gateway.domain.candidates import CandidateChanges, CandidateProfile,
 from intrro_gateway.domain.signals import ApplicationState, RejectionKind
 from intrro_gateway.domain.tenant import AtsCredentials
 from intrro_gateway.ports.ats import AtsContext, NewApplication, PermissionStatus, ReferralCredit
-from intrro_gateway.sandboxes.greenhouse import SandboxState, create_sandbox_app
+from intrro_gateway.sandboxes.greenhouse import SandboxState, create_sandbox_app, seeded_state
 from tests.integration.greenhouse.harvest_fake import FakeClock
 
 BASE = "http://sandbox.test"
@@ -62,7 +62,7 @@ def _ctx(user_id: int | None = SandboxState.DEFAULT_USER_ID) -> AtsContext:
 
 @pytest.fixture
 def state() -> SandboxState:
-    return SandboxState.seeded()
+    return seeded_state()
 
 
 @pytest.fixture

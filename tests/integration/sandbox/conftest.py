@@ -7,13 +7,18 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
-from intrro_gateway.sandboxes.greenhouse import SandboxControl, SandboxState, create_sandbox_app
+from intrro_gateway.sandboxes.greenhouse import (
+    SandboxControl,
+    SandboxState,
+    create_sandbox_app,
+    seeded_state,
+)
 from tests.integration.sandbox.support import HOOK_SECRET, HOOK_URL, Receiver, mint
 
 
 @pytest.fixture
 def state() -> SandboxState:
-    return SandboxState.seeded()
+    return seeded_state()
 
 
 @pytest.fixture

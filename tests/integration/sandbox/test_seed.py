@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections import Counter
 
-from intrro_gateway.sandboxes.greenhouse import SandboxState
+from intrro_gateway.sandboxes.greenhouse import SandboxState, seeded_state
 from intrro_gateway.sandboxes.greenhouse._clock import parse_stamp
 
 
 def test_the_seed_has_twenty_two_open_jobs_a_closed_job_and_a_template() -> None:
-    state = SandboxState.seeded()
+    state = seeded_state()
     jobs = state.tables["jobs"].values()
 
     open_jobs = [j for j in jobs if j["status"] == "open" and not j["is_template"]]
@@ -19,7 +19,7 @@ def test_the_seed_has_twenty_two_open_jobs_a_closed_job_and_a_template() -> None
 
 
 def test_every_job_has_five_or_six_stages_from_application_review_to_offer() -> None:
-    state = SandboxState.seeded()
+    state = seeded_state()
 
     for job_id in state.tables["jobs"]:
         stages = sorted(
@@ -32,7 +32,7 @@ def test_every_job_has_five_or_six_stages_from_application_review_to_offer() -> 
 
 
 def test_every_job_has_one_or_two_posts_with_public_urls() -> None:
-    state = SandboxState.seeded()
+    state = seeded_state()
     posts = Counter(p["job_id"] for p in state.tables["job_posts"].values())
 
     assert set(posts) == set(state.tables["jobs"])
@@ -43,7 +43,7 @@ def test_every_job_has_one_or_two_posts_with_public_urls() -> None:
 
 
 def test_the_seed_has_departments_offices_and_the_intrro_prospecting_source() -> None:
-    state = SandboxState.seeded()
+    state = seeded_state()
 
     assert len(state.tables["departments"]) >= 3
     assert len(state.tables["offices"]) >= 3
@@ -54,7 +54,7 @@ def test_the_seed_has_departments_offices_and_the_intrro_prospecting_source() ->
 
 
 def test_the_seed_can_leave_out_the_intrro_source() -> None:
-    state = SandboxState.seeded(source=False)
+    state = seeded_state(source=False)
 
     assert state.seed.intrro_source_id is None
     assert "Intrro" not in [s["name"] for s in state.tables["sources"].values()]
@@ -62,14 +62,14 @@ def test_the_seed_can_leave_out_the_intrro_source() -> None:
 
 
 def test_the_seed_has_rejection_reasons_of_every_kind() -> None:
-    state = SandboxState.seeded()
+    state = seeded_state()
 
     keys = {r["type"]["key"] for r in state.tables["rejection_reasons"].values()}
     assert keys == {"WE_REJECTED_THEM", "THEY_REJECTED_US", "NONE_SPECIFIED"}
 
 
 def test_the_seed_has_admins_non_admins_and_employees_with_and_without_referrer_rows() -> None:
-    state = SandboxState.seeded()
+    state = seeded_state()
     users = state.tables["users"]
     referred_users = {r["user_id"] for r in state.tables["referrers"].values()}
 
@@ -80,7 +80,7 @@ def test_the_seed_has_admins_non_admins_and_employees_with_and_without_referrer_
 
 
 def test_the_seed_has_candidates_with_applications_in_several_states() -> None:
-    state = SandboxState.seeded()
+    state = seeded_state()
 
     statuses = Counter(a["status"] for a in state.tables["applications"].values())
     assert statuses == {"in_process": 2, "rejected": 1, "hired": 1}
@@ -88,7 +88,7 @@ def test_the_seed_has_candidates_with_applications_in_several_states() -> None:
 
 
 def test_seeding_fires_no_web_hooks() -> None:
-    assert SandboxState.seeded().webhooks.fired == []
+    assert seeded_state().webhooks.fired == []
 
 
 def test_an_empty_state_has_only_the_default_credential_and_its_users() -> None:
@@ -100,7 +100,7 @@ def test_an_empty_state_has_only_the_default_credential_and_its_users() -> None:
 
 
 def test_seeded_records_are_stamped_in_the_past_and_live_changes_after_them() -> None:
-    state = SandboxState.seeded()
+    state = seeded_state()
     now = state.clock.now()
     stamps = [
         parse_stamp(record["updated_at"])

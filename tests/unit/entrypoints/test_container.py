@@ -11,7 +11,7 @@ from dependency_injector import providers
 from intrro_gateway.adapters.greenhouse.harvest import GreenhouseAtsClient
 from intrro_gateway.adapters.sql.uow import SqlUnitOfWork
 from intrro_gateway.entrypoints.container import build_container
-from intrro_gateway.entrypoints.http.metrics import GatewayMetrics, MeteredReferralPlatform
+from intrro_gateway.entrypoints.metrics import GatewayMetrics, MeteredReferralPlatform
 from intrro_gateway.entrypoints.settings import GatewaySettings, load_settings
 from intrro_gateway.ports.referral_platform import (
     OutboundMessage,

@@ -6,8 +6,8 @@ import argparse
 import asyncio
 
 from intrro_gateway.entrypoints.cli._base import console, run
-from intrro_gateway.entrypoints.cli._serving import Listener, bind, serve, stop_on_signals
 from intrro_gateway.entrypoints.logging import configure_logging
+from intrro_gateway.entrypoints.serving import Listener, bind, serve, stop_on_signals
 from intrro_gateway.entrypoints.settings import SettingsError, load_settings
 
 DEFAULT_PORT = 8001
@@ -49,11 +49,11 @@ def describe(url: str) -> str:
 
 def sandbox(args: argparse.Namespace) -> int:
     """Serve until SIGTERM or SIGINT."""
-    from intrro_gateway.sandboxes.greenhouse import SandboxState, create_sandbox_app
+    from intrro_gateway.sandboxes.greenhouse import create_sandbox_app, seeded_state
 
     configure_logging("console", "INFO", cache_loggers=False)
     port = args.port if args.port is not None else _configured_port()
-    listener = Listener("sandbox", create_sandbox_app(SandboxState.seeded()), bind(args.host, port))
+    listener = Listener("sandbox", create_sandbox_app(seeded_state()), bind(args.host, port))
     out = console()
 
     async def go() -> None:

@@ -14,17 +14,22 @@ if TYPE_CHECKING:
     from intrro_gateway.sandboxes.greenhouse import SandboxState
 
 from intrro_gateway.entrypoints.cli._base import (
-    CliError,
     console,
     ensure_schema,
     resolve,
     run,
     settings_for_command,
 )
-from intrro_gateway.entrypoints.cli._serving import Listener, bind, serve, stop_on_signals
 from intrro_gateway.entrypoints.cli.commands.sandbox import describe
 from intrro_gateway.entrypoints.container import build_container
 from intrro_gateway.entrypoints.http import create_app
+from intrro_gateway.entrypoints.serving import (
+    Listener,
+    ServingError,
+    bind,
+    serve,
+    stop_on_signals,
+)
 from intrro_gateway.ports.unit_of_work import StorageUnavailableError
 from intrro_gateway.services.deps import Dependencies
 
@@ -59,7 +64,7 @@ def serve_gateway(args: argparse.Namespace) -> int:
     ensure_schema(settings)
     with_sandbox = not settings.is_production and settings.uses_sandbox
     # Imported here: the sandbox is a development aid, and `--help` should not need it.
-    from intrro_gateway.sandboxes.greenhouse import SandboxState, create_sandbox_app
+    from intrro_gateway.sandboxes.greenhouse import create_sandbox_app, seeded_state
 
     container = build_container(settings)
     gateway = Listener(
@@ -68,10 +73,10 @@ def serve_gateway(args: argparse.Namespace) -> int:
     listeners = [gateway]
     sandbox_state: SandboxState | None = None
     if with_sandbox:
-        sandbox_state = SandboxState.seeded()
+        sandbox_state = seeded_state()
         try:
             sock = bind("127.0.0.1", settings.sandbox_port)
-        except CliError:
+        except ServingError:
             gateway.sock.close()
             raise
         listeners.append(Listener("sandbox", create_sandbox_app(sandbox_state), sock))

@@ -15,7 +15,7 @@ from intrro_gateway.entrypoints.cli._base import (
     run,
     settings_for_command,
 )
-from intrro_gateway.entrypoints.cli._serving import stop_on_signals
+from intrro_gateway.entrypoints.serving import stop_on_signals
 from intrro_gateway.entrypoints.settings import GatewaySettings
 
 log = structlog.get_logger(__name__)

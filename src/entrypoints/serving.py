@@ -1,5 +1,8 @@
 """Serving ASGI apps with uvicorn inside one event loop, on sockets bound beforehand, stopped by
-SIGTERM/SIGINT (or an event) through handlers of our own."""
+SIGTERM/SIGINT (or an event) through handlers of our own.
+
+Shared by the CLI's `serve`, `sandbox` and `worker` commands and by the demo; it knows none of them.
+"""
 
 from __future__ import annotations
 
@@ -14,9 +17,11 @@ from dataclasses import dataclass
 import uvicorn
 from starlette.types import ASGIApp
 
-from intrro_gateway.entrypoints.cli._base import CliError
-
 _STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
+
+
+class ServingError(Exception):
+    """An address could not be listened on, or an app did not start: one line for the operator."""
 
 
 class _Server(uvicorn.Server):
@@ -53,7 +58,7 @@ class Listener:
 
 
 def bind(host: str, port: int) -> socket.socket:
-    """A listening TCP socket (port 0: a free one); CliError naming the address when it is taken."""
+    """A listening TCP socket (port 0: a free one); ServingError naming the address when it is taken."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     # IPPROTO_TCP, not 0: asyncio sets TCP_NODELAY only on sockets that say they are TCP; without it a
     # kept-alive connection waits ~40 ms (Nagle and delayed ACKs) on every response body.
@@ -64,7 +69,7 @@ def bind(host: str, port: int) -> socket.socket:
         sock.listen(128)
     except OSError as exc:
         sock.close()
-        raise CliError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+        raise ServingError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
     return sock
 
 
@@ -93,7 +98,7 @@ async def serve(
 ) -> None:
     """Serve every listener until `stop` is set, then shut each down gracefully (lifespans end).
 
-    Raises CliError when an app fails to start (its lifespan raised); the others are stopped first.
+    Raises ServingError when an app fails to start (its lifespan raised); the others are stopped first.
     """
     servers = [
         _Server(
@@ -137,7 +142,7 @@ async def serve(
         if isinstance(result, BaseException) or not (server.started or stop.is_set())
     ]
     if failed:
-        raise CliError(f"could not serve ({'; '.join(failed)}); see the log above")
+        raise ServingError(f"could not serve ({'; '.join(failed)}); see the log above")
 
 
 async def _serve_one(server: _Server, listener: Listener) -> None:
