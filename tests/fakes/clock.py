@@ -1,4 +1,4 @@
-"""A settable clock and deterministic ids and secrets."""
+"""The one test clock (settable, and a sleep that moves it) and deterministic ids and secrets."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ class FakeClock:
 
     def __init__(self, start: datetime = START) -> None:
         self.current = start
+        self.slept: list[float] = []
 
     def now(self) -> datetime:
         """The time the test set."""
@@ -26,6 +27,11 @@ class FakeClock:
         """Move forward by `delta` (or by `timedelta(**kwargs)`); returns the new time."""
         self.current += delta if delta is not None else timedelta(**kwargs)
         return self.current
+
+    async def sleep(self, seconds: float) -> None:
+        """A sleep that takes no time: it records the wait and moves the clock by it."""
+        self.slept.append(seconds)
+        self.current += timedelta(seconds=seconds)
 
 
 class FakeIds:

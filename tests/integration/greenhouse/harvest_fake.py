@@ -13,6 +13,8 @@ from urllib.parse import parse_qsl
 
 import httpx
 
+from tests.fakes.clock import FakeClock
+
 BASE = "https://harvest.test"
 AUTH = "https://auth.test"
 CLIENT_ID, CLIENT_SECRET = "client-1", "secret-1"
@@ -30,19 +32,7 @@ ALL_SCOPES = frozenset(
 )
 
 
-class FakeClock:
-    """A clock that moves only when told (or when the client sleeps)."""
-
-    def __init__(self) -> None:
-        self.at = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
-        self.slept: list[float] = []
-
-    def now(self) -> datetime:
-        return self.at
-
-    async def sleep(self, seconds: float) -> None:
-        self.slept.append(seconds)
-        self.at += timedelta(seconds=seconds)
+HARVEST_NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)  # where the shared test clock starts here
 
 
 class FakeHarvest:

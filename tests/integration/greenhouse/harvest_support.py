@@ -7,12 +7,13 @@ import random
 from intrro_gateway.adapters.greenhouse.harvest import GreenhouseAtsClient, HarvestSettings
 from intrro_gateway.domain.tenant import AtsCredentials
 from intrro_gateway.ports.ats import AtsContext
+from tests.fakes.clock import FakeClock
 from tests.integration.greenhouse.harvest_fake import (
     AUTH,
     BASE,
     CLIENT_ID,
     CLIENT_SECRET,
-    FakeClock,
+    HARVEST_NOW,
     FakeHarvest,
 )
 
@@ -42,4 +43,4 @@ def make_client(fake: FakeHarvest, settings: HarvestSettings | None = None) -> G
 
 
 def new_fake() -> FakeHarvest:
-    return FakeHarvest(FakeClock())
+    return FakeHarvest(FakeClock(HARVEST_NOW))

@@ -7,13 +7,14 @@ from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
 from intrro_gateway.adapters.greenhouse.harvest._ratelimit import HarvestRateLimiter
-from tests.integration.greenhouse.harvest_fake import FakeClock
+from tests.fakes.clock import FakeClock
+from tests.integration.greenhouse.harvest_fake import HARVEST_NOW
 from tests.integration.greenhouse.harvest_support import context, make_client, new_fake
 
 
 def _yielding(clock: FakeClock) -> Callable[[float], Awaitable[None]]:
     async def sleep(seconds: float) -> None:
-        clock.at += timedelta(seconds=min(seconds, 0.05))
+        clock.current += timedelta(seconds=min(seconds, 0.05))
         await asyncio.sleep(0)
 
     return sleep
@@ -31,7 +32,7 @@ async def test_concurrent_workers_of_one_tenant_share_a_single_token() -> None:
 
 
 async def test_after_a_429_a_person_waiting_goes_before_background_reads() -> None:
-    clock = FakeClock()
+    clock = FakeClock(HARVEST_NOW)
     limiter = HarvestRateLimiter(clock, _yielding(clock))
     limiter.block("acme", 2.0)
     order: list[str] = []
@@ -47,7 +48,7 @@ async def test_after_a_429_a_person_waiting_goes_before_background_reads() -> No
 
 
 async def test_a_429_holds_every_worker_of_the_tenant_and_no_other_tenant() -> None:
-    clock = FakeClock()
+    clock = FakeClock(HARVEST_NOW)
     limiter = HarvestRateLimiter(clock, _yielding(clock))
     limiter.block("acme", 5.0)
     start = clock.now()
@@ -60,7 +61,7 @@ async def test_a_429_holds_every_worker_of_the_tenant_and_no_other_tenant() -> N
 
 
 async def test_a_spent_window_makes_background_calls_wait_for_its_reset() -> None:
-    clock = FakeClock()
+    clock = FakeClock(HARVEST_NOW)
     limiter = HarvestRateLimiter(clock, _yielding(clock))
     reset = str(int((clock.now() + timedelta(seconds=3)).timestamp()))
     limiter.observe(

@@ -14,7 +14,8 @@ from intrro_gateway.domain.signals import ApplicationState, RejectionKind
 from intrro_gateway.domain.tenant import AtsCredentials
 from intrro_gateway.ports.ats import AtsContext, NewApplication, PermissionStatus, ReferralCredit
 from intrro_gateway.sandboxes.greenhouse import SandboxState, create_sandbox_app, seeded_state
-from tests.integration.greenhouse.harvest_fake import FakeClock
+from tests.fakes.clock import FakeClock
+from tests.integration.greenhouse.harvest_fake import HARVEST_NOW
 
 BASE = "http://sandbox.test"
 
@@ -36,8 +37,8 @@ class _TimeoutAfterApply(httpx.AsyncBaseTransport):
 
 
 def _client(transport: httpx.AsyncBaseTransport) -> GreenhouseAtsClient:
-    clock = FakeClock()
-    clock.at = datetime.now(UTC)
+    clock = FakeClock(HARVEST_NOW)
+    clock.current = datetime.now(UTC)
     return GreenhouseAtsClient(
         httpx.AsyncClient(transport=transport),
         base_url=BASE,

@@ -156,7 +156,7 @@ async def test_a_token_expiring_mid_run_is_replaced_before_it_expires() -> None:
     client = make_client(fake)
     await client.list_sources(context())
 
-    fake.clock.at += timedelta(minutes=59, seconds=30)  # inside the refresh margin
+    fake.clock.current += timedelta(minutes=59, seconds=30)  # inside the refresh margin
     await client.list_sources(context())
 
     assert client.tokens.minted == 2
@@ -189,10 +189,10 @@ async def test_expires_in_is_accepted_when_expires_at_is_absent() -> None:
     client = make_client(fake)
     await client.list_sources(context())
 
-    fake.clock.at += timedelta(minutes=5)
+    fake.clock.current += timedelta(minutes=5)
     await client.list_sources(context())
     assert client.tokens.minted == 1
-    fake.clock.at += timedelta(minutes=4, seconds=30)
+    fake.clock.current += timedelta(minutes=4, seconds=30)
     await client.list_sources(context())
     assert client.tokens.minted == 2
 

@@ -17,6 +17,7 @@ from intrro_gateway.ports.referral_platform import (
     PushTarget,
     ReferralPlatform,
 )
+from tests.fakes.clock import FakeClock
 from tests.integration.intrro._events import SECRET
 
 NOW = datetime(2026, 11, 24, 5, 0, tzinfo=UTC)
@@ -29,13 +30,8 @@ MESSAGE = OutboundMessage(
 )
 
 
-class FixedClock:
-    def now(self) -> datetime:
-        return NOW
-
-
 def platform_answering(handler: httpx.MockTransport) -> IntrroPlatform:
-    return IntrroPlatform(httpx.AsyncClient(transport=handler), clock=FixedClock())
+    return IntrroPlatform(httpx.AsyncClient(transport=handler), clock=FakeClock(NOW))
 
 
 def answering(status: int, headers: dict[str, str] | None = None) -> httpx.MockTransport:
