@@ -1,0 +1,165 @@
+"""Opportunity writes that are never blindly sent twice: a write of unknown outcome is re-read first.
+
+Lever creates one opportunity per posting; a create naming an e-mail Lever already knows lands under
+the existing contact (`deduped: true`), so a re-sent create never makes a second person, but it would
+make a second opportunity for the same posting: hence the re-read by e-mail (or contact) and posting.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import Any, TypeVar
+
+from intrro_gateway.adapters.lever.api import _mappers as m
+from intrro_gateway.adapters.lever.api._http import LeverHttp, Params, Sleep
+from intrro_gateway.adapters.lever.api._settings import LeverSettings
+from intrro_gateway.domain.candidates import CandidateProfile
+from intrro_gateway.domain.status import StageRef
+from intrro_gateway.ports.ats import (
+    AtsContext,
+    AtsError,
+    AtsOutcomeUnknownError,
+    CreatedApplication,
+    NewApplication,
+)
+
+T = TypeVar("T")
+Record = Mapping[str, Any]
+
+
+def perform_as(ctx: AtsContext) -> Params:
+    """`perform_as=<the connecting user>`: Lever attributes the write to them."""
+    user_id = ctx.credentials.user_id
+    return (("perform_as", user_id),) if user_id else ()
+
+
+def opportunity_body(
+    settings: LeverSettings,
+    application: NewApplication,
+    *,
+    name: str,
+    emails: Sequence[str],
+    phones: Sequence[str] = (),
+    links: Sequence[str] = (),
+    headline: str | None = None,
+    location: str | None = None,
+    contact: str | None = None,
+) -> dict[str, Any]:
+    """The create body: one posting, origin referred, the Intrro source and tag, the follower."""
+    body: dict[str, Any] = {
+        "name": name,
+        "emails": list(dict.fromkeys(e.strip() for e in emails if e.strip())),
+        "origin": settings.origin,
+        "sources": [application.source_id or settings.source_name],
+        "tags": [settings.tag_name],
+        "postings": [application.job_id],
+    }
+    if phones:
+        body["phones"] = [{"value": p} for p in phones]
+    if links:
+        body["links"] = list(dict.fromkeys(links))
+    if headline:
+        body["headline"] = headline
+    if location:
+        body["location"] = location
+    if contact:
+        body["contact"] = contact
+    if application.referral.kind == "follower" and application.referral.referrer_id:
+        body["followers"] = [application.referral.referrer_id]
+    return body
+
+
+def profile_fields(profile: CandidateProfile) -> dict[str, Any]:
+    """The person's fields as `opportunity_body` takes them."""
+    links = [u for u in (profile.linkedin_url, *profile.social_profiles, *profile.websites) if u]
+    headline = " at ".join(p for p in (profile.current_title, profile.current_company) if p)
+    return {
+        "name": f"{profile.first_name} {profile.last_name}".strip(),
+        "emails": profile.emails,
+        "phones": profile.phones,
+        "links": links,
+        "headline": headline or None,
+        "location": profile.location,
+    }
+
+
+class LeverWrites:
+    """Creates opportunities, with their re-reads."""
+
+    def __init__(self, http: LeverHttp, settings: LeverSettings, sleep: Sleep) -> None:
+        self._http = http
+        self._settings = settings
+        self._sleep = sleep
+
+    async def once(
+        self, what: str, send: Callable[[], Awaitable[T]], reread: Callable[[], Awaitable[T | None]]
+    ) -> T:
+        """Send a write; when its outcome is unknown, re-read, and send again only if it is absent."""
+        unknown: AtsOutcomeUnknownError | None = None
+        for _ in range(self._settings.write_attempts):
+            try:
+                return await send()
+            except AtsOutcomeUnknownError as exc:
+                unknown = exc
+            await self._sleep(self._settings.reread_delay)
+            try:
+                found = await reread()
+            except AtsError as exc:
+                raise AtsOutcomeUnknownError(
+                    f"{what}: outcome unknown and the re-read failed: {exc.message}"
+                ) from exc
+            if found is not None:
+                return found
+        raise AtsOutcomeUnknownError(f"{what}: outcome still unknown") from unknown
+
+    async def create(
+        self,
+        ctx: AtsContext,
+        body: Mapping[str, Any],
+        lookup: Sequence[tuple[str, str]],
+        stages: Mapping[str, StageRef],
+    ) -> CreatedApplication:
+        """`POST /opportunities?perform_as=`; on an unknown outcome, look the opportunity up by
+        each of `lookup` (`("email", …)` or `("contact_id", …)`) and the posting."""
+        posting = str(body["postings"][0])
+
+        async def send() -> CreatedApplication:
+            answer = await self._http.write(
+                ctx, "POST", "/opportunities", body, params=perform_as(ctx)
+            )
+            made = _created(m.record(m.record(answer).get("data")), posting, stages)
+            if made is None:
+                found = await reread()
+                if found is None:
+                    raise AtsOutcomeUnknownError("POST /opportunities: no opportunity answered")
+                return found
+            return made
+
+        async def reread() -> CreatedApplication | None:
+            for key, value in lookup:
+                rows = await self._http.list_all(
+                    ctx,
+                    "/opportunities",
+                    ((key, value), ("posting_id", posting), ("expand", "applications")),
+                )
+                for row in rows:
+                    if m.posting_of(row) == posting:
+                        made = _created(row, posting, stages)
+                        if made is not None:
+                            return made
+            return None
+
+        return await self.once("create opportunity", send, reread)
+
+
+def _created(
+    raw: Record, posting: str, stages: Mapping[str, StageRef]
+) -> CreatedApplication | None:
+    opportunity_id, contact_id = m.ident(raw.get("id")), m.ident(raw.get("contact"))
+    if opportunity_id is None or contact_id is None:
+        return None
+    stage_id = m.ident(raw.get("stage"))
+    stage = (stages.get(stage_id) or StageRef(stage_id, stage_id)) if stage_id else None
+    return CreatedApplication(
+        application_id=opportunity_id, candidate_id=contact_id, job_id=posting, stage=stage
+    )
