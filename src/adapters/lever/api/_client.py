@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import random
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import httpx
@@ -27,6 +27,7 @@ from intrro_gateway.adapters.lever.api._writes import (
     perform_as,
     profile_fields,
 )
+from intrro_gateway.adapters.system import SystemClock
 from intrro_gateway.domain.candidates import CandidateChanges, CandidateProfile, Referrer
 from intrro_gateway.domain.jobs import Job, JobStatus
 from intrro_gateway.domain.signals import ApplicationSnapshot, RejectionReason
@@ -52,11 +53,6 @@ logger = structlog.get_logger(__name__)
 Record = Mapping[str, Any]
 
 
-class _SystemClock:
-    def now(self) -> datetime:
-        return datetime.now(UTC)
-
-
 class LeverAtsClient(AtsClient):
     """Lever through its Data API: one instance per process, shared by every worker."""
 
@@ -78,7 +74,7 @@ class LeverAtsClient(AtsClient):
             http,
             base_url=base_url,
             settings=self.settings,
-            clock=clock or _SystemClock(),
+            clock=clock or SystemClock(),
             sleep=sleep,
             rng=rng or random.Random(),  # noqa: S311 (jitter, not a secret)
         )

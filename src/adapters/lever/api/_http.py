@@ -14,9 +14,9 @@ from typing import Any
 
 import httpx
 
-from intrro_gateway.adapters.intrro._retry_after import parse_retry_after
 from intrro_gateway.adapters.lever.api._auth import auth_for
 from intrro_gateway.adapters.lever.api._settings import LeverSettings
+from intrro_gateway.adapters.retry_after import parse_retry_after
 from intrro_gateway.ports.ats import (
     AtsAuthError,
     AtsContext,
