@@ -122,8 +122,9 @@ class LeverAtsClient(AtsClient):
             if endpoint.method == "GET":
                 await self._http.get(ctx, endpoint.path, (("limit", 1),))
             else:
+                acting = perform_as(ctx) if endpoint.path.startswith("/opportunities") else ()
                 await self._http.write(
-                    ctx, endpoint.method, endpoint.path, endpoint.body, params=perform_as(ctx)
+                    ctx, endpoint.method, endpoint.path, endpoint.body, params=acting
                 )
         except AtsPermissionError:
             return PermissionStatus.MISSING

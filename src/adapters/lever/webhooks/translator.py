@@ -137,9 +137,13 @@ class LeverWebhookTranslator(AtsWebhookTranslator):
         stamp = _stamp(document.get("triggeredAt"))
         if stamp is None:
             raise MalformedWebhookError("triggeredAt: not epoch milliseconds")
+        try:
+            occurred_at = datetime.fromtimestamp(int(stamp) / 1000, tz=UTC)
+        except (OverflowError, OSError, ValueError) as exc:
+            raise MalformedWebhookError("triggeredAt: out of range") from exc
         signal = ApplicationUpdated(
             application_id=opportunity.strip(),
             candidate_id=contact.strip() if isinstance(contact, str) and contact.strip() else None,
-            occurred_at=datetime.fromtimestamp(int(stamp) / 1000, tz=UTC),
+            occurred_at=occurred_at,
         )
         return Translation(action=event, signals=(signal,))
