@@ -42,7 +42,9 @@ class StageMapping:
     """Which ATS stage means which status, for one tenant.
 
     Overrides by stage id win over overrides by name (case-insensitive); otherwise the default rule:
-    the first stage by order means `applied`; a stage named "Offer", or else the last stage, `offer`;
+    the first stage by order (every stage sharing the first order, for an ATS whose pipeline has several
+    entry stages, such as Lever's lead and applicant stages) means `applied`; a stage named "Offer", or
+    else the last stage, `offer`;
     any other stage `interviewing`.
     """
 
@@ -98,7 +100,7 @@ def _default_status(stage: StageRef, job_stages: Sequence[StageRef]) -> Referral
         return ReferralStatus.APPLIED if stage.order == 0 else ReferralStatus.INTERVIEWING
     ids = [s.id for s in ordered]
     position = ids.index(stage.id) if stage.id in ids else _position_by_order(stage, ordered)
-    if position == 0:
+    if position == 0 or (stage.order is not None and stage.order == ordered[0].order):
         return ReferralStatus.APPLIED
     has_offer_stage = any(s.name.strip().casefold() == "offer" for s in ordered)
     if not has_offer_stage and position == len(ordered) - 1 and len(ordered) > 1:

@@ -233,3 +233,11 @@ def test_overrides_win_by_id_then_by_name_then_the_default_applies(
     else:
         expected = plain_default(stage, stages)
     assert mapping.status_for(stage, stages) is expected
+
+
+def test_every_stage_sharing_the_first_order_means_applied() -> None:
+    entry = [StageRef(id=f"entry-{i}", name=f"Entry {i}", order=0) for i in range(3)]
+    screen = StageRef(id="screen", name="Recruiter screen", order=1)
+    stages = (*entry, screen, StageRef(id="offer", name="Offer", order=2))
+    assert [DEFAULT.status_for(s, stages) for s in entry] == [ReferralStatus.APPLIED] * 3
+    assert DEFAULT.status_for(screen, stages) is ReferralStatus.INTERVIEWING

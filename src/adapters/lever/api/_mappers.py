@@ -25,6 +25,7 @@ Record = Mapping[str, Any]
 
 _OPEN = frozenset({"published", "internal"})
 _DRAFT = frozenset({"draft", "pending"})
+ENTRY_STAGES = frozenset({"lead-new", "lead-reached-out", "lead-responded", "applicant-new"})
 _ADMIN_ROLES = frozenset({"super admin", "admin"})
 # Reason names that mean the candidate said no (shared/lever.md §5): seeds of the per-reason kind.
 _CANDIDATE_SAID_NO = re.compile(r"withdr|declin|accepted another|no longer interested", re.I)
@@ -85,14 +86,22 @@ def user(raw: Record) -> AtsUser | None:
 
 
 def stage_refs(raw_stages: Sequence[Record]) -> tuple[StageRef, ...]:
-    """The account's stages in Lever's (pipeline) order."""
+    """The account's stages in Lever's (pipeline) order.
+
+    Lever's entry stages (the fixed `lead-*` ones and `applicant-new`) all share order 0: a referral
+    in any of them has not been screened yet, so each means `applied` under the default mapping; the
+    others follow from 1.
+    """
     out: list[StageRef] = []
+    later = 0
     for raw in raw_stages:
         stage_id = ident(raw.get("id"))
-        if stage_id is not None:
-            out.append(
-                StageRef(id=stage_id, name=text(raw.get("text")) or stage_id, order=len(out))
-            )
+        if stage_id is None:
+            continue
+        if stage_id not in ENTRY_STAGES:
+            later += 1
+        order = 0 if stage_id in ENTRY_STAGES else later
+        out.append(StageRef(id=stage_id, name=text(raw.get("text")) or stage_id, order=order))
     return tuple(out)
 
 
