@@ -188,7 +188,7 @@ class Introduction:
         problems: dict[str, str],
         at: datetime,
     ) -> None:
-        """Record the export: per job its ATS application, stage and status, or its problem."""
+        """Record the export: per job its ATS application, stage and status, and/or its problem."""
         if self.export_state is not ExportState.PENDING:
             return
         self.ats_candidate_id = candidate_id
@@ -200,6 +200,7 @@ class Introduction:
                 link.stage = stage
                 link.history.append(StatusChange(link.status, status, self.sequence + 1, at, stage))
                 link.status = status
+                link.problem = problems.get(link.job_id)  # an application may exist incomplete
             elif link.job_id in problems:
                 link.problem = problems[link.job_id]
         self.export_state = ExportState.EXPORTED
@@ -253,7 +254,8 @@ class Introduction:
         if self.export_state is ExportState.PENDING:
             self.export_state = ExportState.CANCELLED
         for link in self.links:
-            if link.closed is None and link.problem is None and link.status not in _SETTLED:
+            exported = link.problem is None or link.application_id is not None
+            if link.closed is None and exported and link.status not in _SETTLED:
                 self._change_status(link, ReferralStatus.WITHDRAWN, at=at, stage=link.stage)
 
     def erase_personal_data(self) -> None:

@@ -18,7 +18,7 @@ number is seconds); booleans `true`/`false`.
     MAX_BODY_BYTES             1048576 (1 MiB): larger bodies answer 413
     LEASE, BACKOFF_BASE, BACKOFF_CAP, RETRY_HORIZON, MAX_ATTEMPTS, POLL_INTERVAL, BATCH_SIZE,
     DEFER_DELAY, DEFER_WINDOW, LOCK_TTL, SECRET_GRACE, BODY_RETENTION, RECONCILE_INTERVAL,
-    JOBS_SYNC_INTERVAL, CONNECTION_CHECK_INTERVAL, SOURCE_NAME, TAG_NAME
+    JOBS_SYNC_INTERVAL, CONNECTION_CHECK_INTERVAL, SOURCE_NAME, TAG_NAME, EXPORT_ATTEMPTS_AFTER_WRITE
                                the services' timings and names (`services.settings.ServiceSettings`)
 """
 
@@ -300,6 +300,9 @@ def _service_settings(read: _Reader, public_url: str) -> ServiceSettings:
         public_url=public_url,
         source_name=read.get("SOURCE_NAME", str.strip, base.source_name),
         tag_name=read.get("TAG_NAME", str.strip, base.tag_name),
+        export_attempts_after_write=read.get(
+            "EXPORT_ATTEMPTS_AFTER_WRITE", _positive_int, base.export_attempts_after_write
+        ),
     )
 
 

@@ -5,7 +5,8 @@ Errors (every implementation raises only these, translating library errors with 
     AtsError
     ├── AtsUnavailableError          the ATS could not be reached or answered 5xx; retry later
     │   ├── AtsRateLimitedError      429; `retry_after` says when
-    │   └── AtsOutcomeUnknownError   a write timed out or the connection dropped: re-read before retrying
+    │   ├── AtsOutcomeUnknownError   a write timed out or the connection dropped: re-read before retrying
+    │   └── AtsIncompleteWriteError  a write was applied, a call after it failed: record its ids, retry
     ├── AtsAuthError                 the credential is refused (bad client id/secret, revoked)
     ├── AtsPermissionError           the credential lacks a scope, or its user is not allowed
     ├── AtsNotFoundError             the record does not exist
@@ -52,6 +53,26 @@ class AtsRateLimitedError(AtsUnavailableError):
 
 class AtsOutcomeUnknownError(AtsUnavailableError):
     """Raised when a write may or may not have been applied (timeout, dropped connection)."""
+
+
+class AtsIncompleteWriteError(AtsUnavailableError):
+    """Raised when a write was applied but a call that follows it (a read, say) failed.
+
+    `candidate_id` and `application` are what the write produced: the caller records them before
+    anything else, then retries like any unavailability (the write is not sent again).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        candidate_id: str,
+        application: CreatedApplication | None = None,
+        status: int | None = None,
+    ) -> None:
+        super().__init__(message, status=status)
+        self.candidate_id = candidate_id
+        self.application = application
 
 
 class AtsAuthError(AtsError):

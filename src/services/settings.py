@@ -28,3 +28,6 @@ class ServiceSettings:
     public_url: str = "http://127.0.0.1:8000"
     source_name: str = "Intrro"
     tag_name: str = "Intrro"
+    # Runs of an export that fail after one of its ATS writes was applied before it is reported
+    # exported with the problem `export_incomplete` (never failed: the ATS holds the candidate).
+    export_attempts_after_write: int = 8

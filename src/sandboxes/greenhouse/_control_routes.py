@@ -195,6 +195,56 @@ async def _settings(request: Request, body: dict[str, Any]) -> Response:
     return json_response({"now": state.clock.now().isoformat()})
 
 
+async def _faults(request: Request, body: dict[str, Any]) -> Response:
+    faults = sandbox_state(request).faults
+    if request.method == "POST":
+        schema = {
+            "rate": _NUMBER,
+            "kinds": b.STRINGS,
+            "hold_s": _NUMBER,
+            "seed": b.Kind(lambda v: isinstance(v, int) and not isinstance(v, bool), "an integer"),
+            "refuse": b.OBJECT,
+        }
+        fields = b.check_fields(body, schema)
+        kinds = fields.get("kinds")
+        faults.configure(
+            rate=fields.get("rate"),
+            kinds=tuple(kinds) if kinds is not None else None,
+            hold_s=fields.get("hold_s"),
+            seed=fields.get("seed"),
+        )
+        if "refuse" in fields:
+            refusal = b.check_fields(
+                fields["refuse"], {"path": b.TEXT, "status": b.ID, "times": b.ID, "after": b.TEXT}
+            )
+            faults.refuse(
+                refusal.get("path"),
+                refusal.get("status", 403),
+                refusal.get("times", 1),
+                refusal.get("after"),
+            )
+    state = sandbox_state(request)
+    return json_response(
+        {
+            "rate": faults.rate,
+            "kinds": list(faults.kinds),
+            "injected": dict(faults.injected),
+            "rate_limited": state.rate_limited,
+        }
+    )
+
+
+async def _table(request: Request, body: dict[str, Any]) -> Response:
+    resource = request.path_params["resource"]
+    tables = sandbox_state(request).tables
+    if resource not in tables:
+        raise UnknownRecordError("resource", resource)
+    rows = [
+        {k: v for k, v in row.items() if not k.startswith("_")} for row in tables[resource].values()
+    ]
+    return json_response(rows)
+
+
 async def _seed(request: Request, body: dict[str, Any]) -> Response:
     return json_response(dataclasses.asdict(sandbox_state(request).seed))
 
@@ -212,5 +262,7 @@ def control_routes() -> list[Route]:
         Route("/_sandbox/users", _guarded(_users), methods=["POST"]),
         Route("/_sandbox/settings", _guarded(_settings), methods=["POST"]),
         Route("/_sandbox/seed", _guarded(_seed), methods=["GET"]),
+        Route("/_sandbox/faults", _guarded(_faults), methods=["GET", "POST"]),
+        Route("/_sandbox/tables/{resource}", _guarded(_table), methods=["GET"]),
         Route("/_sandbox/{resource}/{id:int}/{action}", _guarded(_action), methods=["POST"]),
     ]

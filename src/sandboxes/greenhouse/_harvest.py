@@ -46,6 +46,7 @@ def harvest_endpoint(
                 state.clock.epoch(),
             )
             if not decision.allowed:
+                state.rate_limited += 1
                 response = json_response({"message": "Too Many Requests"}, 429)
             elif scope not in principal.credential.scopes:
                 response = forbidden(f"The credential is missing the scope {scope}")

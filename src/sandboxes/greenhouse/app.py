@@ -15,6 +15,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from intrro_gateway.sandboxes.greenhouse._auth import introspect_endpoint, token_endpoint
 from intrro_gateway.sandboxes.greenhouse._control_routes import control_routes
+from intrro_gateway.sandboxes.greenhouse._faults import FaultInjection
 from intrro_gateway.sandboxes.greenhouse._harvest import list_routes
 from intrro_gateway.sandboxes.greenhouse._http import not_found
 from intrro_gateway.sandboxes.greenhouse._seed import seeded_state
@@ -73,5 +74,6 @@ def create_sandbox_app(
     ]
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.sandbox = sandbox
+    app.add_middleware(FaultInjection, faults=sandbox.faults)
     app.add_middleware(_RequestLog, state=sandbox)
     return app

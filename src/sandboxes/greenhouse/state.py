@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from intrro_gateway.sandboxes.greenhouse._clock import SandboxClock
+from intrro_gateway.sandboxes.greenhouse._faults import Faults
 from intrro_gateway.sandboxes.greenhouse._ratelimit import RateLimit, RateLimiter
 from intrro_gateway.sandboxes.greenhouse._scopes import ALL_SCOPES, RESOURCES
 from intrro_gateway.sandboxes.greenhouse._webhooks import WebhookDispatcher
@@ -95,6 +96,8 @@ class SandboxState:
         self.harvest_rate_limit = RateLimit(limit=150, window_s=30.0)
         self.token_rate_limit = RateLimit(limit=60, window_s=60.0)
         self.limiter = RateLimiter()
+        self.rate_limited = 0  # Harvest requests the allowance refused (429)
+        self.faults = Faults()
         self.webhooks = WebhookDispatcher()
         self.seed = SeedIds()
         self._next_id = 4_000_100_000

@@ -16,11 +16,13 @@ from collections.abc import Mapping, Sequence
 from intrro_gateway.domain.introduction import ExportState, Introduction
 from intrro_gateway.ports.ats import (
     AtsContext,
+    AtsIncompleteWriteError,
     AtsNotFoundError,
     AtsPermissionError,
     AtsRejectedError,
     CreatedApplication,
     NewApplication,
+    ReferralCredit,
 )
 from intrro_gateway.ports.unit_of_work import StorageError
 from intrro_gateway.services.deps import Dependencies
@@ -44,6 +46,7 @@ class ExportRun:
         self.intro = intro
         self.ctx = ctx
         self.progress = ExportProgress(intro.journal)
+        self.credit: ReferralCredit | None = None  # how the referrer is credited, once resolved
 
     async def record(
         self, *, attempt: Sequence[str] = (), confirm: Mapping[str, str | None] | None = None
@@ -71,6 +74,33 @@ class ExportRun:
                 await uow.commit()
 
         await retry_on_conflict(run)
+
+    async def count_failure(self) -> int:
+        """Count, durably, one more run that failed after a write was applied; returns the count."""
+        count = 0
+
+        async def run() -> None:
+            nonlocal count
+            async with self.deps.uow() as uow:
+                intro = await load_introduction(
+                    uow, self.intro.tenant_id, self.intro.introduction_id
+                )
+                if intro.export_state is not ExportState.PENDING:
+                    raise ExportStoppedError(intro.introduction_id)
+                count = ExportProgress(intro.journal).count_failure()
+                await uow.introductions.save(intro)
+                await uow.commit()
+
+        await retry_on_conflict(run)
+        self.progress.count_failure()
+        return count
+
+    async def record_applied(self, exc: AtsIncompleteWriteError, *, candidate: bool) -> None:
+        """Record the ids of a write that was applied although a call after it failed."""
+        confirm: dict[str, str | None] = {CANDIDATE: exc.candidate_id} if candidate else {}
+        if exc.application is not None:
+            confirm[app_key(exc.application.job_id)] = exc.application.application_id
+        await self.record(confirm=confirm)
 
 
 async def find_or_create(
@@ -115,6 +145,10 @@ async def _find_or_create_locked(
     try:
         await run.record(attempt=(CANDIDATE, app_key(first.job_id)))
         created = await deps.ats.create_candidate(ctx, intro.candidate, first)
+    except AtsIncompleteWriteError as exc:
+        # The candidate exists: its ids are recorded before anything else can fail.
+        await run.record_applied(exc, candidate=True)
+        raise
     except (AtsPermissionError, AtsRejectedError, AtsNotFoundError, StorageError):
         for marker in markers:  # nothing was sent, or it was refused: nobody was created
             await deps.locks.release(marker, owner=marker_owner)

@@ -2,7 +2,8 @@
 
 Keys: `candidate`, `app:<job>`, `referrer`, `note`, `tag`. Besides the bare key, an attempt also
 records `<key>@<ISO time>` (when it was last sent) and a confirmed write `<key>=<ATS id>` when the
-write produced an id, so the journal survives storage as a set of strings.
+write produced an id, so the journal survives storage as a set of strings. `failures#<n>` counts the runs
+that failed after a write was applied (see `export.py`).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ CANDIDATE = "candidate"
 REFERRER = "referrer"
 NOTE = "note"
 TAG = "tag"
+_FAILURES = "failures#"
 
 
 def app_key(job_id: str) -> str:
@@ -62,3 +64,21 @@ class ExportProgress:
         """The id a confirmed write produced."""
         prefix = f"{key}="
         return next((k[len(prefix) :] for k in self.journal.done if k.startswith(prefix)), None)
+
+    def wrote(self) -> bool:
+        """Whether a write this export sent is known applied (found records do not count)."""
+        return any(key in self.journal.attempted for key in self.journal.done)
+
+    def failures(self) -> int:
+        """How many runs failed after a write was applied."""
+        counts = [
+            int(k[len(_FAILURES) :]) for k in self.journal.attempted if k.startswith(_FAILURES)
+        ]
+        return max(counts, default=0)
+
+    def count_failure(self) -> int:
+        """Count one more failed run; returns the new count."""
+        count = self.failures() + 1
+        self.journal.attempted -= {k for k in self.journal.attempted if k.startswith(_FAILURES)}
+        self.journal.attempted.add(f"{_FAILURES}{count}")
+        return count

@@ -2,6 +2,12 @@
 
 Every step is safe to run again: it reads before it writes, and records each write it attempts in the
 introduction's journal, committed, before sending it (the ATS may apply a write whose answer is lost).
+
+Once a write is applied its ids are recorded before anything else can fail, and from then on the
+introduction is never reported failed (its candidate would be an orphan and later web hooks about it
+dropped): a run that fails after a write is counted and retried like an unavailability, and after
+`settings.export_attempts_after_write` such runs the introduction is reported exported with what it has,
+each application carrying the problem `export_incomplete`.
 """
 
 from __future__ import annotations
@@ -20,9 +26,12 @@ from intrro_gateway.domain.status import ReferralStatus, StageRef
 from intrro_gateway.domain.tenant import ClosedJobPolicy, Tenant
 from intrro_gateway.ports.ats import (
     AtsContext,
+    AtsError,
+    AtsIncompleteWriteError,
     AtsNotFoundError,
     AtsPermissionError,
     AtsRejectedError,
+    AtsUnavailableError,
     CreatedApplication,
     NewApplication,
     ReferralCredit,
@@ -40,11 +49,12 @@ from intrro_gateway.services.handlers._export_candidate import (
     ExportStoppedError,
     find_or_create,
 )
-from intrro_gateway.services.handlers._journal import NOTE, REFERRER, TAG, app_key
+from intrro_gateway.services.handlers._journal import CANDIDATE, NOTE, REFERRER, TAG, app_key
 
 logger = structlog.get_logger(__name__)
 
 JOB_NOT_OPEN = "job_not_open"
+EXPORT_INCOMPLETE = "export_incomplete"
 
 
 class ExportOutcome(enum.StrEnum):
@@ -69,24 +79,61 @@ class _Plan:
 async def export_introduction(cmd: ExportIntroduction, deps: Dependencies) -> ExportOutcome:
     """Put the introduced candidate into the ATS under the chosen open jobs; safe to run again."""
     log = logger.bind(introduction_id=cmd.introduction_id)
+    started: tuple[_Plan, ExportRun] | None = None
     try:
         plan = await _plan(cmd, deps)
         if isinstance(plan, ExportOutcome):
             return plan
-        outcome = await _export(plan, deps)
+        started = plan, ExportRun(deps, plan.intro, plan.ctx)
+        outcome = await _export(*started)
     except ExportStoppedError:
         return ExportOutcome.SKIPPED
-    except AtsPermissionError as exc:
-        log.warning("export.failed", code="permission_missing", scope=exc.scope)
-        scope = f" ({exc.scope})" if exc.scope else ""
-        message = f"the ATS credential lacks a permission the export needs{scope}"
-        return await _fail(deps, cmd, "permission_missing", message)
-    except (AtsRejectedError, AtsNotFoundError) as exc:
-        log.warning("export.failed", code="ats_rejected", status=exc.status)
-        details = "; ".join(getattr(exc, "errors", ())) or exc.message
-        return await _fail(deps, cmd, "ats_rejected", f"the ATS refused the export: {details}")
+    except AtsError as exc:
+        if started is not None and started[1].progress.wrote():
+            return await _after_applied_write(*started, exc)
+        if isinstance(exc, AtsPermissionError):
+            log.warning("export.failed", code="permission_missing", scope=exc.scope)
+            scope = f" ({exc.scope})" if exc.scope else ""
+            message = f"the ATS credential lacks a permission the export needs{scope}"
+            return await _fail(deps, cmd, "permission_missing", message)
+        if isinstance(exc, AtsRejectedError | AtsNotFoundError):
+            log.warning("export.failed", code="ats_rejected", status=exc.status)
+            details = "; ".join(getattr(exc, "errors", ())) or exc.message
+            return await _fail(deps, cmd, "ats_rejected", f"the ATS refused the export: {details}")
+        raise
     log.info("export.done", outcome=str(outcome))
     return outcome
+
+
+async def _after_applied_write(plan: _Plan, run: ExportRun, exc: AtsError) -> ExportOutcome:
+    """A run failed after one of its writes was applied: retry it, or report what it has."""
+    log = logger.bind(introduction_id=plan.intro.introduction_id)
+    try:
+        failures = await run.count_failure()
+    except ExportStoppedError:
+        return ExportOutcome.SKIPPED
+    limit = run.deps.settings.export_attempts_after_write
+    if failures < limit:
+        log.warning("export.incomplete", failures=failures, limit=limit, error=exc.message)
+        if isinstance(exc, AtsUnavailableError):
+            raise exc
+        raise AtsUnavailableError(
+            f"the export stopped after an applied ATS write, tried again: {exc.message}",
+            status=exc.status,
+        ) from exc
+    log.warning("export.reported_incomplete", failures=failures, error=exc.message)
+    progress = run.progress
+    candidate_id = progress.value(CANDIDATE)
+    if candidate_id is None:  # pragma: no cover - writes come after the candidate is known
+        raise exc
+    applications = {
+        job_id: app_id for job_id in plan.targets if (app_id := progress.value(app_key(job_id)))
+    }
+    problems = {**plan.problems, **{job_id: EXPORT_INCOMPLETE for job_id in plan.targets}}
+    credit = run.credit or ReferralCredit("custom_field" if progress.is_done(REFERRER) else "none")
+    return await _mark_exported(
+        plan, run.deps, candidate_id, credit, applications, {}, None, problems=problems
+    )
 
 
 async def _plan(cmd: ExportIntroduction, deps: Dependencies) -> _Plan | ExportOutcome:
@@ -126,9 +173,11 @@ async def _plan(cmd: ExportIntroduction, deps: Dependencies) -> _Plan | ExportOu
     return _Plan(tenant, intro, ctx, jobs, open_ids, problems, prospect)
 
 
-async def _export(plan: _Plan, deps: Dependencies) -> ExportOutcome:
+async def _export(plan: _Plan, run: ExportRun) -> ExportOutcome:
+    deps = run.deps
     intro, ctx, ats = plan.intro, plan.ctx, deps.ats
     credit = await ats.resolve_referral(ctx, intro.referrer)
+    run.credit = credit
     source_id = plan.tenant.connection.source_id if plan.tenant.connection else None
 
     def new_application(job_id: str) -> NewApplication:
@@ -136,7 +185,6 @@ async def _export(plan: _Plan, deps: Dependencies) -> ExportOutcome:
             job_id=job_id, source_id=source_id, referral=credit, prospect=plan.prospect
         )
 
-    run = ExportRun(deps, intro, ctx)
     candidate_id, created = await find_or_create(run, new_application(plan.targets[0]))
     existing = {s.application_id: s for s in await ats.applications_of_candidate(ctx, candidate_id)}
     applications = await _applications(run, candidate_id, plan, existing, new_application)
@@ -164,9 +212,13 @@ async def _applications(
             await run.record(confirm={key: app_id})
         if app_id is None:
             await run.record(attempt=(key,))
-            made: CreatedApplication = await run.deps.ats.add_application(
-                run.ctx, candidate_id, new_application(job_id)
-            )
+            try:
+                made: CreatedApplication = await run.deps.ats.add_application(
+                    run.ctx, candidate_id, new_application(job_id)
+                )
+            except AtsIncompleteWriteError as exc:
+                await run.record_applied(exc, candidate=False)
+                raise
             app_id = made.application_id
             existing[app_id] = _snapshot_of(made)
             await run.record(confirm={key: made.application_id})
@@ -218,6 +270,8 @@ async def _mark_exported(
     applications: dict[str, str],
     existing: dict[str, ApplicationSnapshot],
     created: CreatedApplication | None,
+    *,
+    problems: dict[str, str] | None = None,
 ) -> ExportOutcome:
     if created is not None and created.application_id not in existing:
         existing[created.application_id] = _snapshot_of(created)
@@ -240,7 +294,7 @@ async def _mark_exported(
                 candidate_url=deps.ats.candidate_url(candidate_id),
                 referral_credit=credit.kind,
                 applications=exported,
-                problems=plan.problems,
+                problems=plan.problems if problems is None else problems,
                 at=deps.clock.now(),
             )
             await save_and_announce(uow, deps, intro)

@@ -51,3 +51,18 @@ def test_a_key_never_sent_has_no_attempt_time() -> None:
 
     assert progress.attempted_at(CANDIDATE) is None
     assert not progress.unconfirmed(CANDIDATE)
+
+
+def test_found_records_are_not_writes_and_failures_are_counted_through_storage() -> None:
+    journal = ExportJournal()
+    progress = ExportProgress(journal)
+    progress.confirm(CANDIDATE, "c-1")  # found by e-mail: nothing was written
+    assert not progress.wrote()
+    progress.attempt(app_key("j-1"), datetime(2026, 1, 1, tzinfo=UTC))
+    assert not progress.wrote()  # sent, outcome unknown
+    progress.confirm(app_key("j-1"), "a-1")
+    assert progress.wrote()
+    assert [progress.count_failure() for _ in range(3)] == [1, 2, 3]
+    stored = ExportProgress(ExportJournal(attempted=set(journal.attempted), done=set(journal.done)))
+    assert stored.failures() == 3
+    assert stored.value(app_key("j-1")) == "a-1"

@@ -20,6 +20,7 @@ from intrro_gateway.domain.candidates import CandidateChanges, CandidateProfile
 from intrro_gateway.ports.ats import (
     AtsContext,
     AtsError,
+    AtsIncompleteWriteError,
     AtsNotFoundError,
     AtsOutcomeUnknownError,
     AtsRejectedError,
@@ -52,6 +53,8 @@ class HarvestWrites:
             await self._sleep(self._settings.reread_delay)
             try:
                 found = await reread()
+            except AtsIncompleteWriteError:
+                raise  # the write is found applied: its ids travel with the error
             except AtsError as exc:
                 raise AtsOutcomeUnknownError(
                     f"{what}: outcome unknown and the re-read failed: {exc.message}"
@@ -77,6 +80,15 @@ class HarvestWrites:
                     raise AtsOutcomeUnknownError("POST /v3/candidates: no candidate in the answer")
                 return found
             raw_app = created_application(answer)
+            return await _followed(
+                "POST /v3/candidates",
+                candidate_id,
+                raw_app,
+                application,
+                rest(candidate_id, raw_app),
+            )
+
+        async def rest(candidate_id: str, raw_app: Record | None) -> CreatedApplication:
             if raw_app is None or f.ident(raw_app.get("id")) is None:
                 # The nested application did not come back: find it, or add it separately.
                 listed = await self._http.list_all(
@@ -100,8 +112,15 @@ class HarvestWrites:
             match = apps.for_job(raw_apps, application.job_id, prospect=application.prospect)
             if match is not None:
                 owner = f.ident(match.get("candidate_id")) or ids[0]
-                return await self._finish(ctx, owner, match, application)
-            return await self.add_application(ctx, ids[0], application)
+                finish = self._finish(ctx, owner, match, application)
+                return await _followed("POST /v3/candidates", owner, match, application, finish)
+            return await _followed(
+                "POST /v3/candidates",
+                ids[0],
+                None,
+                application,
+                self.add_application(ctx, ids[0], application),
+            )
 
         return await self.once("create candidate", send, reread)
 
@@ -113,9 +132,9 @@ class HarvestWrites:
 
         async def send() -> CreatedApplication:
             answer = await self._http.write(ctx, "POST", "/v3/applications", body)
-            return await self._finish(
-                ctx, candidate_id, unwrap_record(answer, "application"), application
-            )
+            raw = unwrap_record(answer, "application")
+            finish = self._finish(ctx, candidate_id, raw, application)
+            return await _followed("POST /v3/applications", candidate_id, raw, application, finish)
 
         async def reread() -> CreatedApplication | None:
             raw_apps = await self._http.list_all(
@@ -124,7 +143,10 @@ class HarvestWrites:
             match = apps.for_job(raw_apps, application.job_id, prospect=application.prospect)
             if match is None:
                 return None
-            return await self._finish(ctx, candidate_id, match, application)
+            finish = self._finish(ctx, candidate_id, match, application)
+            return await _followed(
+                "POST /v3/applications", candidate_id, match, application, finish
+            )
 
         return await self.once("add application", send, reread)
 
@@ -241,6 +263,29 @@ class HarvestWrites:
             return True if value in held else None
 
         await self.once("record referrer", send, reread)
+
+
+async def _followed(
+    what: str,
+    candidate_id: str,
+    raw_app: Record | None,
+    application: NewApplication,
+    rest: Awaitable[CreatedApplication],
+) -> CreatedApplication:
+    """Run what follows an applied write; a failure there carries the ids the write produced."""
+    try:
+        return await rest
+    except AtsIncompleteWriteError:
+        raise
+    except AtsError as exc:
+        app_id = f.ident(raw_app.get("id")) if raw_app is not None else None
+        made = CreatedApplication(app_id, candidate_id, application.job_id) if app_id else None
+        raise AtsIncompleteWriteError(
+            f"{what} was applied, then: {exc.message}",
+            candidate_id=candidate_id,
+            application=made,
+            status=exc.status,
+        ) from exc
 
 
 def _id_value(ident: str) -> int | str:
