@@ -8,6 +8,8 @@ Errors:
     StorageError
     ├── StorageUnavailableError   the database cannot take the request now (down, timeout, locked)
     └── ConcurrencyError          someone else changed the record since it was read: run again
+
+    InvalidCursorError (ValueError)   a listing cursor this store did not make (tampered, truncated)
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from datetime import datetime
 from types import TracebackType
 from typing import Any, Generic, Protocol, Self, TypeVar
 
+from intrro_gateway.domain.access import ApiToken
 from intrro_gateway.domain.introduction import Introduction
 from intrro_gateway.domain.jobs import Job
 from intrro_gateway.domain.status import ReferralStatus
@@ -35,6 +38,10 @@ class StorageUnavailableError(StorageError):
 
 class ConcurrencyError(StorageError):
     """Raised when a record changed since it was read (a lost optimistic-lock race)."""
+
+
+class InvalidCursorError(ValueError):
+    """Raised by a listing when the cursor was not made by it (tampered with, or truncated)."""
 
 
 class InboxState(enum.StrEnum):
@@ -259,10 +266,31 @@ class OutboxRepository(Protocol):
         ...
 
 
+class TokenRepository(Protocol):
+    """API tokens, found by the digest of their value (the value itself is never stored)."""
+
+    async def add(self, token: ApiToken) -> None:
+        """Store a new token."""
+        ...
+
+    async def by_digest(self, digest: str) -> ApiToken | None:
+        """The token whose value has this digest, revoked or not, or None."""
+        ...
+
+    async def list(self) -> Sequence[ApiToken]:
+        """Every token, oldest first."""
+        ...
+
+    async def revoke(self, token_id: str, at: datetime) -> bool:
+        """Mark a token revoked; returns whether an active token of that id existed."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One transaction over the gateway's state."""
 
     tenants: TenantRepository
+    tokens: TokenRepository
     jobs: JobRepository
     introductions: IntroductionRepository
     inbox: InboxRepository

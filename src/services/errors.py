@@ -3,6 +3,7 @@
 ServiceError
 ├── NotFoundError            an unknown tenant, introduction or item
 ├── InvalidInputError        bad input from an API caller; `errors` lists each problem
+├── ForbiddenError           the caller's token may not do this (a tenant token deleting its tenant)
 ├── CredentialRefusedError   the ATS refused the credential: nothing is stored
 ├── DeferredError            processing must wait (a link not committed yet); `not_before`
 └── PermanentError           retrying cannot help: park the item as dead
@@ -33,6 +34,10 @@ class InvalidInputError(ServiceError):
     def __init__(self, errors: Sequence[str]) -> None:
         super().__init__("; ".join(errors))
         self.errors: list[str] = list(errors)
+
+
+class ForbiddenError(ServiceError):
+    """Raised when the caller's token is not allowed the action (operators only)."""
 
 
 class CredentialRefusedError(ServiceError):

@@ -11,8 +11,10 @@ from urllib.parse import urlsplit
 
 import structlog
 
+from intrro_gateway.domain.access import OPERATOR, Principal
 from intrro_gateway.domain.status import STAGE_TARGETS, StageMapping
 from intrro_gateway.domain.tenant import TENANT_ID_PATTERN, ClosedJobPolicy, RotatingSecret, Tenant
+from intrro_gateway.services.access import require_operator
 from intrro_gateway.services.deps import Dependencies
 from intrro_gateway.services.errors import InvalidInputError, NotFoundError
 
@@ -107,8 +109,11 @@ async def get_tenant(deps: Dependencies, tenant_id: str) -> Tenant:
     return tenant
 
 
-async def upsert_tenant(deps: Dependencies, tenant_id: str, data: TenantInput) -> TenantUpsert:
-    """Create a tenant (secrets left out are generated) or change the fields given.
+async def upsert_tenant(
+    deps: Dependencies, tenant_id: str, data: TenantInput, principal: Principal = OPERATOR
+) -> TenantUpsert:
+    """Create a tenant (secrets left out are generated) or change the fields given; only an operator
+    creates (a tenant token naming a tenant that is gone gets NotFoundError).
 
     A new secret given on change is a rotation: the previous one stays valid for inbound checks for
     `settings.secret_grace`. Raises InvalidInputError naming every problem of the input.
@@ -120,6 +125,8 @@ async def upsert_tenant(deps: Dependencies, tenant_id: str, data: TenantInput) -
     grace = deps.settings.secret_grace
     async with deps.uow() as uow:
         tenant = await uow.tenants.get(tenant_id)
+        if tenant is None and not principal.is_operator:
+            raise NotFoundError("tenant", tenant_id)
         if tenant is None:
             generated: dict[str, str] = {}
             intrro = data.intrro_secret or _generate(deps, "intrro", generated)
@@ -172,8 +179,11 @@ async def rotate_secret(deps: Dependencies, tenant_id: str, which: str) -> str:
     return new
 
 
-async def delete_tenant(deps: Dependencies, tenant_id: str) -> bool:
-    """Remove the tenant and every row it owns; returns whether it existed."""
+async def delete_tenant(
+    deps: Dependencies, tenant_id: str, principal: Principal = OPERATOR
+) -> bool:
+    """Remove the tenant and every row it owns (operators only); returns whether it existed."""
+    require_operator(principal, "delete a tenant")
     async with deps.uow() as uow:
         existed = await uow.tenants.delete(tenant_id)
         await uow.commit()

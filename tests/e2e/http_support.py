@@ -3,6 +3,7 @@ test's own, the Harvest and Intrro outbound ports replaced by the fakes, the wor
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import hmac
@@ -22,6 +23,7 @@ from intrro_gateway.adapters.system import SystemClock
 from intrro_gateway.entrypoints.container import Container, build_container
 from intrro_gateway.entrypoints.http import create_app
 from intrro_gateway.entrypoints.settings import GatewaySettings, load_settings
+from intrro_gateway.services import access
 from tests.fakes.ats import FakeAtsClient
 from tests.fakes.referral_platform import FakeReferralPlatform
 
@@ -157,3 +159,19 @@ def inbox_rows(settings: GatewaySettings) -> list[tuple[str, str, str, str | Non
             "SELECT tenant_id, source, kind, ordering_key FROM inbox ORDER BY seq"
         ).fetchall()
     return [(str(a), str(b), str(c), d) for a, b, c, d in rows]
+
+
+def issue_token(settings: GatewaySettings, tenant: str | None, name: str = "test") -> str:
+    """A stored API token made as `intrro-gateway token create` makes it (on a container of its own,
+    on the same database); returns its value."""
+
+    async def make() -> str:
+        container = build_container(settings)
+        await container.init_resources()  # type: ignore[misc]
+        try:
+            issued = await access.create_token(container.deps(), name, tenant)
+        finally:
+            await container.shutdown_resources()  # type: ignore[misc]
+        return issued.value
+
+    return asyncio.run(make())

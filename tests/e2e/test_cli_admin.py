@@ -27,6 +27,7 @@ COMMANDS = (
     "rotate-keys",
     "sandbox",
     "demo",
+    "token",
 )
 
 
@@ -290,3 +291,40 @@ def test_the_commands_work_on_postgresql(
     assert "Re-encrypted 2 stored secrets" in out
     assert "No deliveries for acme match." in out
     assert current_revision(postgres_url) == head_revision()
+
+
+def test_token_create_list_revoke_shows_the_value_once_and_stores_only_a_digest(
+    env: Env, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["tenant", "create", "acme"]) == 0
+    capsys.readouterr()
+
+    assert main(["token", "create", "--tenant", "acme"]) == 0
+    created = capsys.readouterr().out
+    assert main(["token", "create", "--name", "night shift"]) == 0
+    capsys.readouterr()
+    assert main(["token", "list"]) == 0
+    listed = capsys.readouterr().out
+
+    value = created.strip().splitlines()[-1]
+    token_id = created.split()[2]
+    assert value.startswith("igw_")
+    assert value not in listed
+    assert "tenant acme" in listed and "acme admin" in listed
+    assert "operator" in listed and "night shift" in listed
+    path = env.database_url.split(":///", 1)[1]
+    with sqlite3.connect(path) as conn:
+        dump = "\n".join(conn.iterdump())
+    assert value not in dump
+    assert main(["token", "revoke", token_id]) == 0
+    assert main(["token", "revoke", token_id]) == 1
+    assert f"no active token '{token_id}'" in capsys.readouterr().err
+
+
+def test_token_create_for_an_unknown_tenant_fails_and_stores_nothing(
+    env: Env, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["token", "create", "--tenant", "ghost"]) == 1
+    assert "tenant 'ghost' not found" in capsys.readouterr().err
+    assert main(["token", "list"]) == 0
+    assert "0 tokens" in capsys.readouterr().out

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -218,3 +219,27 @@ def test_an_unexpected_error_is_a_500_problem(tmp_path: Path) -> None:
     assert response.status_code == 500
     assert response.headers["content-type"] == PROBLEM
     assert "a bug" not in response.text
+
+
+_BAD_CURSORS = [
+    "not-a-cursor",
+    "%%%",
+    base64.urlsafe_b64encode(b"[" * 5000 + b"]" * 5000).decode(),  # nested past the recursion limit
+    base64.urlsafe_b64encode(b'[{"a": 1}, [2]]').decode(),
+    base64.urlsafe_b64encode(b'["a\\u0000b", "c"]').decode(),
+    "A" * 5000,
+]
+
+
+@pytest.mark.parametrize("listing", ["jobs", "pipeline", "deliveries"])
+@pytest.mark.parametrize("cursor", _BAD_CURSORS)
+def test_a_malformed_cursor_answers_400_problem_on_every_listing(
+    client: TestClient, listing: str, cursor: str
+) -> None:
+    create_tenant(client)
+
+    response = client.get(f"/api/tenants/acme/{listing}", params={"cursor": cursor}, headers=AUTH)
+
+    assert response.status_code == 400
+    assert response.headers["content-type"] == PROBLEM
+    assert response.json()["errors"] == ["cursor"]

@@ -9,12 +9,14 @@ committed rows.
 from __future__ import annotations
 
 import copy
+import dataclasses
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from types import TracebackType
 from typing import Generic, Self, TypeVar
 
+from intrro_gateway.domain.access import ApiToken
 from intrro_gateway.domain.introduction import Introduction
 from intrro_gateway.domain.jobs import Job
 from intrro_gateway.domain.status import ReferralStatus
@@ -32,6 +34,7 @@ from intrro_gateway.ports.unit_of_work import (
     PipelineEntry,
     StorageUnavailableError,
     TenantRepository,
+    TokenRepository,
 )
 
 K = TypeVar("K")
@@ -47,6 +50,7 @@ class FakeStore:
     introductions: dict[tuple[str, str], Introduction] = field(default_factory=dict)
     inbox: dict[str, InboundDelivery] = field(default_factory=dict)
     outbox: dict[str, OutboundItem] = field(default_factory=dict)
+    tokens: dict[str, ApiToken] = field(default_factory=dict)
 
 
 class _Table(Generic[K, V]):
@@ -124,6 +128,33 @@ class FakeTenantRepository:
     async def list_ids(self) -> Sequence[str]:
         """Every tenant's id."""
         return sorted(key for key, _ in self.table.rows())
+
+
+class FakeTokenRepository:
+    """API tokens, in memory."""
+
+    def __init__(self, uow: FakeUnitOfWork) -> None:
+        self.table: _Table[str, ApiToken] = _Table(uow.store.tokens)
+
+    async def add(self, token: ApiToken) -> None:
+        """Store a new token."""
+        self.table.put(token.id, token)
+
+    async def by_digest(self, digest: str) -> ApiToken | None:
+        """The token with this digest, or None."""
+        return next((t for _, t in self.table.rows() if t.digest == digest), None)
+
+    async def list(self) -> Sequence[ApiToken]:
+        """Every token, oldest first."""
+        return sorted((t for _, t in self.table.rows()), key=lambda t: (t.created_at, t.id))
+
+    async def revoke(self, token_id: str, at: datetime) -> bool:
+        """Mark an active token revoked."""
+        token = self.table.get(token_id)
+        if token is None or not token.active:
+            return False
+        self.table.put(token_id, dataclasses.replace(token, revoked_at=at))
+        return True
 
 
 class FakeJobRepository:
@@ -365,11 +396,13 @@ class FakeUnitOfWork:
         self.committed = 0
         self.rolled_back = 0
         self.fake_tenants = FakeTenantRepository(self)
+        self.fake_tokens = FakeTokenRepository(self)
         self.fake_jobs = FakeJobRepository(self)
         self.fake_introductions = FakeIntroductionRepository(self)
         self.fake_inbox = FakeInboxRepository(self)
         self.fake_outbox = FakeOutboxRepository(self)
         self.tenants: TenantRepository = self.fake_tenants
+        self.tokens: TokenRepository = self.fake_tokens
         self.jobs: JobRepository = self.fake_jobs
         self.introductions: IntroductionRepository = self.fake_introductions
         self.inbox: InboxRepository = self.fake_inbox
@@ -378,6 +411,7 @@ class FakeUnitOfWork:
     def _tables(self) -> list[_Table[object, object]]:
         tables: list[object] = [
             self.fake_tenants.table,
+            self.fake_tokens.table,
             self.fake_jobs.table,
             self.fake_introductions.table,
             self.fake_inbox.table,
@@ -387,6 +421,9 @@ class FakeUnitOfWork:
 
     def delete_rows_of(self, tenant_id: str) -> None:
         """Stage the deletion of every row a tenant owns."""
+        for token_id, token in list(self.fake_tokens.table.rows()):
+            if token.tenant_id == tenant_id:
+                self.fake_tokens.table.delete(token_id)
         for key, _ in list(self.fake_jobs.table.rows()):
             if key[0] == tenant_id:
                 self.fake_jobs.table.delete(key)

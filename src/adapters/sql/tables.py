@@ -23,6 +23,7 @@ from sqlmodel import Field, SQLModel
 from intrro_gateway.adapters.sql.types import UtcDateTime
 
 __all__ = [
+    "ApiTokenRow",
     "AtsIndexRow",
     "InboxRow",
     "IntroductionRow",
@@ -257,6 +258,19 @@ class OutboxRow(SQLModel, table=True):
     lease_expires_at: datetime | None = _at()
     last_error: str | None = None
     done_at: datetime | None = _at()
+
+
+class ApiTokenRow(SQLModel, table=True):
+    """An API token: the SHA-256 of its value, never the value; `tenant_id` None is operator-wide."""
+
+    __tablename__ = "api_tokens"
+
+    id: str = Field(primary_key=True, max_length=32)
+    name: str
+    digest: str = Field(unique=True, max_length=64)
+    tenant_id: str | None = Field(default=None, max_length=63, index=True)
+    created_at: datetime = Field(sa_type=UtcDateTime)
+    revoked_at: datetime | None = _at()
 
 
 class LockRow(SQLModel, table=True):

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from intrro_gateway.adapters.sql._db import translated
 from intrro_gateway.adapters.sql.secrets import SecretCipher
 from intrro_gateway.adapters.sql.tables import (
+    ApiTokenRow,
     AtsIndexRow,
     InboxRow,
     IntroductionRow,
@@ -50,6 +51,7 @@ _OWNED = [
         JobRow,
         InboxRow,
         OutboxRow,
+        ApiTokenRow,
     )
 ]
 

@@ -15,6 +15,7 @@ from intrro_gateway.adapters.sql.introductions import SqlIntroductionRepository
 from intrro_gateway.adapters.sql.jobs import SqlJobRepository
 from intrro_gateway.adapters.sql.secrets import SecretCipher
 from intrro_gateway.adapters.sql.tenants import SqlTenantRepository
+from intrro_gateway.adapters.sql.tokens import SqlTokenRepository
 from intrro_gateway.ports.clock import Clock
 from intrro_gateway.ports.unit_of_work import (
     InboxRepository,
@@ -22,6 +23,7 @@ from intrro_gateway.ports.unit_of_work import (
     JobRepository,
     OutboxRepository,
     TenantRepository,
+    TokenRepository,
     UnitOfWork,
     UnitOfWorkFactory,
 )
@@ -33,6 +35,7 @@ class SqlUnitOfWork(UnitOfWork):
     """One transaction over the gateway's tables; rolled back on exit unless committed."""
 
     tenants: TenantRepository
+    tokens: TokenRepository
     jobs: JobRepository
     introductions: IntroductionRepository
     inbox: InboxRepository
@@ -63,6 +66,7 @@ class SqlUnitOfWork(UnitOfWork):
             raise
         self._conn, self._turn = conn, turn
         self.tenants = SqlTenantRepository(conn, self._cipher)
+        self.tokens = SqlTokenRepository(conn)
         self.jobs = SqlJobRepository(conn, self._clock)
         self.introductions = SqlIntroductionRepository(conn)
         self.inbox = SqlInboxRepository(conn)

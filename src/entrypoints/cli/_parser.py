@@ -16,6 +16,7 @@ from intrro_gateway.entrypoints.cli.commands import (
     sandbox,
     serve,
     tenant,
+    token,
     worker,
 )
 
@@ -57,6 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
         worker,
         migrate,
         tenant,
+        token,
         connect,
         jobs,
         reconcile,

@@ -7,6 +7,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from intrro_gateway.domain.access import OPERATOR, Principal
 from intrro_gateway.domain.commands import ImportJobs
 from intrro_gateway.domain.status import ReferralStatus
 from intrro_gateway.domain.tenant import Tenant
@@ -48,6 +49,12 @@ def _tenant_id(request: Request) -> str:
     return tenant_id
 
 
+def _principal(request: Request) -> Principal:
+    """The caller, as the bearer middleware found it."""
+    principal: Principal = getattr(request.state, "principal", OPERATOR)
+    return principal
+
+
 async def get_tenant(request: Request) -> Response:
     """`GET /api/tenants/{tenant}`: the tenant, without secrets."""
     rt = runtime_of(request)
@@ -61,7 +68,7 @@ async def put_tenant(request: Request) -> Response:
     tenant_id = _tenant_id(request)
     doc = await json_object(request, rt.settings.max_body_bytes, empty_ok=True)
     data = tenant_input(tenant_id, doc)
-    result = await tenants.upsert_tenant(rt.deps, tenant_id, data)
+    result = await tenants.upsert_tenant(rt.deps, tenant_id, data, _principal(request))
     body = tenant_view(result.tenant, rt.settings.public_url)
     body["generated"] = dict(result.generated)
     return JSONResponse(body, status_code=201 if result.created else 200)
@@ -70,7 +77,7 @@ async def put_tenant(request: Request) -> Response:
 async def delete_tenant(request: Request) -> Response:
     """`DELETE /api/tenants/{tenant}`: the tenant and all its data."""
     tenant_id = _tenant_id(request)
-    if not await tenants.delete_tenant(runtime_of(request).deps, tenant_id):
+    if not await tenants.delete_tenant(runtime_of(request).deps, tenant_id, _principal(request)):
         raise NotFoundError("tenant", tenant_id)
     return Response(status_code=204)
 

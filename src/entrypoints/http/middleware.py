@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hmac
 import time
 from collections.abc import Sequence
 
@@ -10,47 +9,71 @@ import structlog
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from intrro_gateway.domain.access import OPERATOR, Principal
 from intrro_gateway.entrypoints.http.problems import problem_response
 from intrro_gateway.entrypoints.metrics import GatewayMetrics
+from intrro_gateway.services import access
 
 log = structlog.get_logger(__name__)
 
 
+def bearer_token(authorization: str | None) -> str | None:
+    """The token of an `Authorization: Bearer <token>` header, or None."""
+    if not authorization or not authorization.startswith("Bearer "):
+        return None
+    token = authorization[len("Bearer ") :].strip()
+    return token or None
+
+
 class BearerAuthMiddleware:
-    """Answers 401 to an `/api/` request without one of the valid bearer tokens."""
+    """Answers 401 to an `/api/` request without a valid bearer token, and 404 to a tenant-limited
+    token naming another tenant; puts the caller (`Principal`) into `request.state.principal`.
+
+    Bootstrap tokens come from the settings; tokens made by `intrro-gateway token create` are looked
+    up by digest through the app's runtime (`scope["app"].state.runtime`)."""
 
     def __init__(self, app: ASGIApp, tokens: Sequence[str], prefix: str = "/api/") -> None:
         self.app = app
-        self._tokens = [token.encode() for token in tokens]
+        self._tokens = list(tokens)
         self._prefix = prefix
 
-    def allows(self, authorization: str | None) -> bool:
-        """Whether the header carries a valid token; every token is compared, in constant time."""
-        if not authorization or not authorization.startswith("Bearer "):
-            return False
-        given = authorization[len("Bearer ") :].strip().encode()
-        matched = False
-        for token in self._tokens:
-            matched |= hmac.compare_digest(given, token)
-        return matched
+    async def _principal(self, scope: Scope, token: str | None) -> Principal | None:
+        if token is None:
+            return None
+        if access.is_bootstrap(token, self._tokens):
+            return OPERATOR
+        app = scope.get("app")
+        runtime = getattr(getattr(app, "state", None), "runtime", None)
+        if runtime is None:  # the app has not started: bootstrap tokens only
+            return None
+        principal: Principal | None = await access.authenticate(runtime.deps, token)
+        return principal
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """Pass the request on, or answer 401."""
+        """Pass the request on, or answer 401 (no valid token) or 404 (another tenant)."""
         if scope["type"] != "http" or not scope["path"].startswith(self._prefix):
             await self.app(scope, receive, send)
             return
         request = Request(scope)
-        if self.allows(request.headers.get("authorization")):
-            await self.app(scope, receive, send)
+        principal = await self._principal(scope, bearer_token(request.headers.get("authorization")))
+        if principal is None:
+            response = problem_response(
+                request,
+                401,
+                "Unauthorized",
+                "a valid bearer token is required",
+                headers={"WWW-Authenticate": 'Bearer realm="intrro-gateway"'},
+            )
+            await response(scope, receive, send)
             return
-        response = problem_response(
-            request,
-            401,
-            "Unauthorized",
-            "a valid bearer token is required",
-            headers={"WWW-Authenticate": 'Bearer realm="intrro-gateway"'},
-        )
-        await response(scope, receive, send)
+        tenant_id = _tenant_of(scope["path"])
+        if tenant_id is not None and not principal.may_reach(tenant_id):
+            await problem_response(request, 404, "Not Found", f"tenant {tenant_id!r} not found")(
+                scope, receive, send
+            )
+            return
+        scope.setdefault("state", {})["principal"] = principal
+        await self.app(scope, receive, send)
 
 
 class RequestContextMiddleware:

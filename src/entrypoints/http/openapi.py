@@ -79,7 +79,13 @@ _TENANT_BODY = _object(
     closed_job_policy={"enum": ["fail", "prospect", None]},
 )
 _AUTH = {"401": "no valid bearer token"}
-_ERRORS = {**_AUTH, "404": "unknown tenant", "422": "invalid input", "503": "database unavailable"}
+_ERRORS = {
+    **_AUTH,
+    "404": "unknown tenant, or another tenant than a tenant token's",
+    "422": "invalid input",
+    "503": "database unavailable",
+}
+_LISTING = {**_ERRORS, "400": "a cursor this listing did not give"}
 
 
 def _paths() -> dict[str, dict[str, Any]]:
@@ -124,7 +130,10 @@ def _paths() -> dict[str, dict[str, Any]]:
                 {"200": "changed", "201": "created", **_ERRORS},
                 body=_TENANT_BODY,
             ),
-            "delete": _op("Remove the tenant and all its data", {"204": "removed", **_ERRORS}),
+            "delete": _op(
+                "Remove the tenant and all its data (operator tokens only)",
+                {"204": "removed", "403": "a tenant token", **_ERRORS},
+            ),
         },
         f"{t}/secrets/rotate": {
             "post": _op(
@@ -149,7 +158,7 @@ def _paths() -> dict[str, dict[str, Any]]:
         f"{t}/jobs": {
             "get": _op(
                 "The job mirror",
-                {"200": "`{jobs, next_cursor}`", **_ERRORS},
+                {"200": "`{jobs, next_cursor}`", **_LISTING},
                 params=[
                     _TENANT,
                     _query("status", "default open", ["open", "closed", "all"]),
@@ -168,7 +177,7 @@ def _paths() -> dict[str, dict[str, Any]]:
         f"{t}/pipeline": {
             "get": _op(
                 "Linked applications by status",
-                {"200": "`{applications, next_cursor}`", **_ERRORS},
+                {"200": "`{applications, next_cursor}`", **_LISTING},
                 params=[
                     _TENANT,
                     _query("status", "a referral status", statuses),
@@ -179,7 +188,7 @@ def _paths() -> dict[str, dict[str, Any]]:
         f"{t}/deliveries": {
             "get": _op(
                 "Inbox and outbox items, newest first",
-                {"200": "`{deliveries, next_cursor}`", **_ERRORS},
+                {"200": "`{deliveries, next_cursor}`", **_LISTING},
                 params=[
                     _TENANT,
                     _query("direction", "in or out", ["in", "out"]),

@@ -10,8 +10,13 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from intrro_gateway.ports.unit_of_work import StorageUnavailableError
-from intrro_gateway.services.errors import CredentialRefusedError, InvalidInputError, NotFoundError
+from intrro_gateway.ports.unit_of_work import InvalidCursorError, StorageUnavailableError
+from intrro_gateway.services.errors import (
+    CredentialRefusedError,
+    ForbiddenError,
+    InvalidInputError,
+    NotFoundError,
+)
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 
@@ -86,6 +91,16 @@ async def _invalid(request: Request, exc: Exception) -> Response:
     )
 
 
+async def _forbidden(request: Request, exc: Exception) -> Response:
+    return problem_response(request, 403, "Forbidden", str(exc))
+
+
+async def _bad_cursor(request: Request, exc: Exception) -> Response:
+    return problem_response(
+        request, 400, "Bad Request", "the cursor is not one this listing gave", errors=["cursor"]
+    )
+
+
 async def _refused(request: Request, exc: Exception) -> Response:
     return problem_response(request, 422, "Credential refused", str(exc))
 
@@ -124,6 +139,8 @@ EXCEPTION_HANDLERS: Mapping[Any, ExceptionHandler] = {
     HTTPException: _http,
     NotFoundError: _not_found,
     InvalidInputError: _invalid,
+    ForbiddenError: _forbidden,
+    InvalidCursorError: _bad_cursor,
     CredentialRefusedError: _refused,
     StorageUnavailableError: _unavailable,
     TimeoutError: _timeout,

@@ -89,9 +89,19 @@ async def test_a_write_blocked_past_the_timeout_is_storage_unavailable(
         await impatient.dispose()
 
 
-@given(st.lists(st.one_of(st.text(), st.integers(), st.booleans()), max_size=4))
+_KEY_TEXT = st.text(st.characters(blacklist_characters="\x00"), max_size=40)
+
+
+@given(st.lists(st.one_of(_KEY_TEXT, st.integers()), max_size=4))
 def test_a_cursor_reads_back_the_keys_it_was_made_of(parts: list[object]) -> None:
     assert decode_cursor(encode_cursor(*parts), len(parts)) == parts
+
+
+@given(st.lists(st.one_of(st.booleans(), st.none(), st.lists(st.integers()), st.just("a\x00b"))))
+def test_a_cursor_of_anything_but_text_or_numbers_is_refused(parts: list[object]) -> None:
+    if parts:
+        with pytest.raises(InvalidCursorError):
+            decode_cursor(encode_cursor(*parts), len(parts))
 
 
 @given(st.text(), st.integers(min_value=0, max_value=3))
