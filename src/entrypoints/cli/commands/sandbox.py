@@ -1,9 +1,11 @@
-"""`intrro-gateway sandbox`: the bundled Greenhouse stand-in alone, with its seeded data."""
+"""`intrro-gateway sandbox [--ats greenhouse|lever]`: a bundled ATS stand-in alone, with its seeded data."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+
+from starlette.applications import Starlette
 
 from intrro_gateway.entrypoints.cli._base import console, run
 from intrro_gateway.entrypoints.logging import configure_logging
@@ -17,11 +19,18 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     """Register the command."""
     parser = commands.add_parser(
         "sandbox",
-        help="run the bundled Greenhouse sandbox alone",
+        help="run a bundled ATS sandbox alone (Greenhouse by default)",
         description=(
             "Serve the Greenhouse stand-in (OAuth, Harvest v3, Recruiting web hooks, the /_sandbox "
-            "control API) with its seeded data. Not Greenhouse."
+            "control API) or, with --ats lever, the Lever stand-in (the v1 API with API-key auth, "
+            "signed web hooks, the /_sandbox control API) with its seeded data. Not the real ATS."
         ),
+    )
+    parser.add_argument(
+        "--ats",
+        choices=("greenhouse", "lever"),
+        default="greenhouse",
+        help="which ATS to emulate (greenhouse)",
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
     parser.add_argument(
@@ -47,19 +56,38 @@ def describe(url: str) -> str:
     )
 
 
+def describe_lever(url: str) -> str:
+    """How to use a Lever sandbox served at `url`."""
+    from intrro_gateway.sandboxes.lever import SandboxState as State
+
+    return (
+        f"Lever sandbox on {url}/v1: API key {State.DEFAULT_API_KEY} (HTTP Basic user, empty "
+        "password), super admin admin@sandbox.example"
+    )
+
+
+def _app(ats: str) -> Starlette:
+    if ats == "lever":
+        from intrro_gateway.sandboxes import lever
+
+        return lever.create_sandbox_app(lever.seeded_state())
+    from intrro_gateway.sandboxes import greenhouse
+
+    return greenhouse.create_sandbox_app(greenhouse.seeded_state())
+
+
 def sandbox(args: argparse.Namespace) -> int:
     """Serve until SIGTERM or SIGINT."""
-    from intrro_gateway.sandboxes.greenhouse import create_sandbox_app, seeded_state
-
     configure_logging("console", "INFO", cache_loggers=False)
     port = args.port if args.port is not None else _configured_port()
-    listener = Listener("sandbox", create_sandbox_app(seeded_state()), bind(args.host, port))
+    listener = Listener("sandbox", _app(args.ats), bind(args.host, port))
     out = console()
+    tell = describe_lever if args.ats == "lever" else describe
 
     async def go() -> None:
         stop = asyncio.Event()
         with stop_on_signals(stop):
-            await serve([listener], stop, on_ready=lambda: out.print(describe(listener.url)))
+            await serve([listener], stop, on_ready=lambda: out.print(tell(listener.url)))
 
     run(go())
     out.print("Sandbox stopped.")

@@ -1,0 +1,52 @@
+"""A stand-in for Lever (the v1 Data API with API-key auth, and Lever's signed web hooks) for the demo
+and the tests; not Lever."""
+
+from __future__ import annotations
+
+from intrro_gateway.sandboxes.lever._permissions import ALL_PERMISSIONS, ENDPOINTS
+from intrro_gateway.sandboxes.lever._ratelimit import RateLimit
+from intrro_gateway.sandboxes.lever._webhooks import (
+    Delivery,
+    DeliveryOptions,
+    FiredEvent,
+    Webhook,
+    sign,
+)
+from intrro_gateway.sandboxes.lever.app import create_sandbox_app
+from intrro_gateway.sandboxes.lever.control import GATEWAY_EVENTS, SandboxControl
+from intrro_gateway.sandboxes.lever.errors import (
+    InvalidFieldError,
+    InvalidStateError,
+    SandboxError,
+    UnknownRecordError,
+)
+from intrro_gateway.sandboxes.lever.state import (
+    ApiKey,
+    Fault,
+    LoggedRequest,
+    SandboxState,
+    SeedIds,
+)
+
+__all__ = [
+    "ALL_PERMISSIONS",
+    "ENDPOINTS",
+    "GATEWAY_EVENTS",
+    "ApiKey",
+    "Delivery",
+    "DeliveryOptions",
+    "Fault",
+    "FiredEvent",
+    "InvalidFieldError",
+    "InvalidStateError",
+    "LoggedRequest",
+    "RateLimit",
+    "SandboxControl",
+    "SandboxError",
+    "SandboxState",
+    "SeedIds",
+    "UnknownRecordError",
+    "Webhook",
+    "create_sandbox_app",
+    "sign",
+]

@@ -1,0 +1,151 @@
+"""Lever-shaped HTTP answers and the checks every `/v1` request goes through: API key (HTTP Basic, key as
+user, empty password), rate limit, injected faults, the key's endpoint permission."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import binascii
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from intrro_gateway.sandboxes.lever import _bodies
+from intrro_gateway.sandboxes.lever._query import QueryError
+from intrro_gateway.sandboxes.lever.errors import (
+    InvalidFieldError,
+    InvalidStateError,
+    SandboxError,
+    UnknownRecordError,
+)
+from intrro_gateway.sandboxes.lever.state import ApiKey, SandboxState
+
+_CODES = {
+    400: "BadRequestError",
+    401: "UnauthorizedError",
+    403: "ForbiddenError",
+    404: "ResourceNotFoundError",
+    429: "TooManyRequestsError",
+    500: "InternalServerError",
+    502: "BadGatewayError",
+    503: "ServiceUnavailableError",
+    504: "GatewayTimeoutError",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Caller:
+    """Who is calling: the API key."""
+
+    api_key: ApiKey
+
+
+Handler = Callable[[Request, Caller], Awaitable[Response]]
+Endpoint = Callable[[Request], Awaitable[Response]]
+
+
+def sandbox_state(request: Request) -> SandboxState:
+    """The state of the app serving this request."""
+    state: SandboxState = request.app.state.sandbox
+    return state
+
+
+def json_response(data: Any, status_code: int = 200) -> Response:
+    """A JSON answer."""
+    return JSONResponse(data, status_code=status_code)
+
+
+def error(status_code: int, message: str) -> Response:
+    """An error answer: `{"code", "message"}`."""
+    return json_response(
+        {"code": _CODES.get(status_code, "Error"), "message": message}, status_code
+    )
+
+
+def error_response(exc: SandboxError) -> Response:
+    """The answer for an error a state change raised."""
+    if isinstance(exc, UnknownRecordError):
+        return error(404, str(exc))
+    if isinstance(exc, InvalidFieldError | InvalidStateError):
+        return error(400, str(exc))
+    return error(400, str(exc))
+
+
+def parse_basic(header: str | None) -> tuple[str, str] | None:
+    """`Basic base64(user:password)` into (user, password); None when absent or malformed."""
+    if header is None or not header.startswith("Basic "):
+        return None
+    try:
+        decoded = base64.b64decode(header[6:].strip(), validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        return None
+    user, sep, password = decoded.partition(":")
+    return (user, password) if sep else None
+
+
+def authenticate(state: SandboxState, request: Request) -> ApiKey | None:
+    """The API key of a request: Basic auth with the key as user and an empty password."""
+    pair = parse_basic(request.headers.get("authorization"))
+    if pair is None or pair[1] != "":
+        return None
+    api_key = state.api_keys.get(pair[0])
+    if api_key is None or api_key.revoked:
+        return None
+    return api_key
+
+
+def lever_endpoint(permission: str) -> Callable[[Handler], Endpoint]:
+    """Wrap a handler with Lever's checks: 401, then 429, then injected faults, then 403."""
+
+    def wrap(handler: Handler) -> Endpoint:
+        async def endpoint(request: Request) -> Response:
+            state = sandbox_state(request)
+            api_key = authenticate(state, request)
+            if api_key is None:
+                return error(401, "Invalid API key: send it as the Basic auth user, password empty")
+            if not state.limiter.allow(api_key.key, state.rate_limit, state.clock.epoch()):
+                return error(429, "Rate limit exceeded")
+            fault = state.take_fault(request.method, request.url.path)
+            if fault is not None:
+                if fault.delay_s > 0:
+                    await asyncio.sleep(fault.delay_s)
+                if fault.status is not None:
+                    return error(fault.status, "Injected fault")
+            if permission not in api_key.permissions:
+                return error(403, f"This API key does not have the permission {permission}")
+            try:
+                return await handler(request, Caller(api_key))
+            except QueryError as exc:
+                return error(400, str(exc))
+            except SandboxError as exc:
+                return error_response(exc)
+
+        return endpoint
+
+    return wrap
+
+
+async def read_body(
+    request: Request, schema: dict[str, _bodies.Kind], required: tuple[str, ...] = ()
+) -> dict[str, Any]:
+    """The JSON body after the strict field checks (raises InvalidFieldError)."""
+    content_type = request.headers.get("content-type", "")
+    if not content_type.startswith("application/json"):
+        raise InvalidFieldError("body", "send JSON with Content-Type: application/json")
+    body = _bodies.parse_json_object(await request.body())
+    return _bodies.check_fields(body, schema, required)
+
+
+def performer(state: SandboxState, query: dict[str, list[str]], *, required: bool) -> str:
+    """The `perform_as` user (an active user of the account); the super admin when optional and absent."""
+    values = query.get("perform_as")
+    if not values:
+        if required:
+            raise InvalidFieldError("perform_as", "is required")
+        return state.seed.admin_user_id
+    if state.active_user(values[0]) is None:
+        raise InvalidFieldError("perform_as", f"{values[0]} is not an active user of this account")
+    return values[0]

@@ -1,0 +1,264 @@
+"""Lever web hooks: the registered hooks (each with its own signature token), signed deliveries, and
+the duplicate/delay/reorder/drop options.
+
+A delivery is a JSON POST of `{id, event, triggeredAt, data, token, signature}` where `token` is random per
+delivery and `signature` is the hex HMAC-SHA256 of `token + str(triggeredAt)` under the hook's signature
+token. The signature does not cover `data`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import json
+import secrets
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+
+def sign(signature_token: str, token: str, triggered_at: int) -> str:
+    """The body's `signature`: hex HMAC-SHA256 of `token + triggeredAt` keyed by the hook's token."""
+    message = (token + str(triggered_at)).encode("utf-8")
+    return hmac.new(signature_token.encode("utf-8"), message, hashlib.sha256).hexdigest()
+
+
+@dataclass
+class Webhook:
+    """One registered web hook: one event, one URL, its own signature token."""
+
+    id: str
+    event: str
+    url: str
+    signature_token: str
+    origins: tuple[str, ...] | None
+    created_at: int
+    updated_at: int
+
+    def public(self, *, with_token: bool = False) -> dict[str, Any]:
+        """The hook as `GET /webhooks` shows it (the token only in the create answer)."""
+        configuration: dict[str, Any] = {}
+        if self.origins is not None:
+            configuration["conditions"] = {"origins": list(self.origins)}
+        if with_token:
+            configuration["signatureToken"] = self.signature_token
+        return {
+            "id": self.id,
+            "event": self.event,
+            "url": self.url,
+            "configuration": configuration,
+            "createdAt": self.created_at,
+            "updatedAt": self.updated_at,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryOptions:
+    """How one firing (or every firing, when set globally) is delivered."""
+
+    duplicate: int = 0
+    """Extra deliveries of the very same body (same `id`, `token`, `signature`)."""
+    delay_s: float = 0.0
+    """Seconds to wait before delivering."""
+    reorder: bool = False
+    """Hold the deliveries; `flush()` (or `release()`) sends the held batch in reverse order."""
+    drop: bool = False
+    """Record the event but never deliver it (what reconciliation must repair)."""
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> DeliveryOptions:
+        """Options from the control API's JSON; raises ValueError on unknown keys or bad values."""
+        unknown = set(data) - {"duplicate", "delay_s", "reorder", "drop"}
+        if unknown:
+            raise ValueError(f"unknown delivery options: {sorted(unknown)}")
+        duplicate, delay = data.get("duplicate", 0), data.get("delay_s", 0.0)
+        reorder, drop = data.get("reorder", False), data.get("drop", False)
+        if type(duplicate) is not int or duplicate < 0:
+            raise ValueError("duplicate must be a non-negative integer")
+        if not isinstance(delay, int | float) or isinstance(delay, bool) or delay < 0:
+            raise ValueError("delay_s must be a non-negative number")
+        if not isinstance(reorder, bool) or not isinstance(drop, bool):
+            raise ValueError("reorder and drop must be true or false")
+        return cls(duplicate=duplicate, delay_s=float(delay), reorder=reorder, drop=drop)
+
+
+@dataclass(frozen=True, slots=True)
+class FiredEvent:
+    """One event the sandbox fired at one hook (`hook_id` None: no hook was registered for it)."""
+
+    event_id: str
+    event: str
+    hook_id: str | None
+    url: str | None
+    body: bytes
+
+    def json(self) -> Any:
+        """The decoded body."""
+        return json.loads(self.body)
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """One delivery attempt and its outcome (`status_code` None when the request failed)."""
+
+    event_id: str
+    event: str
+    url: str
+    status_code: int | None
+    error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class _Send:
+    event_id: str
+    event: str
+    url: str
+    body: bytes
+
+
+def encode_body(
+    event_id: str, event: str, triggered_at: int, data: Mapping[str, Any], signature_token: str
+) -> bytes:
+    """A delivery's JSON body, signed with a fresh random `token`."""
+    token = secrets.token_hex(20)
+    body = {
+        "id": event_id,
+        "event": event,
+        "triggeredAt": triggered_at,
+        "data": dict(data),
+        "token": token,
+        "signature": sign(signature_token, token, triggered_at),
+    }
+    return json.dumps(body).encode("utf-8")
+
+
+@dataclass
+class WebhookDispatcher:
+    """Holds the registered hooks, fires events at them in background tasks, records what happened."""
+
+    hooks: dict[str, Webhook] = field(default_factory=dict)
+    options: DeliveryOptions = field(default_factory=DeliveryOptions)
+    client: httpx.AsyncClient | None = None
+    fired: list[FiredEvent] = field(default_factory=list)
+    deliveries: list[Delivery] = field(default_factory=list)
+    _held: list[_Send] = field(default_factory=list)
+    _unscheduled: list[tuple[list[_Send], float]] = field(default_factory=list)
+    _tasks: set[asyncio.Task[None]] = field(default_factory=set)
+    _owned_client: httpx.AsyncClient | None = None
+
+    def register(
+        self, hook_id: str, event: str, url: str, origins: tuple[str, ...] | None, now_ms: int
+    ) -> Webhook:
+        """Add a hook with a fresh signature token."""
+        hook = Webhook(hook_id, event, url, secrets.token_hex(24), origins, now_ms, now_ms)
+        self.hooks[hook_id] = hook
+        return hook
+
+    def fire(
+        self,
+        event: str,
+        data: Mapping[str, Any],
+        *,
+        origin: str | None,
+        triggered_at: int,
+        options: DeliveryOptions | None = None,
+    ) -> list[str]:
+        """Record one event per matching hook and schedule its delivery; returns the body `id`s."""
+        opts = options if options is not None else self.options
+        matching = [
+            h
+            for h in self.hooks.values()
+            if h.event == event and (h.origins is None or origin is None or origin in h.origins)
+        ]
+        if not matching:
+            event_id = str(uuid.uuid4())
+            body = encode_body(event_id, event, triggered_at, data, "")
+            self.fired.append(FiredEvent(event_id, event, None, None, body))
+            return [event_id]
+        event_ids: list[str] = []
+        sends: list[_Send] = []
+        for hook in matching:
+            event_id = str(uuid.uuid4())
+            body = encode_body(event_id, event, triggered_at, data, hook.signature_token)
+            self.fired.append(FiredEvent(event_id, event, hook.id, hook.url, body))
+            event_ids.append(event_id)
+            sends.extend(_Send(event_id, event, hook.url, body) for _ in range(1 + opts.duplicate))
+        if opts.drop:
+            return event_ids
+        if opts.reorder:
+            self._held.extend(sends)
+        else:
+            self._schedule(sends, opts.delay_s)
+        return event_ids
+
+    def redeliver(self, event_id: str, delay_s: float = 0.0) -> bool:
+        """Deliver a fired event's very body again; False when no delivered event has that id."""
+        for fired in self.fired:
+            if fired.event_id == event_id and fired.url is not None:
+                self._schedule([_Send(fired.event_id, fired.event, fired.url, fired.body)], delay_s)
+                return True
+        return False
+
+    def release(self) -> None:
+        """Send the held (reordered) deliveries, last fired first."""
+        held, self._held = self._held, []
+        if held:
+            self._schedule(list(reversed(held)), 0.0)
+
+    async def flush(self) -> None:
+        """Release held deliveries and wait until every pending delivery has finished."""
+        self.release()
+        pending, self._unscheduled = self._unscheduled, []
+        for sends, delay in pending:
+            self._schedule(sends, delay)
+        current = asyncio.get_running_loop()
+        while self._tasks:
+            tasks = list(self._tasks)
+            local = [task for task in tasks if task.get_loop() is current]
+            if local:
+                await asyncio.gather(*local)
+            if len(local) < len(tasks):
+                # Deliveries started by an app served on another loop cannot be awaited here.
+                await asyncio.sleep(0.01)
+
+    async def aclose(self) -> None:
+        """Close the HTTP client the dispatcher opened for itself, if any."""
+        if self._owned_client is not None:
+            await self._owned_client.aclose()
+            self._owned_client = None
+
+    def _schedule(self, sends: list[_Send], delay: float) -> None:
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            self._unscheduled.append((sends, delay))
+            return
+        task = loop.create_task(self._deliver_all(sends, delay))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _deliver_all(self, sends: list[_Send], delay: float) -> None:
+        if delay > 0:
+            await asyncio.sleep(delay)
+        for send in sends:
+            await self._deliver(send)
+
+    async def _deliver(self, send: _Send) -> None:
+        headers = {"Content-Type": "application/json", "User-Agent": "Lever-Sandbox"}
+        try:
+            response = await self._client().post(send.url, content=send.body, headers=headers)
+        except httpx.HTTPError as exc:
+            self.deliveries.append(Delivery(send.event_id, send.event, send.url, None, repr(exc)))
+            return
+        self.deliveries.append(Delivery(send.event_id, send.event, send.url, response.status_code))
+
+    def _client(self) -> httpx.AsyncClient:
+        if self.client is not None:
+            return self.client
+        if self._owned_client is None:
+            self._owned_client = httpx.AsyncClient(timeout=10.0)
+        return self._owned_client

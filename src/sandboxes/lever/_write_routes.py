@@ -1,0 +1,162 @@
+"""The `/v1` write routes: create an opportunity, stage, archived state, tags/links/sources, notes,
+and web hook management."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from intrro_gateway.sandboxes.lever import _bodies as b
+from intrro_gateway.sandboxes.lever import _opportunities as ops
+from intrro_gateway.sandboxes.lever._http import (
+    Caller,
+    json_response,
+    lever_endpoint,
+    performer,
+    read_body,
+    sandbox_state,
+)
+from intrro_gateway.sandboxes.lever._query import parse_bool, read_query
+from intrro_gateway.sandboxes.lever._read_routes import note_of
+from intrro_gateway.sandboxes.lever._views import opportunity_view, public
+from intrro_gateway.sandboxes.lever.errors import InvalidFieldError, UnknownRecordError
+
+
+def _write_query(request: Request, *extra: str) -> dict[str, list[str]]:
+    return read_query(list(request.query_params.multi_items()), ("perform_as", *extra))
+
+
+@lever_endpoint("POST /opportunities")
+async def create_opportunity(request: Request, caller: Caller) -> Response:
+    """`POST /opportunities?perform_as=<user>` (or `perform_as_posting_owner=true`): 201
+    `{"deduped", "data"}`; Lever de-duplicates the person by e-mail onto an existing contact."""
+    query = _write_query(request, "perform_as_posting_owner", "parse")
+    if "parse" in query:
+        parse_bool("parse", query["parse"][0])
+    fields = await read_body(request, b.OPPORTUNITY_SCHEMA)
+    state = sandbox_state(request)
+    as_owner = "perform_as_posting_owner" in query and parse_bool(
+        "perform_as_posting_owner", query["perform_as_posting_owner"][0]
+    )
+    if as_owner and fields.get("postings"):
+        posting = state.tables["postings"].get(fields["postings"][0])
+        if posting is None:
+            raise InvalidFieldError("postings", f"posting {fields['postings'][0]} does not exist")
+        user_id = str(posting["owner"])
+    else:
+        user_id = performer(state, query, required=True)
+    opportunity, deduped, _ = ops.create_opportunity(state, ops.CreateRequest(user_id, fields))
+    return json_response({"deduped": deduped, "data": opportunity_view(state, opportunity)}, 201)
+
+
+@lever_endpoint("PUT /opportunities/:id/stage")
+async def update_stage(request: Request, caller: Caller) -> Response:
+    """`PUT /opportunities/:id/stage {stage}`."""
+    query = _write_query(request)
+    fields = await read_body(request, {"stage": b.TEXT}, ("stage",))
+    state = sandbox_state(request)
+    user_id = performer(state, query, required=False)
+    opportunity, _ = ops.change_stage(state, request.path_params["id"], fields["stage"], user_id)
+    return json_response({"data": opportunity_view(state, opportunity)})
+
+
+@lever_endpoint("PUT /opportunities/:id/archived")
+async def update_archived(request: Request, caller: Caller) -> Response:
+    """`PUT /opportunities/:id/archived {reason, cleanInterviews?, requisitionId?}`; `reason: null`
+    unarchives."""
+    query = _write_query(request)
+    fields = await read_body(request, b.ARCHIVED_SCHEMA, ("reason",))
+    state = sandbox_state(request)
+    user_id = performer(state, query, required=False)
+    opportunity, _ = ops.set_archived(state, request.path_params["id"], fields["reason"], user_id)
+    return json_response({"data": opportunity_view(state, opportunity)})
+
+
+def _values_endpoint(name: str, add: bool) -> Route:
+    verb = "add" if add else "remove"
+    path = f"{verb}{name.capitalize()}"
+
+    @lever_endpoint(f"POST /opportunities/:id/{path}")
+    async def endpoint(request: Request, caller: Caller) -> Response:
+        query = _write_query(request)
+        fields = await read_body(request, {name: b.STRINGS}, (name,))
+        state = sandbox_state(request)
+        performer(state, query, required=False)
+        opportunity = ops.change_values(
+            state, request.path_params["id"], name, fields[name], add=add
+        )
+        return json_response({"data": opportunity_view(state, opportunity)})
+
+    endpoint.__doc__ = f"`POST /opportunities/:id/{path} {{{name}: [...]}}`."
+    return Route(f"/v1/opportunities/{{id}}/{path}", endpoint, methods=["POST"])
+
+
+@lever_endpoint("POST /opportunities/:id/notes")
+async def create_note(request: Request, caller: Caller) -> Response:
+    """`POST /opportunities/:id/notes {value, secret?, score?, notifyFollowers?, createdAt?}`: 201."""
+    query = _write_query(request, "note_id")
+    if "note_id" in query:
+        raise InvalidFieldError(
+            "note_id", "notes cannot be updated: delete the note and add it again"
+        )
+    fields = await read_body(request, b.NOTE_SCHEMA, ("value",))
+    state = sandbox_state(request)
+    user_id = performer(state, query, required=False)
+    note = ops.add_note(state, request.path_params["id"], fields, user_id)
+    return json_response({"data": public(note)}, 201)
+
+
+@lever_endpoint("DELETE /opportunities/:id/notes/:noteId")
+async def delete_note(request: Request, caller: Caller) -> Response:
+    """`DELETE /opportunities/:id/notes/:noteId`: 204."""
+    _write_query(request)
+    note = note_of(request)
+    del sandbox_state(request).tables["notes"][note["id"]]
+    return Response(status_code=204)
+
+
+@lever_endpoint("POST /webhooks")
+async def create_webhook(request: Request, caller: Caller) -> Response:
+    """`POST /webhooks {url, event, configuration?: {conditions?: {origins}}}`: 201, with the hook's
+    `configuration.signatureToken` (shown only here)."""
+    read_query(list(request.query_params.multi_items()), ())
+    fields = await read_body(request, b.WEBHOOK_SCHEMA, ("url", "event"))
+    if not fields["url"].startswith(("https://", "http://")):
+        raise InvalidFieldError("url", "must be an http(s) URL")
+    configuration = b.check_fields(fields.get("configuration", {}), b.WEBHOOK_CONFIGURATION_SCHEMA)
+    origins: tuple[str, ...] | None = None
+    if "conditions" in configuration:
+        conditions = b.check_fields(configuration["conditions"], b.WEBHOOK_CONDITIONS_SCHEMA)
+        if "origins" in conditions:
+            origins = tuple(conditions["origins"])
+    state = sandbox_state(request)
+    hook = state.webhooks.register(
+        state.new_id(), fields["event"], fields["url"], origins, state.clock.stamp()
+    )
+    return json_response({"data": hook.public(with_token=True)}, 201)
+
+
+@lever_endpoint("DELETE /webhooks/:id")
+async def delete_webhook(request: Request, caller: Caller) -> Response:
+    """`DELETE /webhooks/:id`: 204."""
+    read_query(list(request.query_params.multi_items()), ())
+    hooks = sandbox_state(request).webhooks.hooks
+    if request.path_params["id"] not in hooks:
+        raise UnknownRecordError("webhooks", request.path_params["id"])
+    del hooks[request.path_params["id"]]
+    return Response(status_code=204)
+
+
+def write_routes() -> list[Route]:
+    """The write routes."""
+    return [
+        Route("/v1/opportunities", create_opportunity, methods=["POST"]),
+        Route("/v1/opportunities/{id}/stage", update_stage, methods=["PUT"]),
+        Route("/v1/opportunities/{id}/archived", update_archived, methods=["PUT"]),
+        *(_values_endpoint(n, add) for n in ops.LIST_FIELDS for add in (True, False)),
+        Route("/v1/opportunities/{id}/notes", create_note, methods=["POST"]),
+        Route("/v1/opportunities/{id}/notes/{noteId}", delete_note, methods=["DELETE"]),
+        Route("/v1/webhooks", create_webhook, methods=["POST"]),
+        Route("/v1/webhooks/{id}", delete_webhook, methods=["DELETE"]),
+    ]
