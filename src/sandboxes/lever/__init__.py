@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from intrro_gateway.sandboxes.lever._permissions import ALL_PERMISSIONS, ENDPOINTS
 from intrro_gateway.sandboxes.lever._ratelimit import RateLimit
+from intrro_gateway.sandboxes.lever._seed import empty_state, seeded_state
 from intrro_gateway.sandboxes.lever._webhooks import (
     Delivery,
     DeliveryOptions,
@@ -48,5 +49,7 @@ __all__ = [
     "UnknownRecordError",
     "Webhook",
     "create_sandbox_app",
+    "empty_state",
+    "seeded_state",
     "sign",
 ]

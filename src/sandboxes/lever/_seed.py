@@ -3,12 +3,8 @@ postings, a few opportunities)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from intrro_gateway.sandboxes.lever import _opportunities as ops
-
-if TYPE_CHECKING:
-    from intrro_gateway.sandboxes.lever.state import SandboxState
+from intrro_gateway.sandboxes.lever.state import SandboxState
 
 # Built-in stage ids are fixed strings in every Lever account; custom stages have UUIDs.
 _STAGES: tuple[tuple[str | None, str], ...] = (
@@ -170,3 +166,21 @@ def seed_demo(state: SandboxState) -> None:
             ops.change_stage(state, opportunity["id"], "offer", seed.recruiter_user_id)
             ops.set_archived(state, opportunity["id"], seed.hired_reason_id, seed.recruiter_user_id)
     state.webhooks.fired.clear()
+
+
+def empty_state() -> SandboxState:
+    """No data but what every account has: the super admin, the default API key (every permission),
+    the stages and the archive reasons."""
+    state = SandboxState()
+    with state.clock.backdated():
+        seed_account(state)
+    return state
+
+
+def seeded_state() -> SandboxState:
+    """The demo data set."""
+    state = SandboxState()
+    with state.clock.backdated():
+        seed_account(state)
+        seed_demo(state)
+    return state

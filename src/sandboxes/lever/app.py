@@ -16,6 +16,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from intrro_gateway.sandboxes.lever._control_routes import control_routes
 from intrro_gateway.sandboxes.lever._http import error
 from intrro_gateway.sandboxes.lever._read_routes import read_routes
+from intrro_gateway.sandboxes.lever._seed import seeded_state
 from intrro_gateway.sandboxes.lever._write_routes import write_routes
 from intrro_gateway.sandboxes.lever.state import LoggedRequest, SandboxState
 
@@ -50,7 +51,7 @@ def create_sandbox_app(
     state: SandboxState | None = None, *, webhook_client: httpx.AsyncClient | None = None
 ) -> Starlette:
     """A sandbox app over `state` (seeded when None), delivering web hooks through `webhook_client`."""
-    sandbox = state if state is not None else SandboxState.seeded()
+    sandbox = state if state is not None else seeded_state()
     if webhook_client is not None:
         sandbox.webhooks.client = webhook_client
 

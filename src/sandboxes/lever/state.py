@@ -112,28 +112,6 @@ class SandboxState:
         self.seed = SeedIds()
         self._counter = 0
 
-    @classmethod
-    def empty(cls) -> SandboxState:
-        """No data but the default API key (every permission), the super admin and the stages and
-        archive reasons every Lever account has."""
-        from intrro_gateway.sandboxes.lever._seed import seed_account  # _seed imports this module
-
-        state = cls()
-        with state.clock.backdated():
-            seed_account(state)
-        return state
-
-    @classmethod
-    def seeded(cls) -> SandboxState:
-        """The demo data set."""
-        from intrro_gateway.sandboxes.lever._seed import seed_account, seed_demo
-
-        state = cls()
-        with state.clock.backdated():
-            seed_account(state)
-            seed_demo(state)
-        return state
-
     def new_id(self) -> str:
         """A fresh UUID, the same sequence in every state seeded alike."""
         self._counter += 1

@@ -7,13 +7,18 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
-from intrro_gateway.sandboxes.lever import SandboxControl, SandboxState, create_sandbox_app
+from intrro_gateway.sandboxes.lever import (
+    SandboxControl,
+    SandboxState,
+    create_sandbox_app,
+    seeded_state,
+)
 from tests.integration.sandbox_lever.support import Receiver
 
 
 @pytest.fixture
 def state() -> SandboxState:
-    return SandboxState.seeded()
+    return seeded_state()
 
 
 @pytest.fixture
