@@ -3,6 +3,7 @@ and the tests; not Lever."""
 
 from __future__ import annotations
 
+from intrro_gateway.sandboxes.lever._faults import Fault, RandomFaults
 from intrro_gateway.sandboxes.lever._permissions import ALL_PERMISSIONS, ENDPOINTS
 from intrro_gateway.sandboxes.lever._ratelimit import RateLimit
 from intrro_gateway.sandboxes.lever._seed import empty_state, seeded_state
@@ -23,7 +24,6 @@ from intrro_gateway.sandboxes.lever.errors import (
 )
 from intrro_gateway.sandboxes.lever.state import (
     ApiKey,
-    Fault,
     LoggedRequest,
     SandboxState,
     SeedIds,
@@ -41,6 +41,7 @@ __all__ = [
     "InvalidFieldError",
     "InvalidStateError",
     "LoggedRequest",
+    "RandomFaults",
     "RateLimit",
     "SandboxControl",
     "SandboxError",

@@ -12,13 +12,14 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from intrro_gateway.sandboxes.lever import _bodies as b
+from intrro_gateway.sandboxes.lever._faults import Fault
 from intrro_gateway.sandboxes.lever._http import error_response, json_response, sandbox_state
 from intrro_gateway.sandboxes.lever._permissions import ALL_PERMISSIONS
 from intrro_gateway.sandboxes.lever._ratelimit import RateLimit
+from intrro_gateway.sandboxes.lever._views import public
 from intrro_gateway.sandboxes.lever._webhooks import DeliveryOptions
 from intrro_gateway.sandboxes.lever.control import GATEWAY_EVENTS, SandboxControl
 from intrro_gateway.sandboxes.lever.errors import SandboxError, UnknownRecordError
-from intrro_gateway.sandboxes.lever.state import Fault
 
 Action = Callable[[SandboxControl, str, dict[str, Any], DeliveryOptions | None], list[str]]
 _NUMBER = b.Kind(
@@ -100,6 +101,11 @@ async def _webhooks(request: Request, body: dict[str, Any]) -> Response:
     )
 
 
+async def _ping(request: Request, body: dict[str, Any]) -> Response:
+    fields = b.check_fields(body, {"event": b.one_of(*b.WEBHOOK_EVENTS)})
+    return json_response({"event_ids": _control(request).ping(fields.get("event"))})
+
+
 async def _set_options(request: Request, body: dict[str, Any]) -> Response:
     _control(request).set_delivery_options(DeliveryOptions.from_json(body))
     return json_response({"ok": True})
@@ -173,17 +179,53 @@ async def _users(request: Request, body: dict[str, Any]) -> Response:
 
 
 async def _faults(request: Request, body: dict[str, Any]) -> Response:
+    state = sandbox_state(request)
     if request.method == "DELETE":
-        sandbox_state(request).faults.clear()
-        return json_response({"ok": True})
+        state.faults.clear()
+        state.random_faults.configure(rate=0.0)
+    elif request.method == "POST":
+        _add_fault(request, body)
+    random_faults = state.random_faults
+    return json_response(
+        {
+            "rate": random_faults.rate,
+            "kinds": list(random_faults.kinds),
+            "hold_s": random_faults.hold_s,
+            "pending": [dataclasses.asdict(f) for f in state.faults],
+            "injected": dict(random_faults.injected),
+            "rate_limited": state.rate_limited,
+        },
+        201 if request.method == "POST" else 200,
+    )
+
+
+def _add_fault(request: Request, body: dict[str, Any]) -> None:
     schema = {
         "status": _STATUS,
         "delay_s": _NUMBER,
         "method": b.one_of("GET", "POST", "PUT", "DELETE"),
         "path": b.TEXT,
         "times": _COUNT,
+        "applied": b.BOOLEAN,
+        "rate": _NUMBER,
+        "kinds": b.STRINGS,
+        "hold_s": _NUMBER,
+        "seed": b.Kind(lambda v: type(v) is int, "an integer"),
     }
     fields = b.check_fields(body, schema)
+    one_off = {"status", "delay_s", "method", "path", "times", "applied"} & set(fields)
+    random_keys = {"rate", "kinds", "hold_s", "seed"} & set(fields)
+    if one_off and random_keys:
+        raise ValueError("give either a one-off fault or the random faults, not both")
+    if random_keys:
+        kinds = fields.get("kinds")
+        sandbox_state(request).random_faults.configure(
+            rate=fields.get("rate"),
+            kinds=tuple(kinds) if kinds is not None else None,
+            hold_s=fields.get("hold_s"),
+            seed=fields.get("seed"),
+        )
+        return
     if "status" not in fields and "delay_s" not in fields:
         raise ValueError("a fault needs a status, a delay_s or both")
     fault = Fault(
@@ -192,9 +234,19 @@ async def _faults(request: Request, body: dict[str, Any]) -> Response:
         method=fields.get("method"),
         path=fields.get("path"),
         times=fields.get("times", 1),
+        applied=fields.get("applied", False),
     )
     _control(request).add_fault(fault)
-    return json_response({"ok": True}, 201)
+
+
+async def _table(request: Request, body: dict[str, Any]) -> Response:
+    resource = request.path_params["resource"]
+    state = sandbox_state(request)
+    if resource == "webhooks":
+        return json_response([h.public() for h in state.webhooks.hooks.values()])
+    if resource not in state.tables:
+        raise UnknownRecordError("table", resource)
+    return json_response([public(r) for r in state.tables[resource].values()])
 
 
 async def _settings(request: Request, body: dict[str, Any]) -> Response:
@@ -226,6 +278,7 @@ def control_routes() -> list[Route]:
     """The `/_sandbox/...` routes."""
     return [
         Route("/_sandbox/webhooks", _guarded(_webhooks), methods=["POST"]),
+        Route("/_sandbox/webhooks/ping", _guarded(_ping), methods=["POST"]),
         Route("/_sandbox/options", _guarded(_set_options), methods=["POST"]),
         Route("/_sandbox/flush", _guarded(_flush), methods=["POST"]),
         Route("/_sandbox/deliveries", _guarded(_deliveries), methods=["GET"]),
@@ -234,7 +287,8 @@ def control_routes() -> list[Route]:
         Route("/_sandbox/requests", _guarded(_requests), methods=["GET"]),
         Route("/_sandbox/keys", _guarded(_keys), methods=["POST"]),
         Route("/_sandbox/users", _guarded(_users), methods=["POST"]),
-        Route("/_sandbox/faults", _guarded(_faults), methods=["POST", "DELETE"]),
+        Route("/_sandbox/faults", _guarded(_faults), methods=["GET", "POST", "DELETE"]),
+        Route("/_sandbox/tables/{resource}", _guarded(_table), methods=["GET"]),
         Route("/_sandbox/settings", _guarded(_settings), methods=["POST"]),
         Route("/_sandbox/seed", _guarded(_seed), methods=["GET"]),
         Route("/_sandbox/opportunities/{id}/{action}", _guarded(_action), methods=["POST"]),

@@ -97,8 +97,18 @@ def authenticate(state: SandboxState, request: Request) -> ApiKey | None:
     return api_key
 
 
+async def _handle(handler: Handler, request: Request, caller: Caller) -> Response:
+    try:
+        return await handler(request, caller)
+    except QueryError as exc:
+        return error(400, str(exc))
+    except SandboxError as exc:
+        return error_response(exc)
+
+
 def lever_endpoint(permission: str) -> Callable[[Handler], Endpoint]:
-    """Wrap a handler with Lever's checks: 401, then 429, then injected faults, then 403."""
+    """Wrap a handler with Lever's checks: 401, then 429, then injected faults, then 403; faults
+    that let the request be handled answer after it."""
 
     def wrap(handler: Handler) -> Endpoint:
         async def endpoint(request: Request) -> Response:
@@ -107,21 +117,31 @@ def lever_endpoint(permission: str) -> Callable[[Handler], Endpoint]:
             if api_key is None:
                 return error(401, "Invalid API key: send it as the Basic auth user, password empty")
             if not state.limiter.allow(api_key.key, state.rate_limit, state.clock.epoch()):
+                state.rate_limited += 1
                 return error(429, "Rate limit exceeded")
             fault = state.take_fault(request.method, request.url.path)
-            if fault is not None:
+            kind = state.random_faults.draw() if fault is None else None
+            if fault is not None and not fault.applied:
                 if fault.delay_s > 0:
                     await asyncio.sleep(fault.delay_s)
                 if fault.status is not None:
                     return error(fault.status, "Injected fault")
+            if kind in ("429", "503"):
+                return error(int(kind), "Injected fault")
             if permission not in api_key.permissions:
-                return error(403, f"This API key does not have the permission {permission}")
-            try:
-                return await handler(request, Caller(api_key))
-            except QueryError as exc:
-                return error(400, str(exc))
-            except SandboxError as exc:
-                return error_response(exc)
+                response = error(403, f"This API key does not have the permission {permission}")
+            else:
+                response = await _handle(handler, request, Caller(api_key))
+            if fault is not None and fault.applied:
+                if fault.delay_s > 0:
+                    await asyncio.sleep(fault.delay_s)
+                if fault.status is not None:
+                    return error(fault.status, "Injected fault (the request was handled)")
+            if kind == "500":
+                return error(500, "Injected fault (the request was handled)")
+            if kind == "timeout":
+                await asyncio.sleep(state.random_faults.hold_s)
+            return response
 
         return endpoint
 

@@ -156,13 +156,14 @@ async def get_archive_reason(request: Request, caller: Caller) -> Response:
 
 
 def _counted(request: Request, field: str) -> Response:
-    read_query(list(request.query_params.multi_items()), (), ())
+    query = _query(request, ())
     counts: Counter[str] = Counter()
     for opportunity in sandbox_state(request).tables["opportunities"].values():
         counts.update(opportunity[field])
-    return json_response(
-        {"data": [{"text": t, "count": c} for t, c in sorted(counts.items())], "hasNext": False}
-    )
+    rows = [
+        {"text": t, "count": c, "_seq": i + 1} for i, (t, c) in enumerate(sorted(counts.items()))
+    ]
+    return json_response(list_page(field, rows, query, [], public))
 
 
 @lever_endpoint("GET /sources")

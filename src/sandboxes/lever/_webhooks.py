@@ -68,22 +68,47 @@ class DeliveryOptions:
     """Hold the deliveries; `flush()` (or `release()`) sends the held batch in reverse order."""
     drop: bool = False
     """Record the event but never deliver it (what reconciliation must repair)."""
+    retries: int = 0
+    """Send a delivery that failed (no answer, or not 2xx) again, at most this many more times."""
+    retry_delay_s: float = 1.0
+    """Seconds between a failed delivery and its retry."""
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> DeliveryOptions:
         """Options from the control API's JSON; raises ValueError on unknown keys or bad values."""
-        unknown = set(data) - {"duplicate", "delay_s", "reorder", "drop"}
+        unknown = set(data) - {
+            "duplicate",
+            "delay_s",
+            "reorder",
+            "drop",
+            "retries",
+            "retry_delay_s",
+        }
         if unknown:
             raise ValueError(f"unknown delivery options: {sorted(unknown)}")
-        duplicate, delay = data.get("duplicate", 0), data.get("delay_s", 0.0)
-        reorder, drop = data.get("reorder", False), data.get("drop", False)
-        if type(duplicate) is not int or duplicate < 0:
-            raise ValueError("duplicate must be a non-negative integer")
-        if not isinstance(delay, int | float) or isinstance(delay, bool) or delay < 0:
-            raise ValueError("delay_s must be a non-negative number")
-        if not isinstance(reorder, bool) or not isinstance(drop, bool):
-            raise ValueError("reorder and drop must be true or false")
-        return cls(duplicate=duplicate, delay_s=float(delay), reorder=reorder, drop=drop)
+        counts = {name: data.get(name, 0) for name in ("duplicate", "retries")}
+        delays = {
+            name: data.get(name, default)
+            for name, default in (("delay_s", 0.0), ("retry_delay_s", 1.0))
+        }
+        flags = {name: data.get(name, False) for name in ("reorder", "drop")}
+        for name, value in counts.items():
+            if type(value) is not int or value < 0:
+                raise ValueError(f"{name} must be a non-negative integer")
+        for name, value in delays.items():
+            if not isinstance(value, int | float) or isinstance(value, bool) or value < 0:
+                raise ValueError(f"{name} must be a non-negative number")
+        for name, value in flags.items():
+            if not isinstance(value, bool):
+                raise ValueError(f"{name} must be true or false")
+        return cls(
+            duplicate=counts["duplicate"],
+            delay_s=float(delays["delay_s"]),
+            reorder=flags["reorder"],
+            drop=flags["drop"],
+            retries=counts["retries"],
+            retry_delay_s=float(delays["retry_delay_s"]),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +143,8 @@ class _Send:
     event: str
     url: str
     body: bytes
+    retries: int = 0
+    retry_delay_s: float = 0.0
 
 
 def encode_body(
@@ -186,13 +213,29 @@ class WebhookDispatcher:
             body = encode_body(event_id, event, triggered_at, data, hook.signature_token)
             self.fired.append(FiredEvent(event_id, event, hook.id, hook.url, body))
             event_ids.append(event_id)
-            sends.extend(_Send(event_id, event, hook.url, body) for _ in range(1 + opts.duplicate))
+            send = _Send(event_id, event, hook.url, body, opts.retries, opts.retry_delay_s)
+            sends.extend(send for _ in range(1 + opts.duplicate))
         if opts.drop:
             return event_ids
         if opts.reorder:
             self._held.extend(sends)
         else:
             self._schedule(sends, opts.delay_s)
+        return event_ids
+
+    def ping(self, event: str | None, triggered_at: int) -> list[str]:
+        """A test delivery with empty `data` to every hook (of `event`), as Lever's settings send."""
+        event_ids: list[str] = []
+        sends: list[_Send] = []
+        for hook in self.hooks.values():
+            if event is not None and hook.event != event:
+                continue
+            event_id = str(uuid.uuid4())
+            body = encode_body(event_id, hook.event, triggered_at, {}, hook.signature_token)
+            self.fired.append(FiredEvent(event_id, hook.event, hook.id, hook.url, body))
+            event_ids.append(event_id)
+            sends.append(_Send(event_id, hook.event, hook.url, body))
+        self._schedule(sends, 0.0)
         return event_ids
 
     def redeliver(self, event_id: str, delay_s: float = 0.0) -> bool:
@@ -245,16 +288,21 @@ class WebhookDispatcher:
         if delay > 0:
             await asyncio.sleep(delay)
         for send in sends:
-            await self._deliver(send)
+            for attempt in range(1 + send.retries):
+                if attempt:
+                    await asyncio.sleep(send.retry_delay_s)
+                if await self._deliver(send):
+                    break
 
-    async def _deliver(self, send: _Send) -> None:
+    async def _deliver(self, send: _Send) -> bool:
         headers = {"Content-Type": "application/json", "User-Agent": "Lever-Sandbox"}
         try:
             response = await self._client().post(send.url, content=send.body, headers=headers)
         except httpx.HTTPError as exc:
             self.deliveries.append(Delivery(send.event_id, send.event, send.url, None, repr(exc)))
-            return
+            return False
         self.deliveries.append(Delivery(send.event_id, send.event, send.url, response.status_code))
+        return 200 <= response.status_code < 300
 
     def _client(self) -> httpx.AsyncClient:
         if self.client is not None:

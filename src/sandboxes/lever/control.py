@@ -8,6 +8,7 @@ from typing import Literal
 import httpx
 
 from intrro_gateway.sandboxes.lever import _opportunities as ops
+from intrro_gateway.sandboxes.lever._faults import Fault
 from intrro_gateway.sandboxes.lever._webhooks import (
     Delivery,
     DeliveryOptions,
@@ -15,7 +16,7 @@ from intrro_gateway.sandboxes.lever._webhooks import (
     Webhook,
 )
 from intrro_gateway.sandboxes.lever.errors import InvalidStateError, UnknownRecordError
-from intrro_gateway.sandboxes.lever.state import ApiKey, Fault, SandboxState
+from intrro_gateway.sandboxes.lever.state import ApiKey, SandboxState
 
 ArchiveKind = Literal["rejected", "withdrawn"]
 GATEWAY_EVENTS: tuple[str, ...] = (
@@ -78,6 +79,10 @@ class SandboxControl:
     async def flush(self) -> None:
         """Release held deliveries and wait until every pending delivery has finished."""
         await self.state.webhooks.flush()
+
+    def ping(self, event: str | None = None) -> list[str]:
+        """A test delivery (empty `data`) to every registered hook, or to those of one event."""
+        return self.state.webhooks.ping(event, self.state.clock.stamp())
 
     def redeliver(self, event_id: str, *, delay_s: float = 0.0) -> None:
         """Deliver a fired event's very body again (a retry or a duplicate, as Lever may send)."""

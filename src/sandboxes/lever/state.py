@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from intrro_gateway.sandboxes.lever._clock import SandboxClock
+from intrro_gateway.sandboxes.lever._faults import Fault, RandomFaults
 from intrro_gateway.sandboxes.lever._permissions import ALL_PERMISSIONS
 from intrro_gateway.sandboxes.lever._ratelimit import RateLimit, RateLimiter
 from intrro_gateway.sandboxes.lever._webhooks import WebhookDispatcher
@@ -53,26 +54,6 @@ class LoggedRequest:
 
 
 @dataclass
-class Fault:
-    """An injected failure for the next `times` API requests that match (after auth)."""
-
-    status: int | None = None
-    """The status to answer with (429, 500, 503, ...); None answers normally after `delay_s`."""
-    delay_s: float = 0.0
-    """Seconds to wait before answering (a client with a shorter timeout sees a timeout)."""
-    method: str | None = None
-    path: str | None = None
-    """Only requests with this method / exact path (e.g. `/v1/opportunities`), when given."""
-    times: int = 1
-
-    def matches(self, method: str, path: str) -> bool:
-        """Whether a request is one this fault applies to."""
-        return (self.method is None or self.method == method) and (
-            self.path is None or self.path == path
-        )
-
-
-@dataclass
 class SeedIds:
     """Ids of the seeded records that tests and the demo refer to."""
 
@@ -107,7 +88,9 @@ class SandboxState:
         self.requests: list[LoggedRequest] = []
         self.rate_limit = RateLimit()
         self.limiter = RateLimiter()
+        self.rate_limited = 0
         self.faults: list[Fault] = []
+        self.random_faults = RandomFaults()
         self.webhooks = WebhookDispatcher()
         self.seed = SeedIds()
         self._counter = 0
@@ -182,6 +165,7 @@ class SandboxState:
                 fault.times -= 1
                 if fault.times <= 0:
                     self.faults.remove(fault)
+                self.random_faults.injected[f"{fault.status or 'delay'} {method} {path}"] += 1
                 return fault
         return None
 

@@ -222,3 +222,53 @@ def test_sign_is_hmac_sha256_hex_of_token_then_triggered_at() -> None:
 
     assert sign("key", "abc", 1700000000000) == expected
     assert sign("key", "abc", 1700000000001) != expected
+
+
+async def test_a_ping_has_empty_data_and_a_valid_signature(
+    control: SandboxControl, receiver: Receiver
+) -> None:
+    hooks = control.register_webhooks(HOOK_URL, ["candidateHired", "candidateStageChange"])
+
+    event_ids = control.ping("candidateHired")
+    await control.flush()
+
+    (body,) = receiver.bodies()
+    assert body["id"] == event_ids[0]
+    assert body["data"] == {}
+    assert verify(body, hooks["candidateHired"].signature_token)
+
+
+async def test_retries_resend_a_failed_delivery_until_it_is_taken(
+    control: SandboxControl, receiver: Receiver, state: SandboxState
+) -> None:
+    control.register_webhooks(HOOK_URL)
+    answers = iter([500, 503, 200])
+
+    def flaky(request: httpx.Request) -> httpx.Response:
+        receiver.requests.append(request)
+        return httpx.Response(next(answers))
+
+    state.webhooks.client = httpx.AsyncClient(transport=httpx.MockTransport(flaky))
+    try:
+        (event_id,) = control.move(
+            state.seed.opportunity_ids[0], options=DeliveryOptions(retries=5, retry_delay_s=0.01)
+        )
+        await control.flush()
+    finally:
+        await state.webhooks.client.aclose()
+
+    assert [(d.event_id, d.status_code) for d in control.deliveries] == [
+        (event_id, 500),
+        (event_id, 503),
+        (event_id, 200),
+    ]
+    assert len({r.content for r in receiver.requests}) == 1
+
+
+async def test_tags_and_sources_lists_page_like_the_others(client: httpx.AsyncClient) -> None:
+    tags = await client.get("/tags", params={"limit": 2}, auth=auth())
+    sources = await client.get("/sources", params={"limit": 100}, auth=auth())
+
+    assert tags.status_code == sources.status_code == 200
+    assert len(tags.json()["data"]) == 2 and tags.json()["hasNext"] is True
+    assert sources.json()["data"] == [{"text": "LinkedIn", "count": 4}]
