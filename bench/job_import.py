@@ -144,6 +144,7 @@ def tenant() -> Tenant:
         intrro_callback_url="http://intrro.bench/hooks",
         intrro_secret=RotatingSecret(current=INTRRO_SECRET),
         webhook_secret=RotatingSecret(current=WEBHOOK_SECRET),
+        ats="greenhouse",
         connection=AtsConnection(
             ats="greenhouse",
             credentials=AtsCredentials(
@@ -178,8 +179,8 @@ async def measure(database: str, url: str, folder: Path, size: int) -> list[list
     container = build_container(load_settings(folder / ".env", environ, generate=False))
     transport = httpx.ASGITransport(app=create_sandbox_app(state))
     container.http_transport.override(providers.Object(transport))
-    timed = TimedReads(container.ats())
-    container.ats.override(providers.Object(timed))
+    timed = TimedReads(container.greenhouse_client())
+    container.greenhouse_client.override(providers.Object(timed))
     await asyncio.to_thread(upgrade, url)
     await _resolve(container.init_resources())
     rows: list[list[object]] = []

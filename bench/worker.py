@@ -130,7 +130,7 @@ def container_for(database_url: str, folder: Path, platform: str, env: Mapping[s
     }
     settings = load_settings(folder / ".env", environ, generate=False)
     container: Container = build_container(settings)
-    container.ats.override(providers.Object(FakeAtsClient(SystemClock())))
+    container.greenhouse_client.override(providers.Object(FakeAtsClient(SystemClock())))
     receiver = create_receiver_app(INTRRO_SECRET)
     if platform == "fake":
         container.intrro_platform.override(providers.Object(FakeReferralPlatform()))
@@ -147,6 +147,7 @@ def tenant() -> Tenant:
         intrro_callback_url="http://intrro.bench/hooks",
         intrro_secret=RotatingSecret(current=INTRRO_SECRET),
         webhook_secret=RotatingSecret(current=WEBHOOK_SECRET),
+        ats="greenhouse",
         connection=AtsConnection(
             ats="greenhouse",
             credentials=AtsCredentials(client_id="bench", client_secret="bench-secret"),

@@ -13,6 +13,11 @@ from intrro_gateway.domain.status import StageMapping
 TENANT_ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 
 
+SECRET_INTRRO = "intrro"  # noqa: S105 - the kind's name, not a secret
+SECRET_ATS_WEBHOOK = "ats_webhook"  # noqa: S105 - the kind's name, not a secret
+SECRET_KINDS = (SECRET_INTRRO, SECRET_ATS_WEBHOOK)
+
+
 class InvalidTenantIdError(ValueError):
     """Raised when a tenant id is not a slug of the contract's form."""
 
@@ -54,7 +59,11 @@ class RotatingSecret:
 
 @dataclass(frozen=True, slots=True)
 class AtsCredentials:
-    """The credential a tenant's admin gave for the ATS, and the ATS user writes are made as."""
+    """The credential a tenant's admin gave for the ATS, and the ATS user writes are made as.
+
+    `client_secret` is the secret half (an OAuth client secret, or an API key); `client_id` the public
+    half where the ATS has one (empty for a bare API key).
+    """
 
     client_id: str
     client_secret: str
@@ -88,6 +97,8 @@ class Tenant:
     intrro_callback_url: str | None
     intrro_secret: RotatingSecret
     webhook_secret: RotatingSecret
+    ats: str  # the key of the tenant's ATS in the registry, e.g. "greenhouse"
+    webhook_tokens: tuple[str, ...] = ()  # signature tokens of web hooks connecting created
     stage_mapping: StageMapping = field(default_factory=StageMapping)
     closed_job_policy: ClosedJobPolicy = ClosedJobPolicy.FAIL
     connection: AtsConnection | None = None
@@ -114,13 +125,17 @@ class Tenant:
         return self.jobs_sequence
 
     def rotate(self, which: str, new: str, *, now: datetime, grace: timedelta) -> None:
-        """Rotate the `intrro` or the `greenhouse_webhook` secret."""
-        if which == "intrro":
+        """Rotate the `intrro` or the `ats_webhook` secret."""
+        if which == SECRET_INTRRO:
             self.intrro_secret = self.intrro_secret.rotated(new, now=now, grace=grace)
-        elif which == "greenhouse_webhook":
+        elif which == SECRET_ATS_WEBHOOK:
             self.webhook_secret = self.webhook_secret.rotated(new, now=now, grace=grace)
         else:
-            raise ValueError(f"unknown secret {which!r}: expected intrro or greenhouse_webhook")
+            raise ValueError(f"unknown secret {which!r}: expected {' or '.join(SECRET_KINDS)}")
+
+    def webhook_secrets(self, now: datetime) -> tuple[str, ...]:
+        """Every secret an inbound ATS web hook may be signed with at `now`."""
+        return self.webhook_secret.valid_at(now) + self.webhook_tokens
 
     def record_webhook(self, now: datetime) -> None:
         """A web hook arrived: web hooks flow, the silence flag clears."""

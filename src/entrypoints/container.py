@@ -4,7 +4,8 @@ Nothing here runs at import time. `build_container(settings)` makes a container;
 (or a CLI command) calls `init_resources()` / `shutdown_resources()` around its use. The engine and the
 shared httpx client are plain singletons (creating them opens nothing) closed by a resource each, so every
 other provider resolves synchronously. Tests override providers: the httpx transport (an
-`httpx.ASGITransport` to the sandbox), the units of work, the ATS, the probes.
+`httpx.ASGITransport` to the sandbox), the units of work, an ATS's client (`greenhouse_client`), the
+probes.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from intrro_gateway.adapters.greenhouse.harvest import GreenhouseAtsClient
-from intrro_gateway.adapters.greenhouse.webhooks import GreenhouseWebhookTranslator
+from intrro_gateway.adapters.greenhouse.registry import greenhouse_parts
 from intrro_gateway.adapters.intrro.events import IntrroEventReader
 from intrro_gateway.adapters.intrro.platform import IntrroPlatform
 from intrro_gateway.adapters.sql.engine import create_engine
@@ -33,6 +34,7 @@ from intrro_gateway.adapters.sql.uow import SqlUnitOfWork
 from intrro_gateway.adapters.system import SystemClock, UuidIdGenerator
 from intrro_gateway.entrypoints.metrics import GatewayMetrics, MeteredReferralPlatform
 from intrro_gateway.entrypoints.settings import GatewaySettings
+from intrro_gateway.ports.ats_registry import AtsParts, AtsRegistry
 from intrro_gateway.services.bus import MessageBus
 from intrro_gateway.services.deps import Dependencies
 from intrro_gateway.services.scheduler import Scheduler
@@ -70,6 +72,16 @@ async def _close_http(client: httpx.AsyncClient) -> AsyncIterator[httpx.AsyncCli
 
 def _cipher(settings: GatewaySettings) -> SecretCipher:
     return SecretCipher([key.reveal() for key in settings.secret_keys])
+
+
+def _greenhouse_sandbox() -> object:
+    from intrro_gateway.sandboxes.greenhouse import create_sandbox_app, seeded_state
+
+    return create_sandbox_app(seeded_state())
+
+
+def _registry(*entries: AtsParts) -> AtsRegistry:
+    return AtsRegistry(entries)
 
 
 def _worker_id() -> str:
@@ -118,15 +130,19 @@ class Container(containers.DeclarativeContainer):
     queue = providers.Singleton(SqlWorkQueue, engine)
     locks = providers.Singleton(SqlLocks, engine)
 
-    # The ATS, chosen here and only here: Lever or Ashby would swap in on these two lines.
-    ats = providers.Singleton(
+    # The ATS registry: each ATS the gateway speaks, by key; a tenant's `ats` picks its entry.
+    # A new ATS is one adapter folder and one entry here (the first entry is the default).
+    greenhouse_client = providers.Singleton(
         GreenhouseAtsClient,
         http_client,
         base_url=settings.provided.greenhouse_base_url,
         auth_url=settings.provided.greenhouse_auth_url,
         clock=clock,
     )
-    translator = providers.Singleton(GreenhouseWebhookTranslator)
+    greenhouse = providers.Singleton(
+        greenhouse_parts, greenhouse_client, sandbox=providers.Object(_greenhouse_sandbox)
+    )
+    ats_registry = providers.Singleton(_registry, greenhouse)
 
     events_in = providers.Singleton(IntrroEventReader)
     registry = providers.Singleton(CollectorRegistry, auto_describe=True)
@@ -139,8 +155,7 @@ class Container(containers.DeclarativeContainer):
         uow=unit_of_work.provider,  # the services call it for each new unit of work
         queue=queue,
         locks=locks,
-        ats=ats,
-        translator=translator,
+        registry=ats_registry,
         events_in=events_in,
         platform=platform,
         clock=clock,

@@ -110,6 +110,7 @@ class AtsContext:
     tenant_id: str
     credentials: AtsCredentials
     priority: bool = False  # a write a person waits for goes before background reads
+    ats: str = field(kw_only=True)  # the tenant's ATS key: which registry entry serves the call
 
 
 @dataclass(frozen=True, slots=True)

@@ -68,7 +68,7 @@ class InboundDelivery:
 
     id: str
     tenant_id: str
-    source: str  # "greenhouse" | "intrro"
+    source: str  # an ATS translator's source (e.g. "greenhouse") or "intrro"
     delivery_id: str
     body_hash: str
     body: bytes | None

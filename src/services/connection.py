@@ -1,9 +1,10 @@
 """A tenant's ATS connection: check a credential and store it with a report, show its health,
-re-check it, and remove it. Nothing here creates or changes anything in the ATS."""
+re-check it, and remove it. The ATS's parts come from the registry, by the tenant's ATS; nothing here
+changes anything in the ATS but the web hooks its connector may create."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -13,14 +14,20 @@ from intrro_gateway.domain.commands import ImportJobs
 from intrro_gateway.domain.tenant import AtsConnection, AtsCredentials, Tenant
 from intrro_gateway.ports.ats import (
     AtsAuthError,
+    AtsClient,
     AtsContext,
     AtsPermissionError,
     AtsUser,
     PermissionCheck,
     PermissionStatus,
 )
+from intrro_gateway.ports.ats_registry import AtsParts, UnknownAtsError
 from intrro_gateway.services.deps import Dependencies
-from intrro_gateway.services.errors import CredentialRefusedError, NotFoundError
+from intrro_gateway.services.errors import (
+    CredentialRefusedError,
+    InvalidInputError,
+    NotFoundError,
+)
 from intrro_gateway.services.outbound import iso as _iso
 from intrro_gateway.services.processing import CommandBus
 
@@ -82,35 +89,48 @@ async def connect(
     bus: CommandBus,
     tenant_id: str,
     *,
-    client_id: str,
-    client_secret: str,
+    fields: Mapping[str, str],
     user_email: str,
+    ats: str | None = None,
 ) -> ConnectionReport:
     """Check a credential, store it (also when something is missing) and answer the report.
 
-    Raises NotFoundError for an unknown tenant and CredentialRefusedError when the ATS refuses the
-    credential (nothing is stored then). When the report is ok, a full job import follows; its failure
-    is logged, not raised: the scheduler's job sync catches up.
+    `fields` are the credential's fields as the tenant's ATS names them (its connector's
+    `credential_fields`); `ats`, when given, must be the tenant's ATS. Raises NotFoundError for an
+    unknown tenant or another ATS, and CredentialRefusedError when the ATS refuses the credential
+    (nothing is stored then). When the report is ok, a full job import follows; its failure is
+    logged, not raised: the scheduler's job sync catches up.
     """
-    tenant = await _tenant(deps, tenant_id)
-    credentials = AtsCredentials(client_id=client_id, client_secret=client_secret)
+    tenant = await _tenant(deps, tenant_id, ats)
+    parts = deps.registry.for_tenant(tenant)
+    missing = [name for name in parts.connector.credential_fields if not fields.get(name)]
+    if missing:
+        raise InvalidInputError(
+            [f"{name}: required to connect {parts.display_name}" for name in missing]
+        )
+    credentials = parts.connector.credentials(fields)
     try:
-        await deps.ats.verify_credentials(AtsContext(tenant_id, credentials))
+        await parts.client.verify_credentials(_context(tenant, credentials))
     except AtsAuthError as exc:
         logger.info("connection.refused", tenant=tenant_id, status=exc.status)
         raise CredentialRefusedError(
-            f"{deps.ats.name} refused the credential: {exc.message}"
+            f"{parts.client.name} refused the credential: {exc.message}"
         ) from exc
     credentials = replace(credentials, user_email=user_email)
-    report, user_id = await _check(deps, tenant, credentials)
+    report, user_id = await _check(deps, parts, tenant, credentials)
+    tokens = await parts.connector.setup_webhooks(
+        parts.client, _context(tenant, replace(credentials, user_id=user_id)), report.webhook_url
+    )
     now = deps.clock.now()
     async with deps.uow() as uow:
         current = await uow.tenants.get(tenant_id)
         if current is None:
             raise NotFoundError("tenant", tenant_id)
         previous = current.connection
+        if tokens:
+            current.webhook_tokens = tokens
         current.connection = AtsConnection(
-            ats=deps.ats.name,
+            ats=parts.key,
             credentials=replace(credentials, user_id=user_id),
             connected_at=now,
             report=report.to_dict(include_secret=False),
@@ -131,9 +151,11 @@ async def connect(
     return report
 
 
-async def connection_status(deps: Dependencies, tenant_id: str) -> dict[str, Any]:
+async def connection_status(
+    deps: Dependencies, tenant_id: str, ats: str | None = None
+) -> dict[str, Any]:
     """The last report (refreshed by each re-check) and the health flags, without any secret."""
-    tenant = await _tenant(deps, tenant_id)
+    tenant = await _tenant(deps, tenant_id, ats)
     conn = tenant.connection
     health = {
         "webhooks_silent": tenant.webhooks_silent,
@@ -162,11 +184,11 @@ async def connection_status(deps: Dependencies, tenant_id: str) -> dict[str, Any
     }
 
 
-async def disconnect(deps: Dependencies, tenant_id: str) -> bool:
+async def disconnect(deps: Dependencies, tenant_id: str, ats: str | None = None) -> bool:
     """Forget the tenant's ATS credential; returns whether there was one."""
     async with deps.uow() as uow:
         tenant = await uow.tenants.get(tenant_id)
-        if tenant is None:
+        if tenant is None or (ats is not None and tenant.ats != ats):
             raise NotFoundError("tenant", tenant_id)
         if tenant.connection is None:
             return False
@@ -186,17 +208,18 @@ async def recheck_connection(deps: Dependencies, tenant_id: str) -> None:
     tenant = await _tenant(deps, tenant_id)
     if tenant.connection is None:
         return
+    parts = deps.registry.for_tenant(tenant)
     credentials = tenant.connection.credentials
     failing = False
     report: ConnectionReport | None = None
     user_id = credentials.user_id
     try:
-        await deps.ats.verify_credentials(AtsContext(tenant_id, credentials))
+        await parts.client.verify_credentials(_context(tenant, credentials))
     except AtsAuthError as exc:
         failing = True
         logger.warning("connection.credential_failing", tenant=tenant_id, status=exc.status)
     else:
-        report, user_id = await _check(deps, tenant, credentials)
+        report, user_id = await _check(deps, parts, tenant, credentials)
     now = deps.clock.now()
     async with deps.uow() as uow:
         current = await uow.tenants.get(tenant_id)
@@ -223,15 +246,16 @@ async def recheck_connection(deps: Dependencies, tenant_id: str) -> None:
 
 
 async def _check(
-    deps: Dependencies, tenant: Tenant, credentials: AtsCredentials
+    deps: Dependencies, parts: AtsParts, tenant: Tenant, credentials: AtsCredentials
 ) -> tuple[ConnectionReport, str | None]:
     """Resolve the user, check permissions and the source; the report and the user's id."""
+    ats = parts.client
     problems: list[str] = []
     email = credentials.user_email or ""
-    lookup = AtsContext(tenant.id, replace(credentials, user_id=None))
+    lookup = _context(tenant, replace(credentials, user_id=None))
     user: AtsUser | None = None
     try:
-        user = await deps.ats.find_user_by_email(lookup, email)
+        user = await ats.find_user_by_email(lookup, email)
     except AtsPermissionError:
         problems.append(
             f"The credential cannot look users up, so the user {email} could not be resolved; "
@@ -240,18 +264,18 @@ async def _check(
     else:
         if user is None:
             problems.append(
-                f"No {deps.ats.name} user has the e-mail {email}: give the e-mail of a Site Admin "
+                f"No {ats.name} user has the e-mail {email}: give the e-mail of a Site Admin "
                 "user of the account."
             )
         elif not user.site_admin:
             problems.append(
-                f"The user {user.name} ({user.email}) is not a Site Admin: {deps.ats.name} only "
+                f"The user {user.name} ({user.email}) is not a Site Admin: {ats.name} only "
                 "answers list requests made as a Site Admin."
             )
-    acting = AtsContext(tenant.id, replace(credentials, user_id=user.id if user else None))
-    permissions = tuple(await deps.ats.check_permissions(acting))
+    acting = _context(tenant, replace(credentials, user_id=user.id if user else None))
+    permissions = tuple(await ats.check_permissions(acting))
     problems.extend(_permission_problems(permissions))
-    source = await _source(deps, acting, problems)
+    source = await _source(deps, ats, acting, problems)
     missing_required = any(p.required and p.status is PermissionStatus.MISSING for p in permissions)
     ok = (not missing_required) and user is not None and user.site_admin and source.found
     base = deps.settings.public_url.rstrip("/")
@@ -260,9 +284,9 @@ async def _check(
         user=user,
         permissions=permissions,
         source=source,
-        webhook_url=f"{base}/webhooks/greenhouse/{tenant.id}",
+        webhook_url=webhook_url(base, tenant),
         webhook_secret=tenant.webhook_secret.current,
-        webhook_events=tuple(deps.translator.subscriptions()),
+        webhook_events=tuple(parts.translator.subscriptions()),
         problems=tuple(problems),
     )
     return report, user.id if user else None
@@ -287,13 +311,15 @@ def _permission_problems(permissions: Sequence[PermissionCheck]) -> list[str]:
     return problems
 
 
-async def _source(deps: Dependencies, ctx: AtsContext, problems: list[str]) -> SourceReport:
+async def _source(
+    deps: Dependencies, ats: AtsClient, ctx: AtsContext, problems: list[str]
+) -> SourceReport:
     name = deps.settings.source_name
     try:
-        sources = await deps.ats.list_sources(ctx)
+        sources = await ats.list_sources(ctx)
     except AtsPermissionError:
         problems.append(f"The credential cannot list sources, so the {name!r} source is unchecked.")
-        return SourceReport(found=False, id=None, steps=tuple(deps.ats.source_steps(name)))
+        return SourceReport(found=False, id=None, steps=tuple(ats.source_steps(name)))
     match = next((s for s in sources if s.name.strip().casefold() == name.casefold()), None)
     if match is not None:
         return SourceReport(found=True, id=match.id, steps=())
@@ -301,14 +327,33 @@ async def _source(deps: Dependencies, ctx: AtsContext, problems: list[str]) -> S
         f"No candidate source named {name!r} exists: add it as the source steps say, so that "
         "introduced candidates are credited to it."
     )
-    return SourceReport(found=False, id=None, steps=tuple(deps.ats.source_steps(name)))
+    return SourceReport(found=False, id=None, steps=tuple(ats.source_steps(name)))
 
 
-async def _tenant(deps: Dependencies, tenant_id: str) -> Tenant:
+async def tenant_of_ats(deps: Dependencies, tenant_id: str, ats: str) -> Tenant:
+    """The tenant, if its ATS is `ats`; NotFoundError otherwise (as for an unknown tenant)."""
+    return await _tenant(deps, tenant_id, ats)
+
+
+def webhook_url(public_url: str, tenant: Tenant) -> str:
+    """Where the tenant's ATS posts its web hooks."""
+    return f"{public_url.rstrip('/')}/webhooks/{tenant.ats}/{tenant.id}"
+
+
+def _context(tenant: Tenant, credentials: AtsCredentials) -> AtsContext:
+    return AtsContext(tenant.id, credentials, ats=tenant.ats)
+
+
+async def _tenant(deps: Dependencies, tenant_id: str, ats: str | None = None) -> Tenant:
+    """The tenant; NotFoundError also when `ats` is given and is not the tenant's (or unknown)."""
     async with deps.uow() as uow:
         tenant = await uow.tenants.get(tenant_id)
-    if tenant is None:
+    if tenant is None or (ats is not None and tenant.ats != ats):
         raise NotFoundError("tenant", tenant_id)
+    try:
+        deps.registry.for_tenant(tenant)
+    except UnknownAtsError:
+        raise NotFoundError("tenant", tenant_id) from None
     return tenant
 
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
-from intrro_gateway.ports.ats import AtsClient
-from intrro_gateway.ports.ats_webhooks import AtsWebhookTranslator
+from intrro_gateway.ports.ats_registry import AtsRegistry
 from intrro_gateway.ports.clock import Clock, IdGenerator
 from intrro_gateway.ports.referral_events import ReferralEventReader
 from intrro_gateway.ports.referral_platform import ReferralPlatform
@@ -17,13 +16,12 @@ from intrro_gateway.services.settings import ServiceSettings
 
 @dataclass(frozen=True, slots=True)
 class Dependencies:
-    """The ports the use cases run on; one ATS adapter for now, chosen by the composition root."""
+    """The ports the use cases run on; each tenant's ATS parts come from the registry."""
 
     uow: UnitOfWorkFactory
     queue: WorkQueue
     locks: Locks
-    ats: AtsClient
-    translator: AtsWebhookTranslator
+    registry: AtsRegistry
     events_in: ReferralEventReader
     platform: ReferralPlatform
     clock: Clock

@@ -10,6 +10,7 @@ import structlog
 
 from intrro_gateway.domain.introduction import ApplicationLink, Introduction, StatusChange
 from intrro_gateway.domain.status import ReferralStatus
+from intrro_gateway.ports.ats import AtsClient
 from intrro_gateway.ports.unit_of_work import InboxState, OutboxState, UnitOfWork
 from intrro_gateway.ports.work_queue import DeliveryRecord
 from intrro_gateway.services.deps import Dependencies
@@ -31,11 +32,13 @@ async def introduction_view(
 ) -> dict[str, Any]:
     """An introduction: its export status, ATS ids, applications and their status history."""
     async with deps.uow() as uow:
-        await _require_tenant(uow, tenant_id)
+        tenant = await uow.tenants.get(tenant_id)
+        if tenant is None:
+            raise NotFoundError("tenant", tenant_id)
         intro = await uow.introductions.get(tenant_id, introduction_id)
     if intro is None:
         raise NotFoundError("introduction", introduction_id)
-    return _introduction_json(deps, intro)
+    return _introduction_json(deps.registry.for_tenant(tenant).client, intro)
 
 
 async def pipeline(
@@ -124,7 +127,7 @@ async def replay(deps: Dependencies, tenant_id: str, item_id: str) -> bool:
 # -- shapes ------------------------------------------------------------------------------------
 
 
-def _introduction_json(deps: Dependencies, intro: Introduction) -> dict[str, Any]:
+def _introduction_json(ats: AtsClient, intro: Introduction) -> dict[str, Any]:
     candidate_id = intro.ats_candidate_id
     return {
         "introduction_id": intro.introduction_id,
@@ -132,9 +135,9 @@ def _introduction_json(deps: Dependencies, intro: Introduction) -> dict[str, Any
         "accepted_at": iso(intro.accepted_at),
         "withdrawn_at": iso(intro.withdrawn_at),
         "job_ids": list(intro.job_ids),
-        "ats": deps.ats.name,
+        "ats": ats.name,
         "ats_candidate_id": candidate_id,
-        "candidate_url": deps.ats.candidate_url(candidate_id) if candidate_id else None,
+        "candidate_url": ats.candidate_url(candidate_id) if candidate_id else None,
         "referral_credit": intro.referral_credit,
         "sequence": intro.sequence,
         "applications": [_link_json(link) for link in intro.links],

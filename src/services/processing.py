@@ -20,7 +20,11 @@ from intrro_gateway.domain.commands import (
     ImportJobs,
 )
 from intrro_gateway.domain.signals import ApplicationSignal, AtsSignal, CandidateSignal
-from intrro_gateway.ports.ats_webhooks import MalformedWebhookError, Translation
+from intrro_gateway.ports.ats_webhooks import (
+    AtsWebhookTranslator,
+    MalformedWebhookError,
+    Translation,
+)
 from intrro_gateway.ports.referral_events import InvalidEventError, NotJsonError
 from intrro_gateway.ports.unit_of_work import InboundDelivery
 from intrro_gateway.services.deps import Dependencies
@@ -64,18 +68,23 @@ async def process(deps: Dependencies, bus: CommandBus, delivery: InboundDelivery
     ):
         if delivery.body is None:
             raise PermanentError("the delivery's body was purged; it cannot be processed")
-        if delivery.source == deps.translator.source:
-            return await _process_ats_webhook(deps, bus, delivery, delivery.body)
         if delivery.source == deps.events_in.source:
             return await _process_referral_event(deps, bus, delivery, delivery.body)
+        ats = deps.registry.by_source(delivery.source)
+        if ats is not None:
+            return await _process_ats_webhook(deps, bus, delivery, ats.translator, delivery.body)
         raise PermanentError(f"unknown delivery source {delivery.source!r}")
 
 
 async def _process_ats_webhook(
-    deps: Dependencies, bus: CommandBus, delivery: InboundDelivery, body: bytes
+    deps: Dependencies,
+    bus: CommandBus,
+    delivery: InboundDelivery,
+    translator: AtsWebhookTranslator,
+    body: bytes,
 ) -> Processed:
     try:
-        translation = deps.translator.translate(body)
+        translation = translator.translate(body)
     except MalformedWebhookError as exc:
         raise PermanentError(f"malformed web hook: {exc}") from exc
     await _record_webhook(deps, delivery, ping=translation.ping)

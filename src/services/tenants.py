@@ -13,17 +13,26 @@ import structlog
 
 from intrro_gateway.domain.access import OPERATOR, Principal
 from intrro_gateway.domain.status import STAGE_TARGETS, StageMapping
-from intrro_gateway.domain.tenant import TENANT_ID_PATTERN, ClosedJobPolicy, RotatingSecret, Tenant
+from intrro_gateway.domain.tenant import (
+    SECRET_ATS_WEBHOOK,
+    SECRET_INTRRO,
+    SECRET_KINDS,
+    TENANT_ID_PATTERN,
+    ClosedJobPolicy,
+    RotatingSecret,
+    Tenant,
+)
 from intrro_gateway.services.access import require_operator
 from intrro_gateway.services.deps import Dependencies
 from intrro_gateway.services.errors import InvalidInputError, NotFoundError
 
 logger = structlog.get_logger(__name__)
 
-SECRET_KINDS = ("intrro", "greenhouse_webhook")
+WEBHOOK_SECRET_FIELD = f"{SECRET_ATS_WEBHOOK}_secret"  # the input field, and the generated name
 # Standard Webhooks secrets are 24 to 64 random bytes, base64-encoded after the `whsec_` prefix.
 _WHSEC_BYTES = range(24, 65)
-# Greenhouse takes any secret key; the gateway asks for one long enough to resist guessing.
+# An ATS may take any secret key (Greenhouse does); the gateway asks for one long enough to resist
+# guessing.
 _WEBHOOK_SECRET = re.compile(r"^[\x21-\x7e]{16,255}$")
 
 
@@ -33,13 +42,14 @@ class TenantInput:
 
     intrro_callback_url: str | None = None
     intrro_secret: str | None = None
-    greenhouse_webhook_secret: str | None = None
+    ats_webhook_secret: str | None = None
+    ats: str | None = None
     stage_mapping: StageMapping | None = None
     closed_job_policy: ClosedJobPolicy | None = None
 
     def __repr__(self) -> str:
         return (
-            f"TenantInput(intrro_callback_url={self.intrro_callback_url!r}, "
+            f"TenantInput(ats={self.ats!r}, intrro_callback_url={self.intrro_callback_url!r}, "
             f"stage_mapping={self.stage_mapping!r}, closed_job_policy={self.closed_job_policy!r})"
         )
 
@@ -53,14 +63,26 @@ class TenantUpsert:
     generated: dict[str, str] = field(default_factory=dict)
 
 
-def validate(tenant_id: str, data: TenantInput) -> list[str]:
-    """Every problem of a tenant id and its input, as readable sentences (empty when valid)."""
+def validate(
+    tenant_id: str,
+    data: TenantInput,
+    *,
+    known_ats: tuple[str, ...] | None = None,
+    webhook_secret_field: str = WEBHOOK_SECRET_FIELD,
+) -> list[str]:
+    """Every problem of a tenant id and its input, as readable sentences (empty when valid).
+
+    `known_ats` are the ATS keys a tenant may name (unchecked when None); `webhook_secret_field` is
+    the name the caller gave the web hook secret, for the sentence about it.
+    """
     problems: list[str] = []
     if not TENANT_ID_PATTERN.fullmatch(tenant_id):
         problems.append(
             f"tenant id {tenant_id!r} must be a slug: lowercase letters, digits and dashes, "
             "starting with a letter or digit, at most 63 characters"
         )
+    if data.ats is not None and known_ats is not None and data.ats not in known_ats:
+        problems.append(f"ats must be one of {', '.join(known_ats)}, not {data.ats!r}")
     if data.intrro_callback_url is not None and not _is_http_url(data.intrro_callback_url):
         problems.append("intrro_callback_url must be an absolute http or https URL with a host")
     if data.intrro_secret is not None and not is_whsec(data.intrro_secret):
@@ -68,10 +90,10 @@ def validate(tenant_id: str, data: TenantInput) -> list[str]:
             "intrro_secret must be a Standard Webhooks secret: 'whsec_' followed by the base64 "
             "of 24 to 64 random bytes"
         )
-    secret = data.greenhouse_webhook_secret
+    secret = data.ats_webhook_secret
     if secret is not None and not _WEBHOOK_SECRET.fullmatch(secret):
         problems.append(
-            "greenhouse_webhook_secret must be 16 to 255 printable characters without spaces"
+            f"{webhook_secret_field} must be 16 to 255 printable characters without spaces"
         )
     if data.stage_mapping is not None:
         mapping = data.stage_mapping
@@ -110,15 +132,27 @@ async def get_tenant(deps: Dependencies, tenant_id: str) -> Tenant:
 
 
 async def upsert_tenant(
-    deps: Dependencies, tenant_id: str, data: TenantInput, principal: Principal = OPERATOR
+    deps: Dependencies,
+    tenant_id: str,
+    data: TenantInput,
+    principal: Principal = OPERATOR,
+    *,
+    webhook_secret_field: str = WEBHOOK_SECRET_FIELD,
 ) -> TenantUpsert:
-    """Create a tenant (secrets left out are generated) or change the fields given; only an operator
-    creates (a tenant token naming a tenant that is gone gets NotFoundError).
+    """Create a tenant (secrets left out are generated; the ATS defaults to the registry's first)
+    or change the fields given; only an operator creates (a tenant token naming a tenant that is
+    gone gets NotFoundError).
 
     A new secret given on change is a rotation: the previous one stays valid for inbound checks for
-    `settings.secret_grace`. Raises InvalidInputError naming every problem of the input.
+    `settings.secret_grace`. A connected tenant keeps its ATS (disconnect first). Raises
+    InvalidInputError naming every problem of the input.
     """
-    problems = validate(tenant_id, data)
+    problems = validate(
+        tenant_id,
+        data,
+        known_ats=deps.registry.keys(),
+        webhook_secret_field=webhook_secret_field,
+    )
     if problems:
         raise InvalidInputError(problems)
     now = deps.clock.now()
@@ -129,30 +163,38 @@ async def upsert_tenant(
             raise NotFoundError("tenant", tenant_id)
         if tenant is None:
             generated: dict[str, str] = {}
-            intrro = data.intrro_secret or _generate(deps, "intrro", generated)
-            webhook = data.greenhouse_webhook_secret or _generate(
-                deps, "greenhouse_webhook", generated
-            )
+            intrro = data.intrro_secret or _generate(deps, SECRET_INTRRO, generated)
+            webhook = data.ats_webhook_secret or _generate(deps, SECRET_ATS_WEBHOOK, generated)
             tenant = Tenant(
                 id=tenant_id,
                 intrro_callback_url=data.intrro_callback_url,
                 intrro_secret=RotatingSecret(intrro),
                 webhook_secret=RotatingSecret(webhook),
+                ats=data.ats or deps.registry.default,
                 stage_mapping=data.stage_mapping or StageMapping(),
                 closed_job_policy=data.closed_job_policy or ClosedJobPolicy.FAIL,
                 created_at=now,
             )
             await uow.tenants.add(tenant)
             await uow.commit()
-            logger.info("tenant.created", tenant=tenant_id, generated=sorted(generated))
+            logger.info(
+                "tenant.created", tenant=tenant_id, ats=tenant.ats, generated=sorted(generated)
+            )
             return TenantUpsert(created=True, tenant=tenant, generated=generated)
+        if data.ats is not None and data.ats != tenant.ats:
+            if tenant.connection is not None:
+                raise InvalidInputError(
+                    [f"ats: the tenant is connected to {tenant.ats}; disconnect it first"]
+                )
+            tenant.ats = data.ats
+            tenant.webhook_tokens = ()
         if data.intrro_callback_url is not None:
             tenant.intrro_callback_url = data.intrro_callback_url
         if data.intrro_secret is not None and data.intrro_secret != tenant.intrro_secret.current:
-            tenant.rotate("intrro", data.intrro_secret, now=now, grace=grace)
-        webhook_secret = data.greenhouse_webhook_secret
+            tenant.rotate(SECRET_INTRRO, data.intrro_secret, now=now, grace=grace)
+        webhook_secret = data.ats_webhook_secret
         if webhook_secret is not None and webhook_secret != tenant.webhook_secret.current:
-            tenant.rotate("greenhouse_webhook", webhook_secret, now=now, grace=grace)
+            tenant.rotate(SECRET_ATS_WEBHOOK, webhook_secret, now=now, grace=grace)
         if data.stage_mapping is not None:
             tenant.stage_mapping = data.stage_mapping
         if data.closed_job_policy is not None:
@@ -164,7 +206,7 @@ async def upsert_tenant(
 
 
 async def rotate_secret(deps: Dependencies, tenant_id: str, which: str) -> str:
-    """Make a new `intrro` or `greenhouse_webhook` secret; the previous one stays valid for the grace."""
+    """Make a new `intrro` or `ats_webhook` secret; the previous one stays valid for the grace."""
     if which not in SECRET_KINDS:
         raise InvalidInputError([f"which must be one of {', '.join(SECRET_KINDS)}, not {which!r}"])
     new = deps.ids.new_secret(which)

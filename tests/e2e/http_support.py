@@ -69,7 +69,7 @@ def gateway(settings: GatewaySettings) -> Gateway:
     container = build_container(settings)
     ats = FakeAtsClient(SystemClock())
     platform = FakeReferralPlatform()
-    container.ats.override(providers.Object(ats))
+    container.greenhouse_client.override(providers.Object(ats))
     container.intrro_platform.override(providers.Object(platform))
     return Gateway(settings=settings, container=container, ats=ats, platform=platform)
 

@@ -44,7 +44,7 @@ def test_metrics_count_deliveries_by_source_and_outcome_and_time_requests(tmp_pa
     assert 'gateway_deliveries_received_total{outcome="stored",source="intrro"} 1.0' in text
     assert 'gateway_queue_depth{direction="in",state="received"} 2.0' in text
     assert (
-        'gateway_request_duration_seconds_count{method="POST",route="/webhooks/greenhouse/{tenant}",status="200"} 2.0'
+        'gateway_request_duration_seconds_count{method="POST",route="/webhooks/{ats}/{tenant}",status="200"} 2.0'
         in text
     )
 

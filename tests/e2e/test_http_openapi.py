@@ -48,7 +48,7 @@ def test_the_spec_marks_exactly_the_public_operations_as_needing_no_token(tmp_pa
         if op.get("security") == []
     }
     assert public == {
-        "/webhooks/greenhouse/{tenant}",
+        "/webhooks/{ats}/{tenant}",
         "/events/intrro/{tenant}",
         "/healthz",
         "/readyz",

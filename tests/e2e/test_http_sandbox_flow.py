@@ -56,7 +56,7 @@ def sandboxed(tmp_path: Path, sandbox: SandboxState, **env: str) -> Gateway:
         **env,
     )
     gw = gateway(settings)
-    gw.container.ats.reset_override()  # the real Harvest client, against the sandbox
+    gw.container.greenhouse_client.reset_override()  # the real Harvest client, against the sandbox
     transport = httpx.ASGITransport(app=create_sandbox_app(sandbox))
     gw.container.http_transport.override(providers.Object(transport))
     return gw

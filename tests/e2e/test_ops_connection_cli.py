@@ -80,7 +80,7 @@ def test_a_credential_missing_two_permissions_and_the_source_is_reported_as_json
         GATEWAY_GREENHOUSE_AUTH_URL=sandbox.url,
     )
     gw = gateway(settings)
-    gw.container.ats.reset_override()  # the real Harvest client, against the served sandbox
+    gw.container.greenhouse_client.reset_override()  # the real Harvest client, against the served sandbox
     credential = {"client_id": CLIENT_ID, "client_secret": CLIENT_SECRET, "user_email": ADMIN}
     with gw.client() as client:
         create_tenant(client, "acme")

@@ -49,7 +49,7 @@ async def test_tenant_get_save_and_list_touch_only_the_named_tenant(
         assert acme is not None
         acme.webhooks_silent = False
         acme.reconcile_repairs = 99
-        acme.rotate("greenhouse_webhook", "gh-new", now=b.T0, grace=timedelta(hours=24))
+        acme.rotate("ats_webhook", "gh-new", now=b.T0, grace=timedelta(hours=24))
         await uow.tenants.save(acme)
         await uow.commit()
     async with uow_factory() as uow:

@@ -20,6 +20,7 @@ SECRET_COLUMNS = (
     "webhook_secret",
     "webhook_secret_previous",
     "ats_credentials",
+    "webhook_tokens",
 )
 
 

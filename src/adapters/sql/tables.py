@@ -67,6 +67,8 @@ class TenantRow(SQLModel, table=True):
     webhook_secret: str
     webhook_secret_previous: str | None = None
     webhook_secret_previous_valid_until: datetime | None = _at()
+    ats: str = Field(default="greenhouse", sa_column_kwargs={"server_default": "greenhouse"})
+    webhook_tokens: str | None = None  # encrypted JSON list of signature tokens
     stage_mapping: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
     closed_job_policy: str = "fail"
     ats_name: str | None = None

@@ -117,6 +117,12 @@ class SqlTenantRepository(TenantRepository):
             "webhook_secret": self._cipher.encrypt(tenant.webhook_secret.current),
             "webhook_secret_previous": self._seal(tenant.webhook_secret.previous),
             "webhook_secret_previous_valid_until": tenant.webhook_secret.previous_valid_until,
+            "ats": tenant.ats,
+            "webhook_tokens": (
+                self._cipher.encrypt(json.dumps(list(tenant.webhook_tokens)))
+                if tenant.webhook_tokens
+                else None
+            ),
             "stage_mapping": tenant.stage_mapping.to_plain(),
             "closed_job_policy": str(tenant.closed_job_policy),
             "jobs_sequence": tenant.jobs_sequence,
@@ -193,6 +199,12 @@ class SqlTenantRepository(TenantRepository):
                 current=self._cipher.decrypt(row["webhook_secret"]),
                 previous=self._open(row["webhook_secret_previous"]),
                 previous_valid_until=row["webhook_secret_previous_valid_until"],
+            ),
+            ats=row["ats"],
+            webhook_tokens=(
+                tuple(json.loads(self._cipher.decrypt(row["webhook_tokens"])))
+                if row["webhook_tokens"]
+                else ()
             ),
             stage_mapping=StageMapping.from_plain(
                 mapping.get("by_stage_id"), mapping.get("by_stage_name")

@@ -11,6 +11,7 @@ from intrro_gateway.domain.access import OPERATOR, Principal
 from intrro_gateway.domain.commands import ImportJobs
 from intrro_gateway.domain.status import ReferralStatus
 from intrro_gateway.domain.tenant import Tenant
+from intrro_gateway.entrypoints import compat
 from intrro_gateway.entrypoints.http.parsing import (
     choice,
     connection_input,
@@ -20,8 +21,10 @@ from intrro_gateway.entrypoints.http.parsing import (
     timestamp,
 )
 from intrro_gateway.entrypoints.http.runtime import runtime_of
+from intrro_gateway.ports.ats_registry import AtsParts
 from intrro_gateway.ports.unit_of_work import InboxState, OutboxState
 from intrro_gateway.services import connection, inspection, tenants
+from intrro_gateway.services.deps import Dependencies
 from intrro_gateway.services.errors import NotFoundError
 
 _STATES = tuple(dict.fromkeys([*InboxState, *OutboxState]))
@@ -32,6 +35,7 @@ def tenant_view(tenant: Tenant, public_url: str) -> dict[str, Any]:
     """A tenant as the API shows it: no secret ever."""
     return {
         "id": tenant.id,
+        "ats": tenant.ats,
         "intrro_callback_url": tenant.intrro_callback_url,
         "stage_mapping": {
             "by_stage_id": {k: str(v) for k, v in tenant.stage_mapping.by_stage_id.items()},
@@ -39,7 +43,7 @@ def tenant_view(tenant: Tenant, public_url: str) -> dict[str, Any]:
         },
         "closed_job_policy": str(tenant.closed_job_policy),
         "connected": tenant.is_connected,
-        "webhook_url": f"{public_url}/webhooks/greenhouse/{tenant.id}",
+        "webhook_url": connection.webhook_url(public_url, tenant),
         "created_at": tenant.created_at.isoformat() if tenant.created_at else None,
     }
 
@@ -55,6 +59,14 @@ def _principal(request: Request) -> Principal:
     return principal
 
 
+def _ats(deps: Dependencies, request: Request) -> AtsParts:
+    """The ATS the path names; an unknown key answers 404 like an unknown tenant."""
+    key: str = request.path_params["ats"]
+    if key not in deps.registry:
+        raise NotFoundError("tenant", _tenant_id(request))
+    return deps.registry.get(key)
+
+
 async def get_tenant(request: Request) -> Response:
     """`GET /api/tenants/{tenant}`: the tenant, without secrets."""
     rt = runtime_of(request)
@@ -67,10 +79,16 @@ async def put_tenant(request: Request) -> Response:
     rt = runtime_of(request)
     tenant_id = _tenant_id(request)
     doc = await json_object(request, rt.settings.max_body_bytes, empty_ok=True)
-    data = tenant_input(tenant_id, doc)
-    result = await tenants.upsert_tenant(rt.deps, tenant_id, data, _principal(request))
+    given = tenant_input(tenant_id, doc, rt.deps.registry.keys())
+    result = await tenants.upsert_tenant(
+        rt.deps,
+        tenant_id,
+        given.data,
+        _principal(request),
+        webhook_secret_field=given.webhook_secret_field,
+    )
     body = tenant_view(result.tenant, rt.settings.public_url)
-    body["generated"] = dict(result.generated)
+    body["generated"] = compat.shown_secret_names(result.tenant.ats, result.generated)
     return JSONResponse(body, status_code=201 if result.created else 200)
 
 
@@ -86,36 +104,42 @@ async def rotate_secret(request: Request) -> Response:
     """`POST /api/tenants/{tenant}/secrets/rotate`: a new secret, the old one valid 24 hours more."""
     rt = runtime_of(request)
     which = secret_kind(await json_object(request, rt.settings.max_body_bytes))
-    secret = await tenants.rotate_secret(rt.deps, _tenant_id(request), which)
+    secret = await tenants.rotate_secret(rt.deps, _tenant_id(request), compat.secret_kind(which))
     grace = rt.settings.service.secret_grace.total_seconds()
     return JSONResponse({"which": which, "secret": secret, "previous_valid_for_seconds": grace})
 
 
 async def connect(request: Request) -> Response:
-    """`POST /api/tenants/{tenant}/connections/greenhouse`: check and store, answer the report."""
+    """`POST /api/tenants/{tenant}/connections/{ats}`: check and store, answer the report."""
     rt = runtime_of(request)
-    given = connection_input(await json_object(request, rt.settings.max_body_bytes))
+    ats = _ats(rt.deps, request)
+    await connection.tenant_of_ats(rt.deps, _tenant_id(request), ats.key)  # 404 before 422
+    doc = await json_object(request, rt.settings.max_body_bytes)
+    given = connection_input(doc, ats.connector.credential_fields)
     report = await connection.connect(
         rt.deps,
         rt.bus,
         _tenant_id(request),
-        client_id=given.client_id,
-        client_secret=given.client_secret,
+        fields=given.fields,
         user_email=given.user_email,
+        ats=ats.key,
     )
     return JSONResponse(report.to_dict())
 
 
 async def connection_status(request: Request) -> Response:
-    """`GET /api/tenants/{tenant}/connections/greenhouse`: last report, checks, health; no secrets."""
-    status = await connection.connection_status(runtime_of(request).deps, _tenant_id(request))
+    """`GET /api/tenants/{tenant}/connections/{ats}`: last report, checks, health; no secrets."""
+    deps = runtime_of(request).deps
+    ats = _ats(deps, request)
+    status = await connection.connection_status(deps, _tenant_id(request), ats.key)
     return JSONResponse(status)
 
 
 async def disconnect(request: Request) -> Response:
-    """`DELETE /api/tenants/{tenant}/connections/greenhouse`."""
+    """`DELETE /api/tenants/{tenant}/connections/{ats}`."""
     tenant_id = _tenant_id(request)
-    if not await connection.disconnect(runtime_of(request).deps, tenant_id):
+    deps = runtime_of(request).deps
+    if not await connection.disconnect(deps, tenant_id, _ats(deps, request).key):
         raise NotFoundError("connection of tenant", tenant_id)
     return Response(status_code=204)
 

@@ -31,15 +31,15 @@ def routes() -> list[Route]:
     """Every route of the app, as the contract names them."""
     t = "/api/tenants/{tenant}"
     return [
-        Route("/webhooks/greenhouse/{tenant}", ingress.greenhouse_webhook, methods=["POST"]),
+        Route("/webhooks/{ats}/{tenant}", ingress.ats_webhook, methods=["POST"]),
         Route("/events/intrro/{tenant}", ingress.intrro_event, methods=["POST"]),
         Route(t, api.get_tenant, methods=["GET"]),
         Route(t, api.put_tenant, methods=["PUT"]),
         Route(t, api.delete_tenant, methods=["DELETE"]),
         Route(f"{t}/secrets/rotate", api.rotate_secret, methods=["POST"]),
-        Route(f"{t}/connections/greenhouse", api.connect, methods=["POST"]),
-        Route(f"{t}/connections/greenhouse", api.connection_status, methods=["GET"]),
-        Route(f"{t}/connections/greenhouse", api.disconnect, methods=["DELETE"]),
+        Route(f"{t}/connections/{{ats}}", api.connect, methods=["POST"]),
+        Route(f"{t}/connections/{{ats}}", api.connection_status, methods=["GET"]),
+        Route(f"{t}/connections/{{ats}}", api.disconnect, methods=["DELETE"]),
         Route(f"{t}/sync/jobs", api.sync_jobs, methods=["POST"]),
         Route(f"{t}/jobs", api.list_jobs, methods=["GET"]),
         Route(f"{t}/introductions/{{introduction_id}}", api.get_introduction, methods=["GET"]),

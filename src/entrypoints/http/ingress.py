@@ -15,7 +15,7 @@ from intrro_gateway.domain.tenant import TENANT_ID_PATTERN, Tenant
 from intrro_gateway.entrypoints.http.body import read_limited
 from intrro_gateway.entrypoints.http.problems import ProblemError
 from intrro_gateway.entrypoints.http.runtime import Runtime, runtime_of
-from intrro_gateway.ports.ats_webhooks import WebhookError
+from intrro_gateway.ports.ats_webhooks import AtsWebhookTranslator, WebhookError
 from intrro_gateway.ports.referral_events import (
     EventSignatureError,
     InvalidEventError,
@@ -33,19 +33,29 @@ log = structlog.get_logger(__name__)
 _PING_BODY = b'{"action": "ping", "payload": {}}'
 
 
-async def greenhouse_webhook(request: Request) -> Response:
-    """`POST /webhooks/greenhouse/{tenant}`: 413, 404, ping, 401, 400, ignored, then stored and 200."""
+async def ats_webhook(request: Request) -> Response:
+    """`POST /webhooks/{ats}/{tenant}`: 413, 404, ping, 401, 400, ignored, then stored and 200."""
     rt = runtime_of(request)
-    translator = rt.deps.translator
+    key = request.path_params["ats"]
     body = await read_limited(request, rt.settings.max_body_bytes)
+    if key not in rt.deps.registry:
+        raise ProblemError(404, "Not Found", f"tenant {request.path_params['tenant']!r} not found")
+    parts = rt.deps.registry.get(key)
+    translator = parts.translator
     async with asyncio.timeout(rt.settings.request_deadline.total_seconds()):
         tenant = await _tenant(rt, request, translator.source)
+        if tenant.ats != key:
+            _count(rt, translator.source, "unknown_tenant")
+            raise ProblemError(404, "Not Found", f"tenant {tenant.id!r} not found")
         action = translator.action_of(body)
+        delivery_id = translator.delivery_id(request.headers, body)
         if action == "ping":
-            await _store(rt, request, tenant, translator.source, body, kind="ping", keep=_PING_BODY)
+            await _store(
+                rt, tenant, translator.source, body, delivery_id, kind="ping", keep=_PING_BODY
+            )
             return JSONResponse({})
         now = rt.deps.clock.now()
-        if not translator.verify(request.headers, body, tenant.webhook_secret.valid_at(now)):
+        if not parts.verifier.verify(request.headers, body, tenant.webhook_secrets(now)):
             _count(rt, translator.source, "unauthorized")
             raise ProblemError(401, "Unauthorized", "the Signature header does not check out")
         if action is None:
@@ -54,13 +64,13 @@ async def greenhouse_webhook(request: Request) -> Response:
         if not translator.is_used(action):
             _count(rt, translator.source, "ignored")
             return JSONResponse({"ignored": True})
-        ordering_key, subject = _greenhouse_keys(rt, body)
+        ordering_key, subject = _ats_keys(translator, body)
         await _store(
             rt,
-            request,
             tenant,
             translator.source,
             body,
+            delivery_id,
             kind=action,
             ordering_key=ordering_key,
             subject_id=subject,
@@ -97,12 +107,13 @@ async def intrro_event(request: Request) -> Response:
         if event.command is None:
             _count(rt, reader.source, "ignored")
             return JSONResponse({"ignored": True}, status_code=202)
+        body_hash = hashlib.sha256(body).hexdigest()
         await _store(
             rt,
-            request,
             tenant,
             reader.source,
             body,
+            reader.delivery_id(request.headers) or f"sha256:{body_hash}",
             kind=event.type,
             ordering_key=event.ordering_key,
         )
@@ -123,10 +134,10 @@ async def _tenant(rt: Runtime, request: Request, source: str) -> Tenant:
 
 async def _store(
     rt: Runtime,
-    request: Request,
     tenant: Tenant,
     source: str,
     body: bytes,
+    delivery_id: str,
     *,
     kind: str,
     ordering_key: str | None = None,
@@ -135,10 +146,6 @@ async def _store(
 ) -> None:
     """Store the delivery (`keep` instead of the raw body, when given; ids and hash from the raw)."""
     body_hash = hashlib.sha256(body).hexdigest()
-    if source == rt.deps.translator.source:
-        delivery_id = rt.deps.translator.delivery_id(request.headers, body)
-    else:
-        delivery_id = rt.deps.events_in.delivery_id(request.headers) or f"sha256:{body_hash}"
     structlog.contextvars.bind_contextvars(delivery_id=delivery_id)
     delivery = InboundDelivery(
         id=rt.deps.ids.new_id(),
@@ -157,10 +164,10 @@ async def _store(
     log.info("delivery_received", source=source, kind=kind, duplicate=not new)
 
 
-def _greenhouse_keys(rt: Runtime, body: bytes) -> tuple[str | None, str | None]:
+def _ats_keys(translator: AtsWebhookTranslator, body: bytes) -> tuple[str | None, str | None]:
     """The ordering key (application, else candidate) and the candidate the delivery is about."""
     try:
-        translation = rt.deps.translator.translate(body)
+        translation = translator.translate(body)
     except WebhookError:
         return None, None  # stored anyway: the worker parks what it cannot read, for replay
     application: str | None = None

@@ -111,7 +111,7 @@ class RequestContextMiddleware:
 
 
 def _tenant_of(path: str) -> str | None:
-    """The tenant a path names: `/webhooks/greenhouse/{t}`, `/events/intrro/{t}`, `/api/tenants/{t}`."""
+    """The tenant a path names: `/webhooks/{ats}/{t}`, `/events/intrro/{t}`, `/api/tenants/{t}`."""
     parts = path.strip("/").split("/")
     if len(parts) >= 3 and parts[0] in ("webhooks", "events", "api"):
         return parts[2]

@@ -53,6 +53,15 @@ def _op(
     return op
 
 
+_ATS = {
+    "name": "ats",
+    "in": "path",
+    "required": True,
+    "schema": {"enum": ["greenhouse", "lever"]},
+    "description": "the ATS key; a tenant whose ATS is another answers 404",
+}
+
+
 def _object(**props: Any) -> dict[str, Any]:
     return {"type": "object", "properties": props, "additionalProperties": False}
 
@@ -62,7 +71,9 @@ _NULLABLE_STR = {"type": ["string", "null"]}
 _TENANT_BODY = _object(
     intrro_callback_url=_NULLABLE_STR,
     intrro_secret={"type": ["string", "null"], "pattern": "^whsec_"},
-    greenhouse_webhook_secret=_NULLABLE_STR,
+    ats={"enum": ["greenhouse", "lever", None]},
+    ats_webhook_secret=_NULLABLE_STR,
+    greenhouse_webhook_secret={**_NULLABLE_STR, "description": "alias of ats_webhook_secret"},
     stage_mapping={
         "type": ["object", "null"],
         "properties": {
@@ -92,18 +103,20 @@ def _paths() -> dict[str, dict[str, Any]]:
     t = "/api/tenants/{tenant}"
     statuses = ["introduced", "applied", "interviewing", "offer", "hired", "rejected", "withdrawn"]
     return {
-        "/webhooks/greenhouse/{tenant}": {
+        "/webhooks/{ats}/{tenant}": {
             "post": _op(
-                "Receive a Greenhouse web hook (signed with the tenant's web hook secret)",
+                "Receive an ATS web hook (e.g. Greenhouse's, signed with the tenant's web hook "
+                "secret)",
                 {
                     "200": 'stored, duplicate, ping, or ignored (`{"ignored": true}`)',
                     "400": "not JSON or no action",
                     "401": "bad signature",
-                    "404": "unknown tenant",
+                    "404": "unknown tenant, unknown ATS, or not the tenant's ATS",
                     "413": "body over 1 MiB",
                     "503": "database unavailable",
                 },
-                body={"type": "object", "required": ["action"]},
+                params=[_ATS, _TENANT],
+                body={"type": "object"},
                 public=True,
             )
         },
@@ -139,20 +152,34 @@ def _paths() -> dict[str, dict[str, Any]]:
             "post": _op(
                 "Rotate a secret; the previous one stays valid 24 hours",
                 {"200": "the new secret", **_ERRORS},
-                body=_object(which={"enum": ["intrro", "greenhouse_webhook"]}),
+                body=_object(
+                    which={
+                        "enum": ["intrro", "ats_webhook", "greenhouse_webhook"],
+                        "description": "greenhouse_webhook is an alias of ats_webhook",
+                    }
+                ),
             ),
         },
-        f"{t}/connections/greenhouse": {
+        f"{t}/connections/{{ats}}": {
             "post": _op(
-                "Check and store a Harvest v3 credential; the connection report",
+                "Check and store a credential of the tenant's ATS (Greenhouse: a Harvest v3 "
+                "client id and secret); the connection report",
                 {"200": "the report", **_ERRORS},
-                body=_object(client_id=_STR, client_secret=_STR, user_email=_STR),
+                params=[_TENANT, _ATS],
+                body={
+                    "type": "object",
+                    "properties": {"client_id": _STR, "client_secret": _STR, "user_email": _STR},
+                    "required": ["user_email"],
+                },
             ),
             "get": _op(
                 "The last report, refreshed checks and health flags",
                 {"200": "the status", **_ERRORS},
+                params=[_TENANT, _ATS],
             ),
-            "delete": _op("Forget the credential", {"204": "removed", **_ERRORS}),
+            "delete": _op(
+                "Forget the credential", {"204": "removed", **_ERRORS}, params=[_TENANT, _ATS]
+            ),
         },
         f"{t}/sync/jobs": {"post": _op("Start a full job import", {"202": "started", **_ERRORS})},
         f"{t}/jobs": {

@@ -12,6 +12,7 @@ from starlette.requests import Request
 
 from intrro_gateway.domain.status import STAGE_TARGETS, ReferralStatus, StageMapping
 from intrro_gateway.domain.tenant import ClosedJobPolicy
+from intrro_gateway.entrypoints import compat
 from intrro_gateway.entrypoints.http.body import read_limited
 from intrro_gateway.entrypoints.http.problems import ProblemError
 from intrro_gateway.services import tenants
@@ -19,25 +20,33 @@ from intrro_gateway.services.errors import InvalidInputError
 from intrro_gateway.services.tenants import TenantInput
 
 _TENANT_FIELDS = (
+    "ats",
     "intrro_callback_url",
     "intrro_secret",
-    "greenhouse_webhook_secret",
+    compat.WEBHOOK_SECRET_FIELD,
+    compat.LEGACY_WEBHOOK_SECRET_FIELD,
     "stage_mapping",
     "closed_job_policy",
 )
-SECRET_KINDS = ("intrro", "greenhouse_webhook")
 
 
 @dataclass(frozen=True, slots=True)
 class ConnectionInput:
-    """The credential an admin gives for Greenhouse."""
+    """The credential an admin gives for an ATS: its fields by name, and the acting user's e-mail."""
 
-    client_id: str
-    client_secret: str
+    fields: dict[str, str]
     user_email: str
 
     def __repr__(self) -> str:
-        return f"ConnectionInput(client_id={self.client_id!r}, client_secret='**********')"
+        return f"ConnectionInput(fields={sorted(self.fields)!r})"
+
+
+@dataclass(frozen=True, slots=True)
+class TenantBody:
+    """A PUT body read: the service's input and the name the caller gave the web hook secret."""
+
+    data: TenantInput
+    webhook_secret_field: str
 
 
 async def json_object(request: Request, limit: int, *, empty_ok: bool = False) -> dict[str, Any]:
@@ -98,13 +107,23 @@ def _status(value: Any) -> ReferralStatus | None:
         return None
 
 
-def tenant_input(tenant_id: str, doc: Mapping[str, Any]) -> TenantInput:
+def tenant_input(tenant_id: str, doc: Mapping[str, Any], known_ats: tuple[str, ...]) -> TenantBody:
     """A tenant's fields from a PUT body (absent or null: unchanged), checked by the service's rules
-    too, so that one answer names every problem."""
+    too, so that one answer names every problem. `greenhouse_webhook_secret` is an alias of
+    `ats_webhook_secret` (both given: they must agree)."""
     errors = _unknown(doc, _TENANT_FIELDS)
+    ats = _optional_str(doc, "ats", errors)
     url = _optional_str(doc, "intrro_callback_url", errors)
     intrro_secret = _optional_str(doc, "intrro_secret", errors)
-    webhook_secret = _optional_str(doc, "greenhouse_webhook_secret", errors)
+    field = compat.WEBHOOK_SECRET_FIELD
+    webhook_secret = _optional_str(doc, field, errors)
+    legacy = _optional_str(doc, compat.LEGACY_WEBHOOK_SECRET_FIELD, errors)
+    if legacy is not None:
+        if webhook_secret is not None and webhook_secret != legacy:
+            errors.append(
+                f"/{compat.LEGACY_WEBHOOK_SECRET_FIELD}: an alias of {field}; they differ"
+            )
+        field, webhook_secret = compat.LEGACY_WEBHOOK_SECRET_FIELD, legacy
     mapping = None
     if doc.get("stage_mapping") is not None:
         mapping = _stage_mapping(doc["stage_mapping"], errors)
@@ -117,19 +136,20 @@ def tenant_input(tenant_id: str, doc: Mapping[str, Any]) -> TenantInput:
     data = TenantInput(
         intrro_callback_url=url,
         intrro_secret=intrro_secret,
-        greenhouse_webhook_secret=webhook_secret,
+        ats_webhook_secret=webhook_secret,
+        ats=ats,
         stage_mapping=mapping,
         closed_job_policy=policy,
     )
-    errors += tenants.validate(tenant_id, data)
+    errors += tenants.validate(tenant_id, data, known_ats=known_ats, webhook_secret_field=field)
     if errors:
         raise InvalidInputError(errors)
-    return data
+    return TenantBody(data=data, webhook_secret_field=field)
 
 
-def connection_input(doc: Mapping[str, Any]) -> ConnectionInput:
-    """The Greenhouse credential of a connect body; every field required."""
-    fields = ("client_id", "client_secret", "user_email")
+def connection_input(doc: Mapping[str, Any], credential_fields: tuple[str, ...]) -> ConnectionInput:
+    """The credential of a connect body, as the ATS names its fields; every field required."""
+    fields = (*credential_fields, "user_email")
     errors = _unknown(doc, fields)
     errors += [f"/{key}: required" for key in fields if doc.get(key) is None]
     values = {key: _optional_str(doc, key, errors) for key in fields}
@@ -139,18 +159,18 @@ def connection_input(doc: Mapping[str, Any]) -> ConnectionInput:
     if errors:
         raise InvalidInputError(errors)
     return ConnectionInput(
-        client_id=str(values["client_id"]),
-        client_secret=str(values["client_secret"]),
+        fields={key: str(values[key]) for key in credential_fields},
         user_email=str(email),
     )
 
 
 def secret_kind(doc: Mapping[str, Any]) -> str:
-    """Which secret a rotate body names."""
+    """Which secret a rotate body names, as the caller named it (an alias included)."""
     which = doc.get("which")
     errors = _unknown(doc, ("which",))
-    if which not in SECRET_KINDS:
-        errors.append("/which: must be intrro or greenhouse_webhook")
+    if which not in compat.ACCEPTED_SECRET_KINDS:
+        kinds = compat.ACCEPTED_SECRET_KINDS
+        errors.append(f"/which: must be {', '.join(kinds[:-1])} or {kinds[-1]}")
     if errors:
         raise InvalidInputError(errors)
     return str(which)

@@ -40,7 +40,10 @@ def ats_context(tenant: Tenant, *, priority: bool = False) -> AtsContext | None:
     if tenant.connection is None:
         return None
     return AtsContext(
-        tenant_id=tenant.id, credentials=tenant.connection.credentials, priority=priority
+        tenant_id=tenant.id,
+        credentials=tenant.connection.credentials,
+        priority=priority,
+        ats=tenant.ats,
     )
 
 

@@ -124,7 +124,7 @@ async def _find_or_create_locked(
     run: ExportRun, first: NewApplication
 ) -> tuple[str, CreatedApplication | None]:
     deps, ctx, intro = run.deps, run.ctx, run.intro
-    found = await deps.ats.find_candidates_by_email(ctx, intro.candidate.emails)
+    found = await deps.registry.client(ctx).find_candidates_by_email(ctx, intro.candidate.emails)
     if found:
         candidate_id = min(found, key=lambda c: (len(c.id), c.id)).id
         await run.record(confirm={CANDIDATE: candidate_id})
@@ -144,7 +144,7 @@ async def _find_or_create_locked(
     markers = await _claim_markers(run, marker_owner)
     try:
         await run.record(attempt=(CANDIDATE, app_key(first.job_id)))
-        created = await deps.ats.create_candidate(ctx, intro.candidate, first)
+        created = await deps.registry.client(ctx).create_candidate(ctx, intro.candidate, first)
     except AtsIncompleteWriteError as exc:
         # The candidate exists: its ids are recorded before anything else can fail.
         await run.record_applied(exc, candidate=True)

@@ -30,7 +30,9 @@ async def update_candidate(cmd: UpdateCandidate, deps: Dependencies) -> bool:
     if intro.is_exported and intro.ats_candidate_id is not None and ctx is not None:
         # A merge: sending it again after a crash changes nothing more.
         try:
-            await deps.ats.update_candidate(ctx, intro.ats_candidate_id, cmd.changes)
+            await deps.registry.client(ctx).update_candidate(
+                ctx, intro.ats_candidate_id, cmd.changes
+            )
             sent = True
         except AtsNotFoundError:
             logger.warning("candidate.update_target_gone", introduction_id=cmd.introduction_id)

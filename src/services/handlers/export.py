@@ -156,7 +156,7 @@ async def _plan(cmd: ExportIntroduction, deps: Dependencies) -> _Plan | ExportOu
                 jobs[job_id] = job
     missing = [job_id for job_id in intro.job_ids if job_id not in jobs]
     if missing:
-        for job in await deps.ats.list_jobs(ctx, job_ids=missing):
+        for job in await deps.registry.client(ctx).list_jobs(ctx, job_ids=missing):
             jobs[job.ats_id] = job
     open_ids = tuple(j for j in intro.job_ids if j in jobs and jobs[j].is_open)
     prospect = False
@@ -175,7 +175,8 @@ async def _plan(cmd: ExportIntroduction, deps: Dependencies) -> _Plan | ExportOu
 
 async def _export(plan: _Plan, run: ExportRun) -> ExportOutcome:
     deps = run.deps
-    intro, ctx, ats = plan.intro, plan.ctx, deps.ats
+    intro, ctx = plan.intro, plan.ctx
+    ats = deps.registry.client(ctx)
     credit = await ats.resolve_referral(ctx, intro.referrer)
     run.credit = credit
     source_id = plan.tenant.connection.source_id if plan.tenant.connection else None
@@ -213,7 +214,7 @@ async def _applications(
         if app_id is None:
             await run.record(attempt=(key,))
             try:
-                made: CreatedApplication = await run.deps.ats.add_application(
+                made: CreatedApplication = await run.deps.registry.client(run.ctx).add_application(
                     run.ctx, candidate_id, new_application(job_id)
                 )
             except AtsIncompleteWriteError as exc:
@@ -230,7 +231,8 @@ async def _credit_note_tag(
     run: ExportRun, candidate_id: str, credit: ReferralCredit, first_application_id: str
 ) -> None:
     """The referral credit fallback, the note (once, by its marker) and the tag."""
-    ats, ctx, intro = run.deps.ats, run.ctx, run.intro
+    ctx, intro = run.ctx, run.intro
+    ats = run.deps.registry.client(ctx)
     if credit.kind == "custom_field" and not run.progress.is_done(REFERRER):
         await run.record(attempt=(REFERRER,))
         await ats.record_referrer(ctx, candidate_id, intro.referrer)
@@ -281,6 +283,7 @@ async def _mark_exported(
             intro = await load_introduction(uow, plan.tenant.id, plan.intro.introduction_id)
             if intro.export_state is not ExportState.PENDING:
                 return ExportOutcome.SKIPPED
+            ats = deps.registry.client(plan.ctx)
             exported: dict[str, tuple[str, StageRef | None, ReferralStatus]] = {}
             for job_id, app_id in applications.items():
                 snapshot = existing.get(app_id)
@@ -289,9 +292,9 @@ async def _mark_exported(
                 status = snapshot_status(snapshot, plan.tenant.stage_mapping, stages)
                 exported[job_id] = (app_id, stage, status)
             intro.mark_exported(
-                ats=deps.ats.name,
+                ats=ats.name,
                 candidate_id=candidate_id,
-                candidate_url=deps.ats.candidate_url(candidate_id),
+                candidate_url=ats.candidate_url(candidate_id),
                 referral_credit=credit.kind,
                 applications=exported,
                 problems=plan.problems if problems is None else problems,

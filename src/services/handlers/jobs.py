@@ -91,16 +91,20 @@ async def _fetch(
     mirror_open: Sequence[str],
 ) -> list[Job]:
     if cmd.job_ids or cmd.deleted_job_ids:
-        jobs = list(await deps.ats.list_jobs(ctx, job_ids=cmd.job_ids)) if cmd.job_ids else []
+        jobs = (
+            list(await deps.registry.client(ctx).list_jobs(ctx, job_ids=cmd.job_ids))
+            if cmd.job_ids
+            else []
+        )
     elif incremental and since is not None:
-        jobs = list(await deps.ats.list_jobs(ctx, updated_since=since))
+        jobs = list(await deps.registry.client(ctx).list_jobs(ctx, updated_since=since))
     else:
-        jobs = list(await deps.ats.list_jobs(ctx))
+        jobs = list(await deps.registry.client(ctx).list_jobs(ctx))
         open_now = {j.ats_id for j in jobs}
         no_longer = [job_id for job_id in mirror_open if job_id not in open_now]
         if no_longer:
             # Closed since the last import: read them by id to store their new state.
-            jobs += await deps.ats.list_jobs(ctx, job_ids=no_longer)
+            jobs += await deps.registry.client(ctx).list_jobs(ctx, job_ids=no_longer)
     return [j for j in jobs if not j.is_template]
 
 

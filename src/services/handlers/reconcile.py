@@ -43,7 +43,9 @@ async def reconcile(cmd: Reconcile, deps: Dependencies) -> ReconcileResult:
     checked = repairs = 0
     for start in range(0, len(linked), READ_BATCH):
         batch = linked[start : start + READ_BATCH]
-        for snapshot in await deps.ats.applications_changed_since(ctx, since, batch):
+        for snapshot in await deps.registry.client(ctx).applications_changed_since(
+            ctx, since, batch
+        ):
             checked += 1
             if await apply_snapshot(cmd.tenant_id, snapshot, deps):
                 repairs += 1

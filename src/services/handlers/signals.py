@@ -109,7 +109,7 @@ async def reread(tenant_id: str, application_id: str, deps: Dependencies) -> boo
     ctx = ats_context(tenant)
     if ctx is None:
         return False
-    snapshots = await deps.ats.get_applications(ctx, [application_id])
+    snapshots = await deps.registry.client(ctx).get_applications(ctx, [application_id])
     if not snapshots:
         return await close_application(tenant_id, application_id, deps)
     return await apply_snapshot(tenant_id, snapshots[0], deps)

@@ -35,8 +35,10 @@ async def withdraw_introduction(cmd: WithdrawIntroduction, deps: Dependencies) -
         # The note goes first: a retry after a failure finds it by its marker and sends no second.
         marker = f"[intrro:{intro.introduction_id}:withdrawn]"
         try:
-            if not await deps.ats.has_note(ctx, intro.ats_candidate_id, marker):
-                await deps.ats.add_note(ctx, intro.ats_candidate_id, None, _note(cmd, marker))
+            if not await deps.registry.client(ctx).has_note(ctx, intro.ats_candidate_id, marker):
+                await deps.registry.client(ctx).add_note(
+                    ctx, intro.ats_candidate_id, None, _note(cmd, marker)
+                )
         except AtsNotFoundError:
             # The candidate is gone from the ATS: there is nowhere to note it.
             logger.warning("withdraw.note_target_gone", introduction_id=cmd.introduction_id)

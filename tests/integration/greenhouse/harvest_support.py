@@ -27,6 +27,7 @@ def context(
             client_id=CLIENT_ID, client_secret=CLIENT_SECRET, user_id=user_id
         ),
         priority=priority,
+        ats="greenhouse",
     )
 
 

@@ -58,6 +58,7 @@ def _ctx(user_id: int | None = SandboxState.DEFAULT_USER_ID) -> AtsContext:
             client_secret=SandboxState.DEFAULT_CLIENT_SECRET,
             user_id=None if user_id is None else str(user_id),
         ),
+        ats="greenhouse",
     )
 
 
@@ -107,6 +108,7 @@ async def test_the_permission_probes_find_a_missing_scope_without_introspection(
     ctx = AtsContext(
         tenant_id="acme",
         credentials=AtsCredentials("limited", "limited-secret", str(SandboxState.DEFAULT_USER_ID)),
+        ats="greenhouse",
     )
 
     checks = {c.scope: c.status for c in await client.check_permissions(ctx)}

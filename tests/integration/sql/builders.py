@@ -40,6 +40,7 @@ def tenant(tenant_id: str = "acme", *, connected: bool = True, secret: str = "s3
             current=f"whsec_{secret}-new", previous=f"whsec_{secret}-old", previous_valid_until=T0
         ),
         webhook_secret=RotatingSecret(current=f"gh-{secret}"),
+        ats="greenhouse",
         stage_mapping=StageMapping.from_plain({"s-9": "offer"}, {"Phone screen": "interviewing"}),
         closed_job_policy=ClosedJobPolicy.PROSPECT,
         connection=AtsConnection(

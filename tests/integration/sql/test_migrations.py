@@ -6,7 +6,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import create_engine as create_sync_engine
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 
 from intrro_gateway.adapters.sql import migrate
 from intrro_gateway.adapters.sql.engine import sync_url
@@ -89,3 +89,27 @@ def test_serving_in_production_stops_with_one_line_when_the_schema_is_behind(db_
     message = str(caught.value)
     assert "\n" not in message and "0001" in message and "intrro-gateway migrate" in message
     assert migrate.current_revision(db_url) == "0001"
+
+
+def test_tenants_existing_before_the_ats_column_are_greenhouse_tenants(db_url: str) -> None:
+    migrate.upgrade(db_url, "0004")
+    engine = create_sync_engine(sync_url(db_url))
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO tenants (id, intrro_secret, webhook_secret, stage_mapping, "
+                "closed_job_policy, connection_ok, credential_failing, jobs_sequence, "
+                "webhooks_silent, reconcile_repairs) "
+                "VALUES ('acme', 'x', 'y', '{}', 'fail', false, false, 0, false, 0)"
+            )
+        )
+    migrate.upgrade(db_url, "0005")
+    with engine.connect() as conn:
+        row = conn.execute(text("SELECT ats, webhook_tokens FROM tenants")).one()
+    assert tuple(row) == ("greenhouse", None)
+    migrate.downgrade(db_url, "0004")
+    with engine.connect() as conn:
+        columns = {c["name"] for c in inspect(conn).get_columns("tenants")}
+        assert conn.execute(text("SELECT id FROM tenants")).scalar_one() == "acme"
+    engine.dispose()
+    assert "ats" not in columns and "webhook_tokens" not in columns

@@ -30,6 +30,7 @@ def tenant(tenant_id: str = "acme") -> Tenant:
         intrro_callback_url="https://intrro.example/callbacks",
         intrro_secret=RotatingSecret(current="whsec_one"),
         webhook_secret=RotatingSecret(current="gh-one"),
+        ats="greenhouse",
     )
 
 
@@ -87,7 +88,7 @@ def test_a_tenant_rotates_each_of_its_secrets_on_its_own() -> None:
     t.rotate("intrro", "whsec_two", now=at(0), grace=timedelta(hours=24))
     assert t.intrro_secret.valid_at(at(1)) == ("whsec_two", "whsec_one")
     assert t.webhook_secret.valid_at(at(1)) == ("gh-one",)
-    t.rotate("greenhouse_webhook", "gh-two", now=at(0), grace=timedelta(hours=24))
+    t.rotate("ats_webhook", "gh-two", now=at(0), grace=timedelta(hours=24))
     assert t.webhook_secret.valid_at(at(1)) == ("gh-two", "gh-one")
 
 

@@ -45,7 +45,7 @@ async def test_wiring_an_unreachable_database_opens_nothing_until_it_is_used(
 
     deps = container.deps()
 
-    assert isinstance(deps.ats, GreenhouseAtsClient)
+    assert isinstance(deps.registry.get("greenhouse").client, GreenhouseAtsClient)
     assert deps.settings == container.settings().service
     first, second = deps.uow(), deps.uow()
     assert isinstance(first, SqlUnitOfWork)
@@ -122,6 +122,6 @@ def test_the_asgi_factory_builds_an_app_from_the_environment(
         for handler in list(logging.getLogger().handlers):
             logging.getLogger().removeHandler(handler)
 
-    assert "/webhooks/greenhouse/{tenant}" in paths
+    assert "/webhooks/{ats}/{tenant}" in paths
     assert "GATEWAY_SECRET_KEYS=" in env_file
     assert "GATEWAY_API_TOKENS=" in env_file

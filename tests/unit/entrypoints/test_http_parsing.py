@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from intrro_gateway.domain.status import ReferralStatus
 from intrro_gateway.domain.tenant import ClosedJobPolicy
+from intrro_gateway.entrypoints import compat
 from intrro_gateway.entrypoints.http.parsing import (
     choice,
     connection_input,
@@ -32,6 +33,8 @@ TENANT_KEYS = st.sampled_from(
         "intrro_callback_url",
         "intrro_secret",
         "greenhouse_webhook_secret",
+        "ats_webhook_secret",
+        "ats",
         "stage_mapping",
         "closed_job_policy",
         "other",
@@ -42,7 +45,7 @@ TENANT_KEYS = st.sampled_from(
 @given(st.dictionaries(TENANT_KEYS, JSON, max_size=6))
 def test_any_tenant_body_reads_or_names_its_bad_fields(doc: dict[str, Any]) -> None:
     try:
-        tenant_input("acme", doc)
+        tenant_input("acme", doc, ("greenhouse", "lever"))
     except InvalidInputError as exc:
         assert exc.errors
         assert all(isinstance(error, str) and error for error in exc.errors)
@@ -51,12 +54,12 @@ def test_any_tenant_body_reads_or_names_its_bad_fields(doc: dict[str, Any]) -> N
 @given(st.dictionaries(st.sampled_from(["client_id", "client_secret", "user_email", "x"]), JSON))
 def test_any_connect_body_reads_or_names_its_bad_fields(doc: dict[str, Any]) -> None:
     try:
-        given_input = connection_input(doc)
+        given_input = connection_input(doc, ("client_id", "client_secret"))
     except InvalidInputError as exc:
         assert exc.errors
     else:
         assert "@" in given_input.user_email
-        assert given_input.client_secret not in repr(given_input)
+        assert repr(given_input) == "ConnectionInput(fields=['client_id', 'client_secret'])"
 
 
 def test_a_valid_tenant_body_reads_into_the_service_input() -> None:
@@ -71,7 +74,8 @@ def test_a_valid_tenant_body_reads_into_the_service_input() -> None:
             "closed_job_policy": "prospect",
             "intrro_secret": None,
         },
-    )
+        ("greenhouse",),
+    ).data
 
     assert data.intrro_callback_url == "https://intrro.test/hooks"
     assert data.stage_mapping is not None
@@ -89,6 +93,7 @@ def test_every_problem_of_a_tenant_body_is_named_at_once() -> None:
                 "stage_mapping": {"by_stage_id": {"1": "hired", "2": "bogus"}, "by_name": {}},
                 "closed_job_policy": 3,
             },
+            ("greenhouse",),
         )
 
     joined = " | ".join(caught.value.errors)
@@ -103,14 +108,43 @@ def test_every_problem_of_a_tenant_body_is_named_at_once() -> None:
         assert fragment in joined
 
 
-@pytest.mark.parametrize("which", ["intrro", "greenhouse_webhook"])
+@pytest.mark.parametrize("which", ["intrro", "ats_webhook", "greenhouse_webhook"])
 def test_a_rotate_body_names_a_secret_kind(which: str) -> None:
     assert secret_kind({"which": which}) == which
 
 
+def test_greenhouse_webhook_is_an_alias_of_the_ats_webhook_secret() -> None:
+    assert compat.secret_kind("greenhouse_webhook") == "ats_webhook"
+    assert compat.secret_kind("intrro") == "intrro"
+
+
+def test_the_greenhouse_era_secret_field_is_an_alias_of_ats_webhook_secret() -> None:
+    legacy = tenant_input("acme", {"greenhouse_webhook_secret": "a-long-enough-secret"}, ("gh",))
+    neutral = tenant_input("acme", {"ats_webhook_secret": "a-long-enough-secret"}, ("gh",))
+
+    assert legacy.data == neutral.data
+    assert legacy.webhook_secret_field == "greenhouse_webhook_secret"
+    with pytest.raises(InvalidInputError) as caught:
+        tenant_input(
+            "acme",
+            {"greenhouse_webhook_secret": "a-long-enough-secret", "ats_webhook_secret": "x" * 20},
+            ("gh",),
+        )
+    assert any("alias" in e for e in caught.value.errors)
+    with pytest.raises(InvalidInputError) as short:
+        tenant_input("acme", {"greenhouse_webhook_secret": "short"}, ("gh",))
+    assert any(e.startswith("greenhouse_webhook_secret") for e in short.value.errors)
+
+
+def test_an_unknown_ats_is_invalid_input() -> None:
+    with pytest.raises(InvalidInputError) as caught:
+        tenant_input("acme", {"ats": "workday"}, ("greenhouse", "lever"))
+    assert caught.value.errors == ["ats must be one of greenhouse, lever, not 'workday'"]
+
+
 @given(JSON)
 def test_any_other_rotate_body_is_invalid_input(which: Any) -> None:
-    if which in ("intrro", "greenhouse_webhook"):
+    if which in ("intrro", "ats_webhook", "greenhouse_webhook"):
         return
     with pytest.raises(InvalidInputError):
         secret_kind({"which": which})

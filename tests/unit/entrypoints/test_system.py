@@ -30,7 +30,7 @@ def test_an_intrro_secret_is_a_standard_webhooks_secret_of_24_random_bytes() -> 
 
 
 def test_other_secrets_are_url_safe() -> None:
-    secret = UuidIdGenerator().new_secret("greenhouse_webhook")
+    secret = UuidIdGenerator().new_secret("ats_webhook")
 
     assert len(secret) >= 32
     assert set(secret) <= set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")

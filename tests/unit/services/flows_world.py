@@ -25,6 +25,7 @@ from intrro_gateway.services.settings import ServiceSettings
 from tests.fakes.ats import FakeAtsClient, job
 from tests.fakes.clock import FakeClock, FakeIds
 from tests.fakes.referral_platform import FakeReferralPlatform
+from tests.fakes.registry import fake_registry
 from tests.fakes.unit_of_work import FakeUnitOfWorkFactory
 from tests.fakes.webhooks import FakeEventReader, FakeTranslator
 from tests.fakes.work_queue import FakeLocks, FakeWorkQueue
@@ -47,8 +48,7 @@ class World:
             uow=self.uow,
             queue=self.queue,
             locks=self.locks,
-            ats=self.ats,
-            translator=FakeTranslator(),
+            registry=fake_registry(self.ats, FakeTranslator()),
             events_in=FakeEventReader(),
             platform=self.platform,
             clock=self.clock,
@@ -84,6 +84,7 @@ class World:
             intrro_callback_url="https://intrro.invalid/hooks",
             intrro_secret=RotatingSecret("whsec_c2VjcmV0"),
             webhook_secret=RotatingSecret("gh-secret"),
+            ats="greenhouse",
             stage_mapping=mapping or StageMapping(),
             closed_job_policy=policy,
             connection=connection,

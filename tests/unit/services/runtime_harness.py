@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import random
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -17,6 +17,7 @@ from intrro_gateway.services.settings import ServiceSettings
 from tests.fakes.ats import FakeAtsClient
 from tests.fakes.clock import FakeClock, FakeIds
 from tests.fakes.referral_platform import FakeReferralPlatform
+from tests.fakes.registry import fake_registry
 from tests.fakes.unit_of_work import FakeStore, FakeUnitOfWorkFactory
 from tests.fakes.webhooks import FakeEventReader, FakeTranslator
 from tests.fakes.work_queue import FakeLocks, FakeWorkQueue
@@ -41,6 +42,10 @@ class Runtime:
     clock: FakeClock
     ids: FakeIds
 
+    def use_ats(self, ats: Any) -> None:
+        """Serve the fake ATS's tenants with another client (a wrapper of the fake, say)."""
+        self.deps = replace(self.deps, registry=fake_registry(ats, self.translator))
+
     def add_tenant(self, tenant_id: str = "acme", callback: str | None = CALLBACK) -> Tenant:
         """Put a tenant straight into the store."""
         tenant = Tenant(
@@ -48,6 +53,7 @@ class Runtime:
             intrro_callback_url=callback,
             intrro_secret=RotatingSecret(INTRRO_SECRET),
             webhook_secret=RotatingSecret("gh-secret-0123456789"),
+            ats=self.translator.source,
             created_at=self.clock.now(),
         )
         self.store.tenants[tenant_id] = tenant
@@ -120,8 +126,7 @@ def make_runtime(settings: ServiceSettings | None = None, seed: int = 1) -> Runt
         uow=uow,
         queue=queue,
         locks=locks,
-        ats=ats,
-        translator=translator,
+        registry=fake_registry(ats, translator),
         events_in=events,
         platform=platform,
         clock=clock,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -79,7 +78,11 @@ def setup(**overrides: PermissionStatus) -> tuple[Runtime, RecordingBus]:
 
 async def connect_acme(rt: Runtime, bus: RecordingBus, secret: str = "s3cret") -> dict[str, Any]:
     report = await connect(
-        rt.deps, bus, "acme", client_id="cid", client_secret=secret, user_email="ADA@acme.test"
+        rt.deps,
+        bus,
+        "acme",
+        fields={"client_id": "cid", "client_secret": secret},
+        user_email="ADA@acme.test",
     )
     return report.to_dict()
 
@@ -122,7 +125,7 @@ async def test_the_credential_is_checked_without_a_user_and_then_used_as_the_use
     ats = ContextRecordingAts(rt.clock)
     ats.contexts = []
     ats.users, ats.permissions = rt.ats.users, rt.ats.permissions
-    rt.deps = replace(rt.deps, ats=ats)
+    rt.use_ats(ats)
 
     await connect_acme(rt, bus)
 
@@ -231,7 +234,9 @@ async def test_a_credential_the_ats_refuses_stores_nothing() -> None:
 async def test_connecting_an_unknown_tenant_is_not_found() -> None:
     rt, bus = setup()
     with pytest.raises(NotFoundError):
-        await connect(rt.deps, bus, "nobody", client_id="c", client_secret="s", user_email="e")
+        await connect(
+            rt.deps, bus, "nobody", fields={"client_id": "c", "client_secret": "s"}, user_email="e"
+        )
 
 
 async def test_a_failing_first_import_is_logged_not_raised() -> None:
@@ -346,7 +351,7 @@ async def test_a_recheck_that_overlaps_a_reconnect_leaves_the_new_report_alone()
 
     ats = ReconnectMidway(rt.clock)
     ats.users, ats.permissions = rt.ats.users, rt.ats.permissions
-    rt.deps = replace(rt.deps, ats=ats)
+    rt.use_ats(ats)
 
     await recheck_connection(rt.deps, "acme")
 

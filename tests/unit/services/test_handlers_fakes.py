@@ -80,7 +80,7 @@ async def test_the_fake_ats_fails_once_after_applying_a_write() -> None:
     clock = FakeClock()
     ats = FakeAtsClient(clock)
     ats.add_job(job("101"))
-    ctx = AtsContext("acme", CREDENTIALS)
+    ctx = AtsContext("acme", CREDENTIALS, ats="greenhouse")
     ats.fail_once("create_candidate", after_applying=True)
 
     with pytest.raises(AtsOutcomeUnknownError):
@@ -95,7 +95,7 @@ async def test_the_fake_ats_hides_new_candidates_from_the_search_for_a_while() -
     ats = FakeAtsClient(clock)
     ats.add_job(job("101"))
     ats.hide_new_candidates_for(timedelta(seconds=30))
-    ctx = AtsContext("acme", CREDENTIALS)
+    ctx = AtsContext("acme", CREDENTIALS, ats="greenhouse")
     await ats.create_candidate(ctx, PROFILE, NewApplication("101"))
 
     assert await ats.find_candidates_by_email(ctx, ["ADA@example.com"]) == []
@@ -109,4 +109,4 @@ def test_fake_ids_and_secrets_are_deterministic_and_distinct() -> None:
     assert [first.new_id() for _ in range(3)] == [second.new_id() for _ in range(3)]
     assert first.new_secret("intrro").startswith("whsec_")
     assert second.new_secret("intrro") == FakeIds().new_secret("intrro")
-    assert first.new_secret("greenhouse_webhook") != first.new_secret("greenhouse_webhook")
+    assert first.new_secret("ats_webhook") != first.new_secret("ats_webhook")

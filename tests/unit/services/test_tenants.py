@@ -26,7 +26,7 @@ from tests.unit.services.runtime_harness import INTRRO_SECRET, make_runtime
 GOOD = TenantInput(
     intrro_callback_url="https://intrro.test/hooks/acme",
     intrro_secret=INTRRO_SECRET,
-    greenhouse_webhook_secret="a-long-enough-secret",
+    ats_webhook_secret="a-long-enough-secret",
 )
 
 
@@ -50,11 +50,11 @@ async def test_secrets_left_out_on_create_are_generated_and_returned_once() -> N
     created = await upsert_tenant(rt.deps, "acme", TenantInput())
     changed = await upsert_tenant(rt.deps, "acme", TenantInput())
 
-    assert set(created.generated) == {"intrro_secret", "greenhouse_webhook_secret"}
+    assert set(created.generated) == {"intrro_secret", "ats_webhook_secret"}
     assert is_whsec(created.generated["intrro_secret"])
     stored = rt.store.tenants["acme"]
     assert stored.intrro_secret.current == created.generated["intrro_secret"]
-    assert stored.webhook_secret.current == created.generated["greenhouse_webhook_secret"]
+    assert stored.webhook_secret.current == created.generated["ats_webhook_secret"]
     assert changed.created is False
     assert changed.generated == {}
     assert rt.store.tenants["acme"].intrro_secret.current == created.generated["intrro_secret"]
@@ -84,7 +84,7 @@ async def test_every_problem_of_the_input_is_reported_at_once_and_nothing_is_sto
     bad = TenantInput(
         intrro_callback_url="ftp://intrro.test/hooks",
         intrro_secret="not-a-whsec",
-        greenhouse_webhook_secret="short",
+        ats_webhook_secret="short",
     )
 
     with pytest.raises(InvalidInputError) as caught:
@@ -95,7 +95,7 @@ async def test_every_problem_of_the_input_is_reported_at_once_and_nothing_is_sto
     assert any("slug" in e for e in errors)
     assert any("intrro_callback_url" in e for e in errors)
     assert any("intrro_secret" in e for e in errors)
-    assert any("greenhouse_webhook_secret" in e for e in errors)
+    assert any("ats_webhook_secret" in e for e in errors)
     assert rt.store.tenants == {}
 
 
@@ -149,7 +149,7 @@ async def test_rotating_the_webhook_secret_makes_a_new_one() -> None:
     rt = make_runtime()
     await upsert_tenant(rt.deps, "acme", GOOD)
 
-    new = await rotate_secret(rt.deps, "acme", "greenhouse_webhook")
+    new = await rotate_secret(rt.deps, "acme", "ats_webhook")
 
     secret = rt.store.tenants["acme"].webhook_secret
     assert secret.current == new != "a-long-enough-secret"

@@ -89,8 +89,7 @@ def connect(args: argparse.Namespace) -> int:
                 deps,
                 bus,
                 args.tenant,
-                client_id=args.client_id,
-                client_secret=secret,
+                fields={"client_id": args.client_id, "client_secret": secret},
                 user_email=args.user_email,
             )
             status = await connection.connection_status(deps, args.tenant)

@@ -9,6 +9,7 @@ from rich.table import Table
 
 from intrro_gateway.domain.status import InvalidStageMappingError, StageMapping
 from intrro_gateway.domain.tenant import ClosedJobPolicy, Tenant
+from intrro_gateway.entrypoints import compat
 from intrro_gateway.entrypoints.cli._base import (
     CliError,
     console,
@@ -43,6 +44,9 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         description="Create a tenant. Secrets not given are generated and shown this once.",
     )
     create.add_argument("tenant", help="the tenant id (a slug such as acme-corp)")
+    create.add_argument(
+        "--ats", metavar="ATS", help="the tenant's ATS, e.g. greenhouse (the default) or lever"
+    )
     create.add_argument(
         "--callback-url", metavar="URL", help="where the gateway posts events to Intrro"
     )
@@ -92,6 +96,7 @@ def create_tenant(args: argparse.Namespace) -> int:
     """Create the tenant and print it with the secrets generated now."""
     mapping = parse_stages(args.stage)
     data = tenants.TenantInput(
+        ats=args.ats,
         intrro_callback_url=args.callback_url,
         stage_mapping=mapping,
         closed_job_policy=ClosedJobPolicy(args.closed_job_policy)
@@ -104,30 +109,33 @@ def create_tenant(args: argparse.Namespace) -> int:
     settings = settings_for_command(log_level=one_shot_log_level(args))
     ensure_schema(settings)
 
-    async def go() -> tenants.TenantUpsert:
+    async def go() -> tuple[tenants.TenantUpsert, str]:
         async with opened(settings) as container:
             deps: Dependencies = await resolve(container.deps())
             async with deps.uow() as uow:
                 if await uow.tenants.get(args.tenant) is not None:
                     raise CliError(f"tenant {args.tenant!r} already exists")
-            return await tenants.upsert_tenant(deps, args.tenant, data)
+            result = await tenants.upsert_tenant(deps, args.tenant, data)
+            return result, deps.registry.for_tenant(result.tenant).display_name
 
-    result: tenants.TenantUpsert = run(go())
+    result, ats_name = run(go())
     out = console()
     out.print(f"Created tenant {args.tenant}.")
-    out.print(_tenant_table(result.tenant.id, _tenant_rows(result.tenant, settings)))
-    if result.generated:
+    out.print(_tenant_table(result.tenant.id, _tenant_rows(result.tenant, ats_name, settings)))
+    generated = compat.shown_secret_names(result.tenant.ats, result.generated)
+    if generated:
         secrets = Table(
             title="Generated secrets: shown this once, store them now", title_justify="left"
         )
         secrets.add_column("Secret")
         secrets.add_column("Value", overflow="fold")
-        for name, value in sorted(result.generated.items()):
+        webhook_secret = next((n for n in generated if n != "intrro_secret"), None)
+        for name, value in sorted(generated.items()):
             secrets.add_row(name, value)
         out.print(secrets)
         out.print(
             "Give intrro_secret to Intrro (it signs events both ways); "
-            "greenhouse_webhook_secret goes into the Greenhouse web hooks (see intrro-gateway connect)."
+            f"{webhook_secret} goes into the {ats_name} web hooks (see intrro-gateway connect)."
         )
     return 0
 
@@ -137,15 +145,15 @@ def show_tenant(args: argparse.Namespace) -> int:
     settings = settings_for_command(log_level=one_shot_log_level(args))
     ensure_schema(settings)
 
-    async def go() -> tuple[Tenant, dict[str, Any]]:
+    async def go() -> tuple[Tenant, str, dict[str, Any]]:
         async with opened(settings) as container:
             deps: Dependencies = await resolve(container.deps())
             tenant = await tenants.get_tenant(deps, args.tenant)
             status = await connection.connection_status(deps, args.tenant)
-            return tenant, status
+            return tenant, deps.registry.for_tenant(tenant).display_name, status
 
-    tenant, status = run(go())
-    rows = _tenant_rows(tenant, settings)
+    tenant, ats_name, status = run(go())
+    rows = _tenant_rows(tenant, ats_name, settings)
     rows.append(("connected", _yes_no(status["connected"])))
     if status["connected"]:
         rows += [
@@ -188,13 +196,13 @@ def delete_tenant(args: argparse.Namespace) -> int:
     return 0
 
 
-def _tenant_rows(tenant: Tenant, settings: GatewaySettings) -> list[tuple[str, str]]:
+def _tenant_rows(tenant: Tenant, ats_name: str, settings: GatewaySettings) -> list[tuple[str, str]]:
     mapping = tenant.stage_mapping.to_plain()
     stages = [f"id:{k}={v}" for k, v in mapping["by_stage_id"].items()]
     stages += [f"{k}={v}" for k, v in mapping["by_stage_name"].items()]
     return [
         ("Intrro callback URL", tenant.intrro_callback_url or "(none yet)"),
-        ("Greenhouse web hook URL", f"{settings.public_url}/webhooks/greenhouse/{tenant.id}"),
+        (f"{ats_name} web hook URL", connection.webhook_url(settings.public_url, tenant)),
         ("stage mapping", ", ".join(stages) or "(defaults)"),
         ("closed job policy", str(tenant.closed_job_policy)),
         ("created at", tenant.created_at.isoformat() if tenant.created_at else "?"),
