@@ -7,7 +7,9 @@ Errors:
 
     StorageError
     ├── StorageUnavailableError   the database cannot take the request now (down, timeout, locked)
-    └── ConcurrencyError          someone else changed the record since it was read: run again
+    ├── ConcurrencyError          someone else changed the record since it was read: run again
+    └── StoredSecretError         a stored secret cannot be opened: no configured key opens it, or it
+                                  was sealed for another tenant or kind (copied or tampered with)
 
     InvalidCursorError (ValueError)   a listing cursor this store did not make (tampered, truncated)
 """
@@ -38,6 +40,11 @@ class StorageUnavailableError(StorageError):
 
 class ConcurrencyError(StorageError):
     """Raised when a record changed since it was read (a lost optimistic-lock race)."""
+
+
+class StoredSecretError(StorageError):
+    """Raised when a stored secret cannot be opened (wrong keys, or bound to another tenant or kind);
+    the row is refused rather than used."""
 
 
 class InvalidCursorError(ValueError):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -41,17 +41,20 @@ def _config() -> Config:
     return config
 
 
-def upgrade(url: str, revision: str = "head") -> None:
+def upgrade(url: str, revision: str = "head", *, secret_keys: Sequence[str] = ()) -> None:
     """Bring the database's schema up to `revision` (the newest by default); a database already at
-    the newest revision is only read, so starting beside running processes takes no write lock."""
+    the newest revision is only read, so starting beside running processes takes no write lock.
+
+    `secret_keys` (GATEWAY_SECRET_KEYS) serve the revisions that re-encrypt stored secrets; they are
+    needed only when there are secrets to re-encrypt."""
     if revision == "head" and current_revision(url) == head_revision():
         return
-    _run(url, lambda config: command.upgrade(config, revision))
+    _run(url, lambda config: command.upgrade(config, revision), secret_keys)
 
 
-def downgrade(url: str, revision: str) -> None:
+def downgrade(url: str, revision: str, *, secret_keys: Sequence[str] = ()) -> None:
     """Take the database's schema down to `revision` (`base` removes every table)."""
-    _run(url, lambda config: command.downgrade(config, revision))
+    _run(url, lambda config: command.downgrade(config, revision), secret_keys)
 
 
 def head_revision() -> str | None:
@@ -76,7 +79,7 @@ def is_current(url: str) -> bool:
     return current_revision(url) == head_revision()
 
 
-def ensure_schema(url: str, *, auto_migrate: bool) -> bool:
+def ensure_schema(url: str, *, auto_migrate: bool, secret_keys: Sequence[str] = ()) -> bool:
     """Make sure the schema is current before serving; returns whether it migrated.
 
     Development (`auto_migrate=True`) upgrades a schema that is behind. Production does not: it raises
@@ -89,7 +92,7 @@ def ensure_schema(url: str, *, auto_migrate: bool) -> bool:
             f"the database schema is at revision {current_revision(url) or 'none'} but this "
             f"version needs {head_revision()}: run `intrro-gateway migrate` first"
         )
-    upgrade(url)
+    upgrade(url, secret_keys=secret_keys)
     return True
 
 
@@ -109,12 +112,13 @@ def _migration_engine(url: str) -> Engine:
     return engine
 
 
-def _run(url: str, action: Callable[[Config], object]) -> None:
+def _run(url: str, action: Callable[[Config], object], secret_keys: Sequence[str]) -> None:
     engine = _migration_engine(url)
     try:
         with engine.begin() as conn:
             config = _config()
             config.attributes["connection"] = conn
+            config.attributes["secret_keys"] = list(secret_keys)
             action(config)
     except SQLAlchemyError as exc:
         raise StorageUnavailableError(f"migration failed: {exc}") from exc

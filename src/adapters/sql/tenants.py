@@ -11,7 +11,7 @@ from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from intrro_gateway.adapters.sql._db import translated
-from intrro_gateway.adapters.sql.secrets import SecretCipher
+from intrro_gateway.adapters.sql.secrets import SECRET_KINDS, MisboundSecretError, SecretCipher
 from intrro_gateway.adapters.sql.tables import (
     ApiTokenRow,
     AtsIndexRow,
@@ -100,26 +100,43 @@ class SqlTenantRepository(TenantRepository):
 
     # -- mapping -------------------------------------------------------------------------------
 
-    def _seal(self, value: str | None) -> str | None:
-        return None if value is None else self._cipher.encrypt(value)
+    def _seal(self, tenant_id: str, column: str, value: str | None) -> str | None:
+        if value is None:
+            return None
+        return self._cipher.seal(value, tenant_id=tenant_id, kind=SECRET_KINDS[column])
 
-    def _open(self, value: str | None) -> str | None:
-        return None if value is None else self._cipher.decrypt(value)
+    def _open(self, row: RowMapping, column: str) -> str | None:
+        value = row[column]
+        if value is None:
+            return None
+        return self._cipher.open(value, tenant_id=row["id"], kind=SECRET_KINDS[column])
+
+    def _open_required(self, row: RowMapping, column: str) -> str:
+        value = self._open(row, column)
+        if value is None:
+            raise MisboundSecretError(f"tenant {row['id']!r} has no {column}")
+        return value
 
     def _to_row(self, tenant: Tenant) -> dict[str, Any]:
         conn = tenant.connection
         values: dict[str, Any] = {
             "id": tenant.id,
             "intrro_callback_url": tenant.intrro_callback_url,
-            "intrro_secret": self._cipher.encrypt(tenant.intrro_secret.current),
-            "intrro_secret_previous": self._seal(tenant.intrro_secret.previous),
+            "intrro_secret": self._seal(tenant.id, "intrro_secret", tenant.intrro_secret.current),
+            "intrro_secret_previous": self._seal(
+                tenant.id, "intrro_secret_previous", tenant.intrro_secret.previous
+            ),
             "intrro_secret_previous_valid_until": tenant.intrro_secret.previous_valid_until,
-            "webhook_secret": self._cipher.encrypt(tenant.webhook_secret.current),
-            "webhook_secret_previous": self._seal(tenant.webhook_secret.previous),
+            "webhook_secret": self._seal(
+                tenant.id, "webhook_secret", tenant.webhook_secret.current
+            ),
+            "webhook_secret_previous": self._seal(
+                tenant.id, "webhook_secret_previous", tenant.webhook_secret.previous
+            ),
             "webhook_secret_previous_valid_until": tenant.webhook_secret.previous_valid_until,
             "ats": tenant.ats,
             "webhook_tokens": (
-                self._cipher.encrypt(json.dumps(list(tenant.webhook_tokens)))
+                self._seal(tenant.id, "webhook_tokens", json.dumps(list(tenant.webhook_tokens)))
                 if tenant.webhook_tokens
                 else None
             ),
@@ -155,7 +172,7 @@ class SqlTenantRepository(TenantRepository):
             )
             values.update(
                 ats_name=conn.ats,
-                ats_credentials=self._cipher.encrypt(plain),
+                ats_credentials=self._seal(tenant.id, "ats_credentials", plain),
                 connected_at=conn.connected_at,
                 connection_report=conn.report,
                 connection_ok=conn.ok,
@@ -169,7 +186,7 @@ class SqlTenantRepository(TenantRepository):
     def _to_domain(self, row: RowMapping) -> Tenant:
         connection: AtsConnection | None = None
         if row["ats_name"] is not None and row["ats_credentials"] is not None:
-            creds = json.loads(self._cipher.decrypt(row["ats_credentials"]))
+            creds = json.loads(self._open_required(row, "ats_credentials"))
             connection = AtsConnection(
                 ats=row["ats_name"],
                 credentials=AtsCredentials(
@@ -191,18 +208,18 @@ class SqlTenantRepository(TenantRepository):
             id=row["id"],
             intrro_callback_url=row["intrro_callback_url"],
             intrro_secret=RotatingSecret(
-                current=self._cipher.decrypt(row["intrro_secret"]),
-                previous=self._open(row["intrro_secret_previous"]),
+                current=self._open_required(row, "intrro_secret"),
+                previous=self._open(row, "intrro_secret_previous"),
                 previous_valid_until=row["intrro_secret_previous_valid_until"],
             ),
             webhook_secret=RotatingSecret(
-                current=self._cipher.decrypt(row["webhook_secret"]),
-                previous=self._open(row["webhook_secret_previous"]),
+                current=self._open_required(row, "webhook_secret"),
+                previous=self._open(row, "webhook_secret_previous"),
                 previous_valid_until=row["webhook_secret_previous_valid_until"],
             ),
             ats=row["ats"],
             webhook_tokens=(
-                tuple(json.loads(self._cipher.decrypt(row["webhook_tokens"])))
+                tuple(json.loads(self._open_required(row, "webhook_tokens")))
                 if row["webhook_tokens"]
                 else ()
             ),

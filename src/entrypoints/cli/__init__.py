@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 
-from intrro_gateway.adapters.sql.secrets import UndecryptableSecretError
+from intrro_gateway.adapters.sql.secrets import MisboundSecretError, UndecryptableSecretError
 from intrro_gateway.entrypoints.cli._base import CliError, err_console
 from intrro_gateway.entrypoints.cli._parser import build_parser
 from intrro_gateway.entrypoints.serving import ServingError
@@ -35,6 +35,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(str(exc), 1)
     except InvalidInputError as exc:
         return _fail("; ".join(exc.errors), 2)
+    except MisboundSecretError as exc:
+        return _fail(f"{exc}; restore the row from a backup or set the secret again", 1)
     except UndecryptableSecretError as exc:
         return _fail(f"{exc}: check GATEWAY_SECRET_KEYS", 1)
     except StorageError as exc:

@@ -78,7 +78,7 @@ def ensure_schema(settings: GatewaySettings) -> None:
                 f"the database at {settings.database_display} is not at the newest schema "
                 f"({head_revision()}): run intrro-gateway migrate"
             )
-        upgrade(settings.database_url)
+        upgrade(settings.database_url, secret_keys=[k.reveal() for k in settings.secret_keys])
     except StorageError as exc:
         raise CliError(f"cannot use the database at {settings.database_display}: {exc}") from None
     err_console().print(

@@ -69,7 +69,8 @@ def create_app(container: Any, *, run_worker: bool | None = None) -> Starlette:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         if settings.auto_migrate:
             upgrade = container.migrate()
-            await asyncio.to_thread(upgrade, settings.database_url)
+            keys = [key.reveal() for key in settings.secret_keys]
+            await asyncio.to_thread(upgrade, settings.database_url, secret_keys=keys)
         await _resolve(container.init_resources())
         runtime = Runtime(
             settings=settings,

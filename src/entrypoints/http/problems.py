@@ -10,7 +10,11 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from intrro_gateway.ports.unit_of_work import InvalidCursorError, StorageUnavailableError
+from intrro_gateway.ports.unit_of_work import (
+    InvalidCursorError,
+    StorageUnavailableError,
+    StoredSecretError,
+)
 from intrro_gateway.services.errors import (
     CredentialRefusedError,
     ForbiddenError,
@@ -116,6 +120,19 @@ async def _unavailable(request: Request, exc: Exception) -> Response:
     )
 
 
+async def _secret_refused(request: Request, exc: Exception) -> Response:
+    # A stored secret that no key opens, or that was sealed for another tenant or kind: the row is not
+    # used (a copied secret must not verify anything); the operator has to repair it.
+    log.error("stored_secret_refused", path=request.url.path, error=str(exc))
+    return problem_response(
+        request,
+        503,
+        "Service Unavailable",
+        "the tenant's stored secrets cannot be used; the operator has been told",
+        headers={"Retry-After": "60"},
+    )
+
+
 async def _timeout(request: Request, exc: Exception) -> Response:
     log.warning("request_deadline_exceeded", path=request.url.path)
     return problem_response(
@@ -143,6 +160,7 @@ EXCEPTION_HANDLERS: Mapping[Any, ExceptionHandler] = {
     InvalidCursorError: _bad_cursor,
     CredentialRefusedError: _refused,
     StorageUnavailableError: _unavailable,
+    StoredSecretError: _secret_refused,
     TimeoutError: _timeout,
     Exception: _internal,  # Starlette runs this one outermost, for anything not mapped above
 }

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from intrro_gateway.adapters.sql.maintenance import rotate_keys
-from intrro_gateway.adapters.sql.secrets import UndecryptableSecretError
+from intrro_gateway.adapters.sql.secrets import MisboundSecretError, UndecryptableSecretError
 from intrro_gateway.entrypoints.cli._base import (
     CliError,
     console,
@@ -46,6 +46,8 @@ def rotate(args: argparse.Namespace) -> int:
 
     try:
         count = run(go())
+    except MisboundSecretError as exc:
+        raise CliError(f"{exc}; nothing was changed") from None
     except UndecryptableSecretError:
         raise CliError(
             "a stored secret matches none of the keys in GATEWAY_SECRET_KEYS: list the new key "

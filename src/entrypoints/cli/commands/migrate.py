@@ -31,7 +31,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         before = current_revision(settings.database_url)
         if before != head:
-            upgrade(settings.database_url)
+            upgrade(settings.database_url, secret_keys=[k.reveal() for k in settings.secret_keys])
     except StorageError as exc:
         raise CliError(
             f"cannot migrate the database at {settings.database_display}: {exc}"
