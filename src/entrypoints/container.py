@@ -147,7 +147,12 @@ class Container(containers.DeclarativeContainer):
     events_in = providers.Singleton(IntrroEventReader)
     registry = providers.Singleton(CollectorRegistry, auto_describe=True)
     metrics = providers.Singleton(GatewayMetrics, registry)
-    intrro_platform = providers.Singleton(IntrroPlatform, http_client, clock=clock)
+    intrro_platform = providers.Singleton(
+        IntrroPlatform,
+        http_client,
+        clock=clock,
+        policy=settings.provided.service.provided.callback_policy,
+    )
     platform = providers.Singleton(MeteredReferralPlatform, intrro_platform, metrics)
 
     deps = providers.Singleton(

@@ -16,6 +16,8 @@ number is seconds); booleans `true`/`false`.
     AUTO_MIGRATE               true in development: migrate the schema when the app starts
     REQUEST_DEADLINE           10s, after which an ingress answers 503
     MAX_BODY_BYTES             1048576 (1 MiB): larger bodies answer 413
+    CALLBACK_ALLOWED_HOSTS     none: in production, hosts (names, addresses, networks) a callback URL may
+                               reach although they are loopback, link-local, private or multicast
     LEASE, BACKOFF_BASE, BACKOFF_CAP, RETRY_HORIZON, MAX_ATTEMPTS, POLL_INTERVAL, BATCH_SIZE,
     DEFER_DELAY, DEFER_WINDOW, LOCK_TTL, SECRET_GRACE, BODY_RETENTION, RECONCILE_INTERVAL,
     JOBS_SYNC_INTERVAL, CONNECTION_CHECK_INTERVAL, SOURCE_NAME, TAG_NAME, EXPORT_ATTEMPTS_AFTER_WRITE
@@ -40,6 +42,7 @@ from urllib.parse import urlsplit
 from cryptography.fernet import Fernet
 from starlette.config import Config
 
+from intrro_gateway.domain.destinations import DestinationPolicy
 from intrro_gateway.services.settings import ServiceSettings
 
 T = TypeVar("T")
@@ -277,8 +280,17 @@ def _generate_missing(env_file: Path, reader: _Reader) -> list[str]:
     return [f"generated {name} into {env_file.resolve()}" for name, _ in additions]
 
 
-def _service_settings(read: _Reader, public_url: str) -> ServiceSettings:
+def parse_host_list(text: str) -> tuple[str, ...]:
+    """Comma-separated host names, addresses or networks (`intrro.internal, 10.0.0.0/8`)."""
+    hosts = tuple(part.strip() for part in text.split(",") if part.strip())
+    DestinationPolicy.of(enforced=True, allowed_hosts=hosts)  # raises ValueError naming a bad one
+    return hosts
+
+
+def _service_settings(read: _Reader, public_url: str, *, production: bool) -> ServiceSettings:
     base = ServiceSettings()
+    none: tuple[str, ...] = ()
+    allowed = read.get("CALLBACK_ALLOWED_HOSTS", parse_host_list, none)
     return ServiceSettings(
         lease=read.get("LEASE", parse_duration, base.lease),
         backoff_base=read.get("BACKOFF_BASE", parse_duration, base.backoff_base),
@@ -303,6 +315,7 @@ def _service_settings(read: _Reader, public_url: str) -> ServiceSettings:
         export_attempts_after_write=read.get(
             "EXPORT_ATTEMPTS_AFTER_WRITE", _positive_int, base.export_attempts_after_write
         ),
+        callback_policy=DestinationPolicy.of(enforced=production, allowed_hosts=allowed),
     )
 
 
@@ -362,7 +375,7 @@ def load_settings(
         auto_migrate=read.get("AUTO_MIGRATE", parse_bool, not production),
         request_deadline=read.get("REQUEST_DEADLINE", parse_duration, timedelta(seconds=10)),
         max_body_bytes=read.get("MAX_BODY_BYTES", _positive_int, 1024 * 1024),
-        service=_service_settings(read, public_url),
+        service=_service_settings(read, public_url, production=production),
         env_file=path,
         notices=tuple(notices),
     )

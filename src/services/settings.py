@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
+
+from intrro_gateway.domain.destinations import DestinationPolicy
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +30,7 @@ class ServiceSettings:
     public_url: str = "http://127.0.0.1:8000"
     source_name: str = "Intrro"
     tag_name: str = "Intrro"
+    callback_policy: DestinationPolicy = field(default_factory=DestinationPolicy)  # production: on
     # Runs of an export that fail after one of its ATS writes was applied before it is reported
     # exported with the problem `export_incomplete` (never failed: the ATS holds the candidate).
     export_attempts_after_write: int = 8

@@ -7,11 +7,11 @@ import base64
 import binascii
 import re
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
 
 import structlog
 
 from intrro_gateway.domain.access import OPERATOR, Principal
+from intrro_gateway.domain.destinations import DestinationPolicy
 from intrro_gateway.domain.status import STAGE_TARGETS, StageMapping
 from intrro_gateway.domain.tenant import (
     SECRET_ATS_WEBHOOK,
@@ -69,11 +69,13 @@ def validate(
     *,
     known_ats: tuple[str, ...] | None = None,
     webhook_secret_field: str = WEBHOOK_SECRET_FIELD,
+    policy: DestinationPolicy | None = None,
 ) -> list[str]:
     """Every problem of a tenant id and its input, as readable sentences (empty when valid).
 
     `known_ats` are the ATS keys a tenant may name (unchecked when None); `webhook_secret_field` is
-    the name the caller gave the web hook secret, for the sentence about it.
+    the name the caller gave the web hook secret, for the sentence about it; the callback URL is
+    judged by `policy` (production's refuses non-public destinations).
     """
     problems: list[str] = []
     if not TENANT_ID_PATTERN.fullmatch(tenant_id):
@@ -83,8 +85,12 @@ def validate(
         )
     if data.ats is not None and known_ats is not None and data.ats not in known_ats:
         problems.append(f"ats must be one of {', '.join(known_ats)}, not {data.ats!r}")
-    if data.intrro_callback_url is not None and not _is_http_url(data.intrro_callback_url):
-        problems.append("intrro_callback_url must be an absolute http or https URL with a host")
+    if data.intrro_callback_url is not None:
+        reason = (policy or DestinationPolicy()).judge_url(data.intrro_callback_url)
+        if reason is None and any(c.isspace() for c in data.intrro_callback_url):
+            reason = "must be an absolute http or https URL with a host"
+        if reason is not None:
+            problems.append(f"intrro_callback_url {reason}")
     if data.intrro_secret is not None and not is_whsec(data.intrro_secret):
         problems.append(
             "intrro_secret must be a Standard Webhooks secret: 'whsec_' followed by the base64 "
@@ -152,6 +158,7 @@ async def upsert_tenant(
         data,
         known_ats=deps.registry.keys(),
         webhook_secret_field=webhook_secret_field,
+        policy=deps.settings.callback_policy,
     )
     if problems:
         raise InvalidInputError(problems)
@@ -238,11 +245,3 @@ def _generate(deps: Dependencies, kind: str, generated: dict[str, str]) -> str:
     secret = deps.ids.new_secret(kind)
     generated[f"{kind}_secret"] = secret
     return secret
-
-
-def _is_http_url(url: str) -> bool:
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return False
-    return parts.scheme in ("http", "https") and bool(parts.hostname) and " " not in url

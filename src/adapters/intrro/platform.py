@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import socket
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any, Final
+from urllib.parse import urlsplit
 
 import httpx
 from standardwebhooks.webhooks import EmptyWebhookSecretError
 
+from intrro_gateway.adapters.http_limits import bounded_request
 from intrro_gateway.adapters.intrro._signing import sign_headers
 from intrro_gateway.adapters.retry_after import parse_retry_after
 from intrro_gateway.adapters.system import SystemClock
+from intrro_gateway.domain.destinations import DestinationPolicy, IpAddress, parse_address
 from intrro_gateway.ports.clock import Clock
 from intrro_gateway.ports.referral_platform import (
     OutboundMessage,
@@ -24,17 +30,60 @@ from intrro_gateway.ports.referral_platform import (
 # Refused for good by the contract; every other non-2xx answer is worth another try, because a
 # misconfiguration on Intrro's side (401, 403, a 3xx) can be fixed before the retry horizon ends.
 REFUSED_STATUSES: Final = frozenset({400, 404, 410})
+# Intrro's answer is read for its status and headers only; a longer body is not worth holding.
+MAX_ANSWER_BYTES: Final = 64 * 1024
+
+Resolver = Callable[[str, int], Awaitable[list[IpAddress]]]
+
+
+async def resolve_host(host: str, port: int) -> list[IpAddress]:
+    """The addresses a host name resolves to (a literal address is itself)."""
+    literal = parse_address(host)
+    if literal is not None:
+        return [literal]
+    infos = await asyncio.get_running_loop().getaddrinfo(
+        host, port, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP
+    )
+    found = [parse_address(str(info[4][0])) for info in infos]
+    return [address for address in found if address is not None]
 
 
 class IntrroPlatform(ReferralPlatform):
     """Pushes the gateway's events to Intrro over HTTP."""
 
     def __init__(
-        self, http: httpx.AsyncClient, *, timeout_s: float = 10, clock: Clock | None = None
+        self,
+        http: httpx.AsyncClient,
+        *,
+        timeout_s: float = 10,
+        clock: Clock | None = None,
+        policy: DestinationPolicy | None = None,
+        resolve: Resolver = resolve_host,
     ) -> None:
         self._http = http
+        self._timeout_s = timeout_s
         self._timeout = httpx.Timeout(timeout_s)
         self._clock: Clock = clock or SystemClock()
+        self._policy = policy or DestinationPolicy()
+        self._resolve = resolve
+
+    async def _check_destination(self, url: str) -> None:
+        """Judge the callback URL again, on the addresses its host resolves to now; a refused one
+        fails the attempt like a network error (the tenant's URL can be fixed before the horizon)."""
+        if not self._policy.enforced:
+            return
+        reason = self._policy.judge_url(url)
+        if reason is not None:
+            raise PushFailedError(f"the callback URL {reason}")
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        try:
+            addresses = await self._resolve(host, parts.port or 443)
+        except (OSError, UnicodeError) as exc:
+            raise PushFailedError(f"the callback host could not be resolved: {exc!r}") from exc
+        refused = self._policy.judge_resolved(host, addresses)
+        if refused is not None:
+            raise PushFailedError(f"the callback URL is refused: {refused}")
 
     async def push(self, target: PushTarget, message: OutboundMessage) -> None:
         """POST the event, signed with the target's secret; returns once Intrro answered 2xx."""
@@ -46,9 +95,18 @@ class IntrroPlatform(ReferralPlatform):
             # Not sent at all; retried, since the tenant's secret can be fixed before the horizon.
             raise PushFailedError("the target's secret is not a whsec_<base64> secret") from exc
         headers = {"content-type": "application/json", **signed}
+        await self._check_destination(target.url)
         try:
-            response = await self._http.post(
-                target.url, content=body, headers=headers, timeout=self._timeout
+            response = await bounded_request(
+                self._http,
+                "POST",
+                target.url,
+                content=body,
+                headers=headers,
+                timeout=self._timeout,
+                deadline_s=self._timeout_s,
+                max_bytes=MAX_ANSWER_BYTES,
+                truncate=True,
             )
         except httpx.TimeoutException as exc:
             raise PushFailedError(f"Intrro did not answer in time: {exc!r}") from exc

@@ -79,7 +79,9 @@ async def put_tenant(request: Request) -> Response:
     rt = runtime_of(request)
     tenant_id = _tenant_id(request)
     doc = await json_object(request, rt.settings.max_body_bytes, empty_ok=True)
-    given = tenant_input(tenant_id, doc, rt.deps.registry.keys())
+    given = tenant_input(
+        tenant_id, doc, rt.deps.registry.keys(), rt.settings.service.callback_policy
+    )
     result = await tenants.upsert_tenant(
         rt.deps,
         tenant_id,

@@ -10,6 +10,7 @@ from typing import Any
 
 from starlette.requests import Request
 
+from intrro_gateway.domain.destinations import DestinationPolicy
 from intrro_gateway.domain.status import STAGE_TARGETS, ReferralStatus, StageMapping
 from intrro_gateway.domain.tenant import ClosedJobPolicy
 from intrro_gateway.entrypoints import compat
@@ -107,7 +108,12 @@ def _status(value: Any) -> ReferralStatus | None:
         return None
 
 
-def tenant_input(tenant_id: str, doc: Mapping[str, Any], known_ats: tuple[str, ...]) -> TenantBody:
+def tenant_input(
+    tenant_id: str,
+    doc: Mapping[str, Any],
+    known_ats: tuple[str, ...],
+    destinations: DestinationPolicy | None = None,
+) -> TenantBody:
     """A tenant's fields from a PUT body (absent or null: unchanged), checked by the service's rules
     too, so that one answer names every problem. `greenhouse_webhook_secret` is an alias of
     `ats_webhook_secret` (both given: they must agree)."""
@@ -141,7 +147,9 @@ def tenant_input(tenant_id: str, doc: Mapping[str, Any], known_ats: tuple[str, .
         stage_mapping=mapping,
         closed_job_policy=policy,
     )
-    errors += tenants.validate(tenant_id, data, known_ats=known_ats, webhook_secret_field=field)
+    errors += tenants.validate(
+        tenant_id, data, known_ats=known_ats, webhook_secret_field=field, policy=destinations
+    )
     if errors:
         raise InvalidInputError(errors)
     return TenantBody(data=data, webhook_secret_field=field)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import json
 from datetime import UTC, datetime
 
@@ -10,6 +11,7 @@ import pytest
 from standardwebhooks.webhooks import Webhook
 
 from intrro_gateway.adapters.intrro import IntrroPlatform
+from intrro_gateway.domain.destinations import DestinationPolicy, IpAddress
 from intrro_gateway.ports.referral_platform import (
     OutboundMessage,
     PushFailedError,
@@ -157,3 +159,74 @@ async def test_a_target_secret_that_cannot_sign_fails_without_sending(secret: st
     with pytest.raises(PushFailedError, match="secret"):
         await platform.push(PushTarget(url=TARGET.url, secret=secret), MESSAGE)
     assert seen == []
+
+
+# -- where a push may go --------------------------------------------------------------------------
+
+
+def _production_platform(
+    resolved: list[str], allowed: tuple[str, ...] = ()
+) -> tuple[IntrroPlatform, list[httpx.Request]]:
+    sent: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        sent.append(request)
+        return httpx.Response(204)
+
+    async def resolve(host: str, port: int) -> list[IpAddress]:
+        return [ipaddress.ip_address(a) for a in resolved]
+
+    platform = IntrroPlatform(
+        httpx.AsyncClient(transport=httpx.MockTransport(handler)),
+        clock=FakeClock(NOW),
+        policy=DestinationPolicy.of(enforced=True, allowed_hosts=allowed),
+        resolve=resolve,
+    )
+    return platform, sent
+
+
+@pytest.mark.parametrize("address", ["127.0.0.1", "169.254.169.254", "10.0.0.8", "::1"])
+async def test_in_production_a_name_resolving_to_a_non_public_address_fails_like_a_network_error(
+    address: str,
+) -> None:
+    platform, sent = _production_platform(["93.184.216.34", address])
+
+    with pytest.raises(PushFailedError, match="non-public"):
+        await platform.push(TARGET, MESSAGE)
+    assert sent == []
+
+
+@pytest.mark.parametrize(
+    "url", ["http://intrro.example/hooks", "https://127.0.0.1/hooks", "https://localhost/x"]
+)
+async def test_in_production_a_callback_url_saved_before_the_rule_is_judged_again_when_sent(
+    url: str,
+) -> None:
+    platform, sent = _production_platform(["93.184.216.34"])
+
+    with pytest.raises(PushFailedError, match="callback URL"):
+        await platform.push(PushTarget(url=url, secret=SECRET), MESSAGE)
+    assert sent == []
+
+
+async def test_in_production_a_public_or_allowed_destination_is_sent_to() -> None:
+    public, sent_public = _production_platform(["93.184.216.34"])
+    allowed, sent_allowed = _production_platform(["10.0.0.8"], allowed=("intrro.example",))
+
+    await public.push(TARGET, MESSAGE)
+    await allowed.push(TARGET, MESSAGE)
+
+    assert len(sent_public) == len(sent_allowed) == 1
+
+
+@pytest.mark.parametrize("status", [301, 302, 307, 308])
+async def test_a_redirect_from_intrro_is_not_followed_and_is_retried(status: int) -> None:
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(status, headers={"Location": "http://169.254.169.254/"})
+
+    with pytest.raises(PushFailedError, match=str(status)):
+        await platform_answering(httpx.MockTransport(handler)).push(TARGET, MESSAGE)
+    assert len(seen) == 1

@@ -18,6 +18,7 @@ REQUIRED = {
     "SECRET_KEYS",
     "API_TOKENS",
 }  # no default: generated in development, given in production
+EMPTY = {"CALLBACK_ALLOWED_HOSTS"}  # empty by default: nothing is allowed beyond the rule
 
 
 def settings_the_parser_reads() -> set[str]:
@@ -71,8 +72,10 @@ def test_the_example_gives_each_setting_its_development_default() -> None:
         "GATEWAY_API_TOKENS": "t" * 32,
     }
     listed = example_lines()
-    assert all(listed[name] == "" for name in REQUIRED)
-    defaults = {f"GATEWAY_{name}": value for name, value in listed.items() if name not in REQUIRED}
+    assert all(listed[name] == "" for name in REQUIRED | EMPTY)
+    defaults = {
+        f"GATEWAY_{name}": value for name, value in listed.items() if name not in REQUIRED | EMPTY
+    }
     assert all(defaults.values()), "every setting but the required secrets shows its default"
     written = load_settings(None, {**secrets, **defaults}, generate=False)
     assert written == load_settings(None, secrets, generate=False)

@@ -21,6 +21,7 @@ from intrro_gateway.adapters.greenhouse.harvest._ratelimit import HarvestRateLim
 from intrro_gateway.adapters.greenhouse.harvest._readings import DATE_FILTER_FORMS, unwrap_list
 from intrro_gateway.adapters.greenhouse.harvest._settings import HarvestSettings
 from intrro_gateway.adapters.greenhouse.harvest._tokens import TokenCache
+from intrro_gateway.adapters.http_limits import bounded_request
 from intrro_gateway.adapters.retry_after import parse_retry_after
 from intrro_gateway.ports.ats import (
     AtsAuthError,
@@ -182,13 +183,16 @@ class HarvestHttp:
             await self.limiter.acquire(ctx.tenant_id, priority=ctx.priority)
             token = await self.tokens.get(ctx.credentials)
             try:
-                response = await self._http.request(
+                response = await bounded_request(
+                    self._http,
                     method,
                     self._base + path,
                     params=params,
                     json=json,
                     headers={"Authorization": f"Bearer {token}", "Accept": "application/json"},
                     timeout=self._timeout,
+                    deadline_s=self._settings.deadline,
+                    max_bytes=self._settings.max_answer_bytes,
                 )
             except _NEVER_SENT as exc:
                 attempts += 1
@@ -233,6 +237,8 @@ class HarvestHttp:
                 continue
             if status >= 400:
                 raise translate_error(response, method, path)
+            if status >= 300:
+                raise redirect_error(method, path, status, write=write)
             return response
 
     def _retry_after(self, response: httpx.Response) -> float:
@@ -246,6 +252,15 @@ class HarvestHttp:
     def _backoff(self, attempt: int) -> float:
         ceiling = min(self._settings.backoff_cap, self._settings.backoff_base * 2 ** (attempt - 1))
         return self._rng.uniform(ceiling / 2, ceiling)
+
+
+def redirect_error(method: str, path: str, status: int, *, write: bool) -> AtsError:
+    """A 3xx answer: redirects are never followed, so nothing was read, and a write may or may not
+    have been applied (a proxy or a moved host answered); never taken as success."""
+    message = f"{method} {path}: HTTP {status}, a redirect (never followed)"
+    if write:
+        return AtsOutcomeUnknownError(message, status=status)
+    return AtsUnavailableError(message, status=status)
 
 
 def translate_error(response: httpx.Response, method: str, path: str) -> AtsError:

@@ -11,6 +11,8 @@ class HarvestSettings:
 
     timeout: float = 20.0  # seconds, every call (connect, read, write, pool)
     connect_timeout: float = 5.0
+    deadline: float = 30.0  # seconds for a whole call, first byte sent to last byte read
+    max_answer_bytes: int = 16 * 1024 * 1024  # an answer over this is an error, not a memory hog
     per_page: int = 500
     max_pages: int = 10_000  # a runaway cursor chain stops here
     read_attempts: int = 4  # a read is tried this often on 5xx and timeouts

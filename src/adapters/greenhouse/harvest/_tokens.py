@@ -23,6 +23,7 @@ from intrro_gateway.adapters.greenhouse.harvest._readings import (
     TOKEN_EXPIRY_RELATIVE,
 )
 from intrro_gateway.adapters.greenhouse.harvest._settings import HarvestSettings
+from intrro_gateway.adapters.http_limits import bounded_request
 from intrro_gateway.adapters.retry_after import parse_retry_after
 from intrro_gateway.domain.tenant import AtsCredentials
 from intrro_gateway.ports.ats import AtsAuthError, AtsRateLimitedError, AtsUnavailableError
@@ -104,8 +105,12 @@ class TokenCache:
     async def introspect(self, credentials: AtsCredentials, token: str) -> frozenset[str] | None:
         """The scopes `{auth_url}/introspect` says the token has; None when it does not answer."""
         try:
-            response = await self._http.post(
+            response = await bounded_request(
+                self._http,
+                "POST",
                 self._introspect_url,
+                deadline_s=self._settings.deadline,
+                max_bytes=self._settings.max_answer_bytes,
                 data={"token": token, "token_type_hint": "access_token"},
                 auth=(credentials.client_id, credentials.client_secret),
                 timeout=httpx.Timeout(
@@ -146,8 +151,12 @@ class TokenCache:
             form["sub"] = credentials.user_id
         for attempt in range(1, self._settings.read_attempts + 1):
             try:
-                response = await self._http.post(
+                response = await bounded_request(
+                    self._http,
+                    "POST",
                     self._url,
+                    deadline_s=self._settings.deadline,
+                    max_bytes=self._settings.max_answer_bytes,
                     data=form,
                     auth=(credentials.client_id, credentials.client_secret),
                     timeout=httpx.Timeout(

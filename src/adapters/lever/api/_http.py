@@ -14,6 +14,7 @@ from typing import Any
 
 import httpx
 
+from intrro_gateway.adapters.http_limits import bounded_request
 from intrro_gateway.adapters.lever.api._auth import auth_for
 from intrro_gateway.adapters.lever.api._settings import LeverSettings
 from intrro_gateway.adapters.retry_after import parse_retry_after
@@ -137,13 +138,16 @@ class LeverHttp:
         while True:
             await self._pace(ctx)
             try:
-                response = await self._http.request(
+                response = await bounded_request(
+                    self._http,
                     method,
                     self._base + path,
                     params=list(params),
                     json=json,
                     headers={"Authorization": await auth.header(), "Accept": "application/json"},
                     timeout=self._timeout,
+                    deadline_s=self._settings.deadline,
+                    max_bytes=self._settings.max_answer_bytes,
                 )
             except _NEVER_SENT as exc:
                 attempts += 1
@@ -181,6 +185,11 @@ class LeverHttp:
                 continue
             if status >= 400:
                 raise translate_error(response, method, path)
+            if status >= 300:  # redirects are never followed: nothing read, a write's fate unknown
+                message = f"{method} {path}: HTTP {status}, a redirect (never followed)"
+                if write:
+                    raise AtsOutcomeUnknownError(message, status=status)
+                raise AtsUnavailableError(message, status=status)
             return response
 
     async def _pace(self, ctx: AtsContext) -> None:

@@ -103,10 +103,10 @@ def create_tenant(args: argparse.Namespace) -> int:
         if args.closed_job_policy
         else None,
     )
-    problems = tenants.validate(args.tenant, data)
+    settings = settings_for_command(log_level=one_shot_log_level(args))
+    problems = tenants.validate(args.tenant, data, policy=settings.service.callback_policy)
     if problems:
         raise CliError("; ".join(problems), code=2)
-    settings = settings_for_command(log_level=one_shot_log_level(args))
     ensure_schema(settings)
 
     async def go() -> tuple[tenants.TenantUpsert, str]:
