@@ -23,6 +23,9 @@ class MalformedWebhookError(WebhookError):
     """Raised when a delivery cannot be read: not JSON, no action, or a payload of the wrong shape."""
 
 
+PING_KIND = "ping"  # the inbox kind of an ATS's ping, whatever the ATS calls it
+
+
 @dataclass(frozen=True, slots=True)
 class JobsTouched:
     """Jobs a web hook says changed: re-read these, mark those deleted, or re-import everything."""
@@ -41,6 +44,16 @@ class Translation:
     jobs: JobsTouched | None = None
     ping: bool = False
     ignored: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class WebhookReading:
+    """A delivery read once: its action (None when the body is not JSON or names none), its
+    translation (None when it cannot be read; `problem` says why)."""
+
+    action: str | None
+    translation: Translation | None = None
+    problem: str | None = None
 
 
 class AtsWebhookTranslator(Protocol):
@@ -71,3 +84,17 @@ class AtsWebhookTranslator(Protocol):
     def translate(self, body: bytes) -> Translation:
         """The signals of a delivery; raises MalformedWebhookError for a body it cannot read."""
         ...
+
+    def read(self, body: bytes) -> WebhookReading:
+        """Everything ingress needs of a delivery (action, ping, ignored, signals); never raises.
+
+        This default reads the body twice (`action_of`, `translate`); a translator that can parse it
+        once overrides it.
+        """
+        action = self.action_of(body)
+        if action is None:
+            return WebhookReading(action=None, problem="the body is not JSON or names no action")
+        try:
+            return WebhookReading(action=action, translation=self.translate(body))
+        except MalformedWebhookError as exc:
+            return WebhookReading(action=action, problem=str(exc))

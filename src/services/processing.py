@@ -21,6 +21,7 @@ from intrro_gateway.domain.commands import (
 )
 from intrro_gateway.domain.signals import ApplicationSignal, AtsSignal, CandidateSignal
 from intrro_gateway.ports.ats_webhooks import (
+    PING_KIND,
     AtsWebhookTranslator,
     MalformedWebhookError,
     Translation,
@@ -83,6 +84,10 @@ async def _process_ats_webhook(
     translator: AtsWebhookTranslator,
     body: bytes,
 ) -> Processed:
+    if delivery.kind == PING_KIND:  # stored without its body: nothing to translate
+        await _record_webhook(deps, delivery, ping=True)
+        logger.info("webhook.ping")
+        return Processed(PROCESSED)
     try:
         translation = translator.translate(body)
     except MalformedWebhookError as exc:

@@ -36,7 +36,12 @@ from intrro_gateway.domain.signals import (
     StageChanged,
 )
 from intrro_gateway.domain.status import StageRef
-from intrro_gateway.ports.ats_webhooks import JobsTouched, MalformedWebhookError, Translation
+from intrro_gateway.ports.ats_webhooks import (
+    JobsTouched,
+    MalformedWebhookError,
+    Translation,
+    WebhookReading,
+)
 from intrro_gateway.ports.referral_events import (
     EventSignatureError,
     FieldError,
@@ -102,6 +107,16 @@ class FakeTranslator:
     def subscriptions(self) -> Sequence[tuple[str, str]]:
         """The used actions with their labels."""
         return USED_ACTIONS
+
+    def read(self, body: bytes) -> WebhookReading:
+        """The action and the translation, parsing the body once (into `translated`)."""
+        action = self.action_of(body)
+        if action is None:
+            return WebhookReading(action=None, problem="not a fake delivery: no action")
+        try:
+            return WebhookReading(action=action, translation=self.translate(body))
+        except MalformedWebhookError as exc:
+            return WebhookReading(action=action, problem=str(exc))
 
     def translate(self, body: bytes) -> Translation:
         """The signals of a fake delivery; MalformedWebhookError when it breaks the format."""

@@ -138,3 +138,29 @@ def test_every_field_of_every_fixture_dropped_or_retyped_raises_only_malformed()
                 translate_or_malformed(json.dumps(replaced(document, path, value)).encode())
                 tried += 1
     assert tried > 1000
+
+
+def assert_read_agrees(body: bytes) -> None:
+    """`read` (one parse) says what `action_of` and `translate` (two) say, and never raises."""
+    reading = translator.read(body)
+    assert reading.action == translator.action_of(body)
+    assert reading.translation == translate_or_malformed(body)
+    if reading.translation is None:
+        assert reading.problem
+
+
+@given(st.binary(max_size=300))
+def test_reading_random_bytes_agrees_with_translating_them(body: bytes) -> None:
+    assert_read_agrees(body)
+
+
+@given(actions, json_values)
+def test_reading_a_known_action_with_any_payload_agrees_with_translating_it(
+    action: str, payload: Any
+) -> None:
+    assert_read_agrees(json.dumps({"action": action, "payload": payload}).encode())
+
+
+def test_reading_every_documented_fixture_agrees_with_translating_it() -> None:
+    for name in fixture_names():
+        assert_read_agrees(json.dumps(fixture_json(name)).encode())

@@ -17,6 +17,7 @@ from intrro_gateway.ports.ats_webhooks import (
     JobsTouched,
     MalformedWebhookError,
     Translation,
+    WebhookReading,
 )
 
 EVENT_ID_HEADER: Final = "greenhouse-event-id"
@@ -107,14 +108,33 @@ class GreenhouseWebhookTranslator(AtsWebhookTranslator):
         action = document.get("action")
         if not isinstance(action, str) or not action:
             raise MalformedWebhookError("the body names no action")
-        if action == PING:
-            return Translation(action=action, ping=True)
-        if action not in USED_ACTIONS:
-            return Translation(action=action, ignored=True)
-        payload = obj(document.get("payload"), "payload")
-        if action in _JOBS:
-            return Translation(action=action, jobs=_JOBS[action](payload))
-        return Translation(action=action, signals=(_SIGNALS[action](payload),))
+        return _translate(document, action)
+
+    def read(self, body: bytes) -> WebhookReading:
+        """The delivery parsed once: its action, and its translation when it can be read."""
+        try:
+            document = load_json(body)
+        except MalformedWebhookError as exc:
+            return WebhookReading(action=None, problem=str(exc))
+        action = document.get("action") if isinstance(document, dict) else None
+        if not isinstance(action, str) or not action:
+            return WebhookReading(action=None, problem="the body names no action")
+        try:
+            return WebhookReading(action=action, translation=_translate(document, action))
+        except MalformedWebhookError as exc:
+            return WebhookReading(action=action, problem=str(exc))
+
+
+def _translate(document: JsonObject, action: str) -> Translation:
+    """What a document naming `action` means; raises MalformedWebhookError for a bad payload."""
+    if action == PING:
+        return Translation(action=action, ping=True)
+    if action not in USED_ACTIONS:
+        return Translation(action=action, ignored=True)
+    payload = obj(document.get("payload"), "payload")
+    if action in _JOBS:
+        return Translation(action=action, jobs=_JOBS[action](payload))
+    return Translation(action=action, signals=(_SIGNALS[action](payload),))
 
 
 def _header(headers: Mapping[str, str], name: str) -> str | None:
