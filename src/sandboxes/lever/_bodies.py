@@ -135,6 +135,13 @@ NOTE_SCHEMA: dict[str, Kind] = {
     "notifyFollowers": BOOLEAN,
     "createdAt": TIMESTAMP,
 }
+CONFIGURABLE_EVENTS: tuple[str, ...] = (
+    "applicationCreated",
+    "candidateArchiveChange",
+    "candidateHired",
+    "candidateStageChange",
+)
+"""The events Lever lets a web hook restrict by origin; the others take no conditions."""
 WEBHOOK_SCHEMA: dict[str, Kind] = {
     "url": TEXT,
     "event": one_of(*WEBHOOK_EVENTS),

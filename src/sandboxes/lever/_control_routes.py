@@ -60,7 +60,7 @@ def _guarded(
         except SandboxError as exc:
             return error_response(exc)
         except ValueError as exc:
-            return json_response({"code": "BadRequestError", "message": str(exc)}, 400)
+            return json_response({"code": "InvalidRequest", "message": str(exc)}, 400)
 
     return endpoint
 

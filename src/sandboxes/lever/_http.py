@@ -23,16 +23,18 @@ from intrro_gateway.sandboxes.lever.errors import (
 )
 from intrro_gateway.sandboxes.lever.state import ApiKey, SandboxState
 
+# Lever documents one code, `ResourceNotFound` (404); the others are named after the status titles of
+# its "Responses and Errors" table.
 _CODES = {
-    400: "BadRequestError",
-    401: "UnauthorizedError",
-    403: "ForbiddenError",
-    404: "ResourceNotFoundError",
-    429: "TooManyRequestsError",
-    500: "InternalServerError",
-    502: "BadGatewayError",
-    503: "ServiceUnavailableError",
-    504: "GatewayTimeoutError",
+    400: "InvalidRequest",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "ResourceNotFound",
+    429: "TooManyRequests",
+    500: "ServerError",
+    502: "BadGateway",
+    503: "ServiceUnavailable",
+    504: "GatewayTimeout",
 }
 
 

@@ -1,9 +1,10 @@
 """Lever web hooks: the registered hooks (each with its own signature token), signed deliveries, and
 the duplicate/delay/reorder/drop options.
 
-A delivery is a JSON POST of `{id, event, triggeredAt, data, token, signature}` where `token` is random per
-delivery and `signature` is the hex HMAC-SHA256 of `token + str(triggeredAt)` under the hook's signature
-token. The signature does not cover `data`.
+A delivery is a JSON POST (`User-Agent: Lever-Webhooks`) of `{id, event, triggeredAt, data, token,
+signature}` where `token` is 48 random characters per delivery and `signature` is the hex HMAC-SHA256 of
+`token + str(triggeredAt)` under the hook's signature token. The signature does not cover `data`. A
+delivery not answered 2xx is tried again, five times by default, each wait twice the one before.
 """
 
 from __future__ import annotations
@@ -68,10 +69,11 @@ class DeliveryOptions:
     """Hold the deliveries; `flush()` (or `release()`) sends the held batch in reverse order."""
     drop: bool = False
     """Record the event but never deliver it (what reconciliation must repair)."""
-    retries: int = 0
-    """Send a delivery that failed (no answer, or not 2xx) again, at most this many more times."""
-    retry_delay_s: float = 1.0
-    """Seconds between a failed delivery and its retry."""
+    retries: int = 5
+    """Send a delivery that failed (no answer, or not 2xx) again, at most this many more times (Lever
+    documents five tries, "waiting longer and longer in between")."""
+    retry_delay_s: float = 0.1
+    """Seconds before the first retry; each later wait doubles (kept short so tests stay quick)."""
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> DeliveryOptions:
@@ -86,10 +88,10 @@ class DeliveryOptions:
         }
         if unknown:
             raise ValueError(f"unknown delivery options: {sorted(unknown)}")
-        counts = {name: data.get(name, 0) for name in ("duplicate", "retries")}
+        counts = {"duplicate": data.get("duplicate", 0), "retries": data.get("retries", 5)}
         delays = {
-            name: data.get(name, default)
-            for name, default in (("delay_s", 0.0), ("retry_delay_s", 1.0))
+            "delay_s": data.get("delay_s", 0.0),
+            "retry_delay_s": data.get("retry_delay_s", 0.1),
         }
         flags = {name: data.get(name, False) for name in ("reorder", "drop")}
         for name, value in counts.items():
@@ -151,7 +153,7 @@ def encode_body(
     event_id: str, event: str, triggered_at: int, data: Mapping[str, Any], signature_token: str
 ) -> bytes:
     """A delivery's JSON body, signed with a fresh random `token`."""
-    token = secrets.token_hex(20)
+    token = secrets.token_hex(24)  # 48 characters, as Lever documents
     body = {
         "id": event_id,
         "event": event,
@@ -290,12 +292,12 @@ class WebhookDispatcher:
         for send in sends:
             for attempt in range(1 + send.retries):
                 if attempt:
-                    await asyncio.sleep(send.retry_delay_s)
+                    await asyncio.sleep(send.retry_delay_s * 2 ** (attempt - 1))
                 if await self._deliver(send):
                     break
 
     async def _deliver(self, send: _Send) -> bool:
-        headers = {"Content-Type": "application/json", "User-Agent": "Lever-Sandbox"}
+        headers = {"Content-Type": "application/json", "User-Agent": "Lever-Webhooks"}
         try:
             response = await self._client().post(send.url, content=send.body, headers=headers)
         except httpx.HTTPError as exc:

@@ -127,6 +127,8 @@ async def create_webhook(request: Request, caller: Caller) -> Response:
     configuration = b.check_fields(fields.get("configuration", {}), b.WEBHOOK_CONFIGURATION_SCHEMA)
     origins: tuple[str, ...] | None = None
     if "conditions" in configuration:
+        if fields["event"] not in b.CONFIGURABLE_EVENTS:
+            raise InvalidFieldError("configuration", f"{fields['event']} takes no conditions")
         conditions = b.check_fields(configuration["conditions"], b.WEBHOOK_CONDITIONS_SCHEMA)
         if "origins" in conditions:
             origins = tuple(conditions["origins"])

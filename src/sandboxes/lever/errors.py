@@ -17,7 +17,7 @@ class UnknownRecordError(SandboxError):
     """Raised when an id names no record of the resource."""
 
     def __init__(self, resource: str, record_id: object) -> None:
-        super().__init__(f"{resource} {record_id} not found")
+        super().__init__(f"{resource} {record_id} was not found")
         self.resource = resource
         self.record_id = record_id
 

@@ -43,7 +43,7 @@ async def test_anything_but_the_key_as_user_with_an_empty_password_is_401(
     response = await client.get("/postings", headers=headers)
 
     assert response.status_code == 401
-    assert response.json()["code"] == "UnauthorizedError"
+    assert response.json()["code"] == "Unauthorized"
 
 
 async def test_a_revoked_key_is_401(client: httpx.AsyncClient, state: SandboxState) -> None:
@@ -79,7 +79,7 @@ async def test_a_key_lacking_one_permission_gets_403_there_only(
 
     assert refused.status_code == 403
     assert refused.json() == {
-        "code": "ForbiddenError",
+        "code": "Forbidden",
         "message": f"This API key does not have the permission {permission}",
     }
     assert all(r.status_code == 200 for r in allowed)

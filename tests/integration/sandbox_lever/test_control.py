@@ -153,7 +153,7 @@ async def test_faults_fail_the_next_matching_requests(
         503,
         200,
     )
-    assert first.json()["code"] == "ServiceUnavailableError"
+    assert first.json()["code"] == "ServiceUnavailable"
 
 
 async def test_a_delay_fault_times_out_a_short_client(

@@ -44,7 +44,7 @@ async def test_a_token_used_with_other_filters_is_refused(client: httpx.AsyncCli
     )
 
     assert response.status_code == 400
-    assert response.json()["code"] == "BadRequestError"
+    assert response.json()["code"] == "InvalidRequest"
 
 
 async def test_a_token_from_another_list_is_refused(client: httpx.AsyncClient) -> None:

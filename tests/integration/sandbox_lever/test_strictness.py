@@ -45,7 +45,7 @@ async def test_bad_create_bodies_are_400_and_create_nothing(
     )
 
     assert response.status_code == 400, response.text
-    assert response.json()["code"] == "BadRequestError"
+    assert response.json()["code"] == "InvalidRequest"
     assert (len(state.tables["opportunities"]), len(state.tables["contacts"])) == before
 
 
@@ -120,6 +120,11 @@ async def test_bad_query_parameters_are_400(
             "configuration": {"signatureToken": "mine"},
         },
         {"url": "https://x.example", "event": "candidateHired", "secret": "s"},
+        {
+            "url": "https://x.example",
+            "event": "candidateDeleted",
+            "configuration": {"conditions": {"origins": ["referred"]}},
+        },
     ],
 )
 async def test_bad_webhook_bodies_are_400(

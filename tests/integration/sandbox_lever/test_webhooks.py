@@ -54,6 +54,8 @@ async def test_the_body_shape(
         "toStageId": "offer",
     }
     assert receiver.requests[0].headers["content-type"] == "application/json"
+    assert receiver.requests[0].headers["user-agent"] == "Lever-Webhooks"
+    assert len(body["token"]) == 48
 
 
 async def test_archive_data_carries_from_and_to(
@@ -205,16 +207,31 @@ async def test_drop_records_but_never_delivers(
     assert [f.event_id for f in control.fired] == event_ids
 
 
-async def test_failed_deliveries_are_recorded(
+async def test_a_failed_delivery_is_tried_five_more_times_and_recorded(
     control: SandboxControl, receiver: Receiver, state: SandboxState
 ) -> None:
     control.register_webhooks(HOOK_URL)
     receiver.status_code = 503
 
-    (event_id,) = control.move(state.seed.opportunity_ids[0])
+    (event_id,) = control.move(
+        state.seed.opportunity_ids[0], options=DeliveryOptions(retry_delay_s=0.001)
+    )
     await control.flush()
 
-    assert [(d.event_id, d.status_code) for d in control.deliveries] == [(event_id, 503)]
+    assert [(d.event_id, d.status_code) for d in control.deliveries] == [(event_id, 503)] * 6
+    assert len({r.content for r in receiver.requests}) == 1
+
+
+async def test_retries_can_be_turned_off(
+    control: SandboxControl, receiver: Receiver, state: SandboxState
+) -> None:
+    control.register_webhooks(HOOK_URL)
+    receiver.status_code = 401
+
+    (event_id,) = control.move(state.seed.opportunity_ids[0], options=DeliveryOptions(retries=0))
+    await control.flush()
+
+    assert [(d.event_id, d.status_code) for d in control.deliveries] == [(event_id, 401)]
 
 
 def test_sign_is_hmac_sha256_hex_of_token_then_triggered_at() -> None:

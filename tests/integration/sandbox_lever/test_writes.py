@@ -264,7 +264,7 @@ async def test_writes_to_an_unknown_opportunity_are_404(client: httpx.AsyncClien
             method, f"/opportunities/nope/{suffix}", json=body, auth=auth()
         )
         assert response.status_code == 404, suffix
-        assert response.json()["code"] == "ResourceNotFoundError"
+        assert response.json()["code"] == "ResourceNotFound"
 
 
 async def test_webhooks_create_list_delete(client: httpx.AsyncClient) -> None:
