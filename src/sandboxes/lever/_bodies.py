@@ -60,10 +60,6 @@ BOOLEAN = Kind(lambda v: isinstance(v, bool), "true or false")
 STRINGS = Kind(_strings, "an array of non-empty strings")
 PHONES = Kind(_phones, f"an array of {{value, type}} with type one of {', '.join(PHONE_TYPES)}")
 TIMESTAMP = Kind(_ms, "a timestamp in epoch milliseconds")
-OPTIONAL_NUMBER = Kind(
-    lambda v: v is None or (isinstance(v, int | float) and not isinstance(v, bool)),
-    "a number or null",
-)
 OBJECT = Kind(lambda v: isinstance(v, dict), "an object")
 ONE_POSTING = Kind(
     lambda v: isinstance(v, list) and len(v) <= 1 and all(isinstance(i, str) and i for i in v),
@@ -121,6 +117,7 @@ OPPORTUNITY_SCHEMA: dict[str, Kind] = {
     "createdAt": TIMESTAMP,
     "archived": OBJECT,
     "contact": TEXT,
+    "opportunityLocation": TEXT,
 }
 ARCHIVED_SCHEMA: dict[str, Kind] = {
     "reason": OPTIONAL_TEXT,
@@ -128,10 +125,13 @@ ARCHIVED_SCHEMA: dict[str, Kind] = {
     "requisitionId": TEXT,
 }
 CREATE_ARCHIVED_SCHEMA: dict[str, Kind] = {"reason": TEXT, "archivedAt": TIMESTAMP}
+SCORE = Kind(
+    lambda v: v is None or (type(v) is int and 1 <= v <= 4), "an integer from 1 to 4, or null"
+)
 NOTE_SCHEMA: dict[str, Kind] = {
     "value": TEXT,
     "secret": BOOLEAN,
-    "score": OPTIONAL_NUMBER,
+    "score": SCORE,
     "notifyFollowers": BOOLEAN,
     "createdAt": TIMESTAMP,
 }

@@ -90,3 +90,21 @@ def expands(query: dict[str, list[str]], allowed: tuple[str, ...]) -> set[str]:
     if unknown:
         raise QueryError(f"Invalid expand: {', '.join(unknown)} (one of {', '.join(allowed)})")
     return values
+
+
+def selected(view: dict[str, Any], query: dict[str, list[str]], expand: set[str]) -> dict[str, Any]:
+    """`include=<field>` (repeatable): only those fields, and the expanded ones; every field without it."""
+    if "include" not in query:
+        return view
+    wanted = set(query["include"]) | expand
+    return {k: v for k, v in view.items() if k in wanted}
+
+
+def confidentiality(query: dict[str, list[str]]) -> Predicate:
+    """`confidentiality=confidential|non-confidential|all`; non-confidential records by default."""
+    value = query.get("confidentiality", ["non-confidential"])[0]
+    if value not in ("confidential", "non-confidential", "all"):
+        raise QueryError(
+            f"Invalid confidentiality: {value!r} (confidential, non-confidential, all)"
+        )
+    return lambda record: value == "all" or record.get("confidentiality") == value

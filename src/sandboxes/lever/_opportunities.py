@@ -8,7 +8,11 @@ from typing import Any
 
 from intrro_gateway.sandboxes.lever import _bodies as b
 from intrro_gateway.sandboxes.lever._webhooks import DeliveryOptions
-from intrro_gateway.sandboxes.lever.errors import InvalidFieldError, InvalidStateError
+from intrro_gateway.sandboxes.lever.errors import (
+    InvalidFieldError,
+    InvalidStateError,
+    UnknownRecordError,
+)
 from intrro_gateway.sandboxes.lever.state import Record, SandboxState
 
 CLOSED_POSTING_STATES = ("closed", "draft", "pending", "rejected")
@@ -121,6 +125,25 @@ def _contact(state: SandboxState, fields: dict[str, Any]) -> tuple[Record, bool]
     return contact, False
 
 
+def _archived_on_create(state: SandboxState, fields: dict[str, Any]) -> dict[str, Any] | None:
+    """`archived` on create: a reason is needed (without one Lever ignores `archivedAt`); an
+    `archivedAt` needs a `createdAt` before it."""
+    if "archived" not in fields:
+        return None
+    checked = b.check_fields(fields["archived"], b.CREATE_ARCHIVED_SCHEMA)
+    if "reason" not in checked:
+        return None
+    _reason(state, checked["reason"])
+    archived_at = checked.get("archivedAt")
+    if archived_at is not None:
+        created = fields.get("createdAt")
+        if created is None or created >= archived_at:
+            raise InvalidFieldError("archived", "archivedAt needs a createdAt before it")
+        if archived_at > state.clock.now_ms():
+            raise InvalidFieldError("archived", "archivedAt cannot be in the future")
+    return {"reason": checked["reason"], "archivedAt": archived_at}
+
+
 def create_opportunity(
     state: SandboxState,
     request: CreateRequest,
@@ -136,11 +159,10 @@ def create_opportunity(
         raise InvalidFieldError("stage", f"stage {stage_id} does not exist")
     owner = _user_field(state, "owner", fields.get("owner", performer))
     followers = [_user_field(state, "followers", f) for f in fields.get("followers", [])]
-    archived = None
-    if "archived" in fields:
-        checked = b.check_fields(fields["archived"], b.CREATE_ARCHIVED_SCHEMA, ("reason",))
-        _reason(state, checked["reason"])
-        archived = {"reason": checked["reason"], "archivedAt": checked.get("archivedAt")}
+    now = state.clock.now_ms()
+    if fields.get("createdAt", 0) > now:
+        raise InvalidFieldError("createdAt", "an opportunity cannot be created in the future")
+    archived = _archived_on_create(state, fields)
     contact, deduped = _contact(state, fields)
     stamp = state.clock.stamp()
     created = fields.get("createdAt", stamp)
@@ -153,6 +175,7 @@ def create_opportunity(
         automatic += [categories["location"], categories["commitment"]]
         tags = _merge_unique(tags, [t for t in automatic if t])
         followers = _merge_unique(list(posting["followers"]), followers)
+    followers = _merge_unique([performer], followers)  # "the creator will always be a follower"
     opportunity = state.insert(
         "opportunities",
         {
@@ -185,6 +208,10 @@ def create_opportunity(
             "dataProtection": None,
         },
     )
+    if posting is not None:
+        locations = posting["categories"]["allLocations"]
+        default = locations[0] if len(locations) == 1 else "unspecified"
+        opportunity["opportunityLocation"] = fields.get("opportunityLocation", default)
     opportunity["urls"] = {
         "list": f"{state.HIRE_URL}/candidates",
         "show": f"{state.HIRE_URL}/candidates/{opportunity['id']}",
@@ -340,41 +367,69 @@ def change_values(
 
 
 def add_note(
-    state: SandboxState, opportunity_id: str, fields: dict[str, Any], performer_id: str
+    state: SandboxState, opportunity_id: str, fields: dict[str, Any], performer_id: str | None
 ) -> Record:
-    """Add a note (Lever notes cannot be edited, only deleted and added again)."""
+    """Add a note (`user` null when no one is performed as)."""
     opportunity = _live(state, opportunity_id)
-    stamp = state.clock.stamp()
-    created = fields.get("createdAt", stamp)
+    stamp = _note_stamp(state, fields)
     note_id = state.new_id()
     note = state.insert(
         "notes",
         {
             "id": note_id,
             "text": "Note",
-            "fields": [
-                {
-                    "createdAt": created,
-                    "score": fields.get("score"),
-                    "stage": opportunity["stage"],
-                    "text": "Comment",
-                    "type": "note",
-                    "user": performer_id,
-                    "value": fields["value"],
-                }
-            ],
+            "fields": [_comment(opportunity, fields, performer_id, stamp)],
             "user": performer_id,
             "secret": fields.get("secret", False),
-            "completedAt": created,
+            "completedAt": stamp,
             "deletedAt": None,
-            "createdAt": created,
+            "createdAt": stamp,
             "noteId": note_id,
             "_opportunity": opportunity_id,
         },
         stamps=False,
     )
-    opportunity.update(updatedAt=stamp, lastInteractionAt=stamp)
+    opportunity.update(updatedAt=state.clock.stamp(), lastInteractionAt=stamp)
     return note
+
+
+def add_comment(
+    state: SandboxState,
+    opportunity_id: str,
+    note_id: str,
+    fields: dict[str, Any],
+    performer_id: str | None,
+) -> Record:
+    """Add a comment to an existing note of the opportunity (`POST .../notes?note_id=`)."""
+    opportunity = _live(state, opportunity_id)
+    note = state.tables["notes"].get(note_id)
+    if note is None or note["_opportunity"] != opportunity_id:
+        raise UnknownRecordError("notes", note_id)
+    stamp = _note_stamp(state, fields)
+    note["fields"].append(_comment(opportunity, fields, performer_id, stamp))
+    opportunity.update(updatedAt=state.clock.stamp(), lastInteractionAt=stamp)
+    return note
+
+
+def _note_stamp(state: SandboxState, fields: dict[str, Any]) -> int:
+    created = fields.get("createdAt")
+    if created is not None and created > state.clock.now_ms():
+        raise InvalidFieldError("createdAt", "a note cannot be created in the future")
+    return int(created) if created is not None else state.clock.stamp()
+
+
+def _comment(
+    opportunity: Record, fields: dict[str, Any], performer_id: str | None, stamp: int
+) -> dict[str, Any]:
+    return {
+        "createdAt": stamp,
+        "score": fields.get("score"),
+        "stage": opportunity["stage"],
+        "text": "Comment",
+        "type": "note",
+        "user": performer_id,
+        "value": fields["value"],
+    }
 
 
 def next_stage(state: SandboxState, opportunity: Record) -> str:

@@ -19,9 +19,11 @@ from intrro_gateway.sandboxes.lever._http import (
 from intrro_gateway.sandboxes.lever._listing import (
     PAGING,
     Predicate,
+    confidentiality,
     expands,
     flag,
     list_page,
+    selected,
     time_range,
     values_in,
 )
@@ -54,9 +56,18 @@ def _one(resource: str, request: Request) -> Record:
 
 @lever_endpoint("GET /users")
 async def list_users(request: Request, caller: Caller) -> Response:
-    """`GET /users?email=&includeDeactivated=`."""
-    query = _query(request, ("email", "includeDeactivated"))
+    """`GET /users?email=&includeDeactivated=&accessRole=&external_directory_id=`."""
+    query = _query(
+        request,
+        ("email", "includeDeactivated", "external_directory_id"),
+        ("accessRole", "accessRole[]"),
+    )
     predicates: list[Predicate] = []
+    roles = query.get("accessRole", []) + query.get("accessRole[]", [])
+    if roles:
+        predicates.append(values_in("accessRole", roles))
+    if "external_directory_id" in query:
+        predicates.append(values_in("externalDirectoryId", query["external_directory_id"]))
     if "email" in query:
         predicates.append(
             values_in("email", [parse_text("email", query["email"][0])], casefold=True)
@@ -78,14 +89,43 @@ def _category(name: str, wanted: set[str]) -> Predicate:
     return lambda record: record["categories"].get(name) in wanted
 
 
+def _published_channels(query: dict[str, list[str]]) -> Predicate:
+    """Published postings show only when on a wanted job site: the public one unless
+    `distributionChannel` names others (Lever: "to retrieve all published postings, you must specify
+    both public and internal")."""
+    channels = query.get("distributionChannel", [])
+    for channel in channels:
+        if channel not in ("public", "internal"):
+            raise QueryError(f"Invalid distributionChannel: {channel!r} (public or internal)")
+    wanted = set(channels) if channels else {"public"}
+    asked_published = "published" in query.get("state", []) or bool(channels)
+    return lambda record: (
+        not asked_published
+        or record["state"] != "published"
+        or bool(wanted & set(record["distributionChannels"] or ()))
+    )
+
+
+_UPDATED_COMPANIONS = {"updated_at_start", "updated_at_end", "confidentiality", "include", "expand"}
+
+
 @lever_endpoint("GET /postings")
 async def list_postings(request: Request, caller: Caller) -> Response:
-    """`GET /postings` with `state`, `team`, `department`, `location`, `commitment`, `level` (each
-    repeatable), `confidentiality`, `updated_at_start/_end`, `created_at_start/_end`, `expand`."""
+    """`GET /postings` with `state`, `distributionChannel`, `team`, `department`, `location`,
+    `commitment`, `level`, `tag` (each repeatable), `confidentiality`, `updated_at_start/_end` (only with
+    `confidentiality`, as Lever documents), `include`, `expand`."""
     categories = ("team", "department", "location", "commitment", "level")
-    times = ("updated_at_start", "updated_at_end", "created_at_start", "created_at_end")
-    query = _query(request, ("confidentiality", *times), ("state", "expand", *categories))
-    predicates: list[Predicate] = []
+    single = ("confidentiality", "updated_at_start", "updated_at_end")
+    many = ("state", "distributionChannel", "tag", "expand", "include", *categories)
+    query = _query(request, single, many)
+    if {"updated_at_start", "updated_at_end"} & set(query):
+        others = sorted(set(query) - _UPDATED_COMPANIONS - set(PAGING))
+        if others:
+            raise QueryError(
+                "updated_at_start/updated_at_end can only be used with confidentiality, not with "
+                + ", ".join(others)
+            )
+    predicates: list[Predicate] = [confidentiality(query), _published_channels(query)]
     for value in query.get("state", []):
         if value not in _POSTING_STATES:
             raise QueryError(f"Invalid state: {value!r} (one of {', '.join(_POSTING_STATES)})")
@@ -94,10 +134,9 @@ async def list_postings(request: Request, caller: Caller) -> Response:
     for name in categories:
         if name in query:
             predicates.append(_category(name, set(query[name])))
-    if "confidentiality" in query:
-        predicates.append(values_in("confidentiality", query["confidentiality"]))
+    if "tag" in query:
+        predicates.append(values_in("tags", query["tag"]))
     predicates += time_range("updatedAt", query, "updated_at")
-    predicates += time_range("createdAt", query, "created_at")
     expand = expands(query, POSTING_EXPANDS)
     state = sandbox_state(request)
     body = list_page(
@@ -105,7 +144,7 @@ async def list_postings(request: Request, caller: Caller) -> Response:
         state.tables["postings"].values(),
         query,
         predicates,
-        lambda r: posting_view(state, r, expand),
+        lambda r: selected(posting_view(state, r, expand), query, expand),
     )
     return json_response(body)
 
@@ -113,11 +152,10 @@ async def list_postings(request: Request, caller: Caller) -> Response:
 @lever_endpoint("GET /postings/:id")
 async def get_posting(request: Request, caller: Caller) -> Response:
     """`GET /postings/:id`."""
-    query = _query(request, (), ("expand",))
+    query = _query(request, (), ("expand", "include"))
     expand = expands(query, POSTING_EXPANDS)
-    return json_response(
-        {"data": posting_view(sandbox_state(request), _one("postings", request), expand)}
-    )
+    view = posting_view(sandbox_state(request), _one("postings", request), expand)
+    return json_response({"data": selected(view, query, expand)})
 
 
 @lever_endpoint("GET /stages")
@@ -188,9 +226,9 @@ def _opportunity_predicates(query: dict[str, list[str]], state: Any) -> list[Pre
         )
     if "contact_id" in query:
         predicates.append(values_in("contact", query["contact_id"]))
+    applications = state.tables["applications"]
     if "posting_id" in query:
         wanted_postings = set(query["posting_id"])
-        applications = state.tables["applications"]
         predicates.append(
             lambda r: any(applications[a]["posting"] in wanted_postings for a in r["applications"])
         )
@@ -202,6 +240,24 @@ def _opportunity_predicates(query: dict[str, list[str]], state: Any) -> list[Pre
     archived = flag(query, "archived")
     if archived is not None:
         predicates.append(lambda r: (r["archived"] is not None) is archived)
+    if "archived_posting_id" in query:
+        archived_postings = set(query["archived_posting_id"])
+        predicates.append(
+            lambda r: any(
+                applications[a]["posting"] in archived_postings
+                and applications[a]["archived"] is not None
+                for a in r["applications"]
+            )
+        )
+    if "location" in query:
+        predicates.append(values_in("opportunityLocation", query["location"]))
+    snoozed = flag(query, "snoozed")
+    if snoozed is not None:
+        now = state.clock.now_ms()
+        predicates.append(
+            lambda r: (r["snoozedUntil"] is not None and r["snoozedUntil"] > now) is snoozed
+        )
+    predicates.append(confidentiality(query))
     if "archive_reason_id" in query:
         reasons = set(query["archive_reason_id"])
         predicates.append(
@@ -232,9 +288,14 @@ async def list_opportunities(request: Request, caller: Caller) -> Response:
         "advanced_at_end",
         "archived_at_start",
         "archived_at_end",
+        "snoozed",
+        "confidentiality",
     )
     many = (
         "expand",
+        "include",
+        "archived_posting_id",
+        "location",
         "contact_id",
         "posting_id",
         "tag",
@@ -252,7 +313,7 @@ async def list_opportunities(request: Request, caller: Caller) -> Response:
         state.tables["opportunities"].values(),
         query,
         predicates,
-        lambda r: opportunity_view(state, r, expand),
+        lambda r: selected(opportunity_view(state, r, expand), query, expand),
     )
     return json_response(body)
 
@@ -270,10 +331,10 @@ async def list_deleted_opportunities(request: Request, caller: Caller) -> Respon
 @lever_endpoint("GET /opportunities/:id")
 async def get_opportunity(request: Request, caller: Caller) -> Response:
     """`GET /opportunities/:id` (`expand` repeatable)."""
-    query = _query(request, (), ("expand",))
+    query = _query(request, (), ("expand", "include"))
     expand = expands(query, OPPORTUNITY_EXPANDS)
-    opportunity = _one("opportunities", request)
-    return json_response({"data": opportunity_view(sandbox_state(request), opportunity, expand)})
+    view = opportunity_view(sandbox_state(request), _one("opportunities", request), expand)
+    return json_response({"data": selected(view, query, expand)})
 
 
 @lever_endpoint("GET /opportunities/:id/applications")

@@ -43,7 +43,9 @@ _POSTINGS: tuple[tuple[str, str, str, str, str, str], ...] = (
     ("Sales Operations Analyst", "internal", "Sales", "Operations", "Remote", "Full-time"),
     ("Legacy Systems Engineer", "closed", "Engineering", "Platform", "Berlin, DE", "Full-time"),
     ("Future Role (draft)", "draft", "Operations", "People", "Remote", "Intern"),
+    ("Internal Tools Engineer", "published", "Engineering", "Platform", "London, UK", "Full-time"),
 )
+_INTERNAL_SITE_ONLY = "Internal Tools Engineer"  # published on the internal job site alone
 _COUNTRIES = {"London, UK": "GB", "Berlin, DE": "DE", "New York, NY": "US", "Remote": None}
 
 
@@ -74,6 +76,8 @@ def _add_posting(
         show = f"{state.JOBS_SITE}/{posting_id}"
         urls = {"list": state.JOBS_SITE, "show": show, "apply": f"{show}/apply"}
     channels = {"published": ["public", "internal"], "internal": ["internal"]}
+    if title == _INTERNAL_SITE_ONLY:
+        channels["published"] = ["internal"]
     state.insert(
         "postings",
         {
@@ -113,7 +117,8 @@ def _add_posting(
 
 
 def seed_demo(state: SandboxState) -> None:
-    """Users, postings (published, internal, one closed, one draft) and four opportunities: one new,
+    """Users, postings (published on the public site, one published on the internal site alone, internal,
+    one closed, one draft) and four opportunities: one new,
     one moved on, one archived as underqualified, one hired. Seeding fires no web hooks."""
     seed = state.seed
     seed.recruiter_user_id = state.add_user(
@@ -127,7 +132,9 @@ def seed_demo(state: SandboxState) -> None:
     manager = seed.employee_user_ids[1]
     for spec in _POSTINGS:
         posting_id = _add_posting(state, spec, seed.recruiter_user_id, manager)
-        if spec[1] == "published":
+        if spec[0] == _INTERNAL_SITE_ONLY:
+            seed.internal_site_posting_id = posting_id
+        elif spec[1] == "published":
             seed.published_posting_ids.append(posting_id)
         elif spec[1] == "internal":
             seed.internal_posting_ids.append(posting_id)

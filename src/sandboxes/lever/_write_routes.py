@@ -94,16 +94,18 @@ def _values_endpoint(name: str, add: bool) -> Route:
 
 @lever_endpoint("POST /opportunities/:id/notes")
 async def create_note(request: Request, caller: Caller) -> Response:
-    """`POST /opportunities/:id/notes {value, secret?, score?, notifyFollowers?, createdAt?}`: 201."""
+    """`POST /opportunities/:id/notes {value, secret?, score?, notifyFollowers?, createdAt?}`: 201;
+    with `note_id=` a comment is added to that note. `perform_as` is optional (the note's user is
+    then null)."""
     query = _write_query(request, "note_id")
-    if "note_id" in query:
-        raise InvalidFieldError(
-            "note_id", "notes cannot be updated: delete the note and add it again"
-        )
     fields = await read_body(request, b.NOTE_SCHEMA, ("value",))
     state = sandbox_state(request)
-    user_id = performer(state, query, required=False)
-    note = ops.add_note(state, request.path_params["id"], fields, user_id)
+    user_id = performer(state, query, required=False) if "perform_as" in query else None
+    opportunity_id = request.path_params["id"]
+    if "note_id" in query:
+        note = ops.add_comment(state, opportunity_id, query["note_id"][0], fields, user_id)
+    else:
+        note = ops.add_note(state, opportunity_id, fields, user_id)
     return json_response({"data": public(note)}, 201)
 
 

@@ -63,6 +63,8 @@ class SeedIds:
     deactivated_user_id: str = ""
     published_posting_ids: list[str] = field(default_factory=list)
     internal_posting_ids: list[str] = field(default_factory=list)
+    internal_site_posting_id: str = ""
+    """Published, but on the internal job site only (`distributionChannels: ["internal"]`)."""
     closed_posting_id: str = ""
     draft_posting_id: str = ""
     stage_ids: list[str] = field(default_factory=list)

@@ -180,3 +180,102 @@ async def test_opportunity_expand_applications_and_stage(
     data = response.json()["data"]
     assert data["applications"][0]["posting"] == state.seed.published_posting_ids[1]
     assert data["stage"] == {"id": state.seed.stage_ids[4], "text": "Recruiter screen"}
+
+
+async def test_published_means_the_public_site_unless_channels_are_named(
+    client: httpx.AsyncClient, state: SandboxState
+) -> None:
+    public = await walk(client, "/postings", {"state": "published"})
+    both = await walk(
+        client, "/postings", {"state": "published", "distributionChannel": ["public", "internal"]}
+    )
+    internal = await walk(
+        client, "/postings", {"state": "published", "distributionChannel": "internal"}
+    )
+
+    site_only = state.seed.internal_site_posting_id
+    assert [r["id"] for r in public] == state.seed.published_posting_ids
+    assert [r["id"] for r in both] == [*state.seed.published_posting_ids, site_only]
+    assert site_only in [r["id"] for r in internal]
+
+
+async def test_updated_at_goes_with_confidentiality_only(
+    client: httpx.AsyncClient, state: SandboxState
+) -> None:
+    rows = await walk(client, "/postings", {"updated_at_start": 0, "confidentiality": "all"})
+
+    assert len(rows) == len(state.tables["postings"])
+
+
+async def test_include_keeps_only_the_named_fields_and_the_expanded(
+    client: httpx.AsyncClient, state: SandboxState
+) -> None:
+    postings = await walk(
+        client, "/postings", {"include": ["text", "state"], "expand": "owner", "limit": 2}
+    )
+    opportunity = await client.get(
+        f"/opportunities/{state.seed.opportunity_ids[0]}", params={"include": "stage"}, auth=auth()
+    )
+
+    assert all(set(p) == {"text", "state", "owner"} for p in postings)
+    assert postings[0]["owner"]["id"] == state.seed.recruiter_user_id
+    assert opportunity.json()["data"] == {"stage": "applicant-new"}
+
+
+async def test_postings_by_tag(client: httpx.AsyncClient, state: SandboxState) -> None:
+    posting = state.tables["postings"][state.seed.published_posting_ids[2]]
+    posting["tags"] = ["high-priority"]
+
+    rows = await walk(client, "/postings", {"tag": "high-priority"})
+
+    assert [r["id"] for r in rows] == [posting["id"]]
+
+
+async def test_confidential_records_are_hidden_unless_asked(
+    client: httpx.AsyncClient, state: SandboxState
+) -> None:
+    state.tables["opportunities"][state.seed.opportunity_ids[0]]["confidentiality"] = "confidential"
+
+    default = await walk(client, "/opportunities", {})
+    everything = await walk(client, "/opportunities", {"confidentiality": "all"})
+    only = await walk(client, "/opportunities", {"confidentiality": "confidential"})
+
+    assert state.seed.opportunity_ids[0] not in [r["id"] for r in default]
+    assert len(everything) == len(default) + 1
+    assert [r["id"] for r in only] == [state.seed.opportunity_ids[0]]
+
+
+async def test_users_by_access_role(client: httpx.AsyncClient, state: SandboxState) -> None:
+    admins = await walk(client, "/users", {"accessRole": ["super admin", "admin"]})
+
+    assert [r["id"] for r in admins] == [state.seed.admin_user_id, state.seed.recruiter_user_id]
+
+
+async def test_opportunities_by_archived_posting_and_location(
+    client: httpx.AsyncClient, state: SandboxState
+) -> None:
+    seed = state.seed
+    archived_on = await walk(
+        client, "/opportunities", {"archived_posting_id": seed.published_posting_ids[2]}
+    )
+    active_on = await walk(
+        client, "/opportunities", {"archived_posting_id": seed.published_posting_ids[0]}
+    )
+    location = state.tables["opportunities"][seed.opportunity_ids[0]]["opportunityLocation"]
+    located = await walk(client, "/opportunities", {"location": location})
+
+    assert [r["id"] for r in archived_on] == [seed.opportunity_ids[2]]
+    assert active_on == []
+    assert seed.opportunity_ids[0] in [r["id"] for r in located]
+    assert all(r["opportunityLocation"] == location for r in located)
+
+
+async def test_opportunities_by_snoozed(client: httpx.AsyncClient, state: SandboxState) -> None:
+    opportunity = state.tables["opportunities"][state.seed.opportunity_ids[1]]
+    opportunity["snoozedUntil"] = state.clock.now_ms() + 60_000
+
+    snoozed = await walk(client, "/opportunities", {"snoozed": "true"})
+    awake = await walk(client, "/opportunities", {"snoozed": "false"})
+
+    assert [r["id"] for r in snoozed] == [opportunity["id"]]
+    assert opportunity["id"] not in [r["id"] for r in awake]

@@ -33,12 +33,22 @@ _GOOD: dict[str, Any] = {"name": "Pat", "emails": ["pat@example.com"]}
         {**_GOOD, "followers": ["nobody"]},
         {**_GOOD, "archived": {"reason": "x", "extra": 1}},
         {"headline": "no name, no email"},
+        {**_GOOD, "createdAt": 9_999_999_999_999},
+        {**_GOOD, "archived": {"reason": "x"}},
+        {**_GOOD, "archived": {"reason": "REASON", "archivedAt": 1_700_000_000_000}},
+        {
+            **_GOOD,
+            "createdAt": 1_700_000_000_001,
+            "archived": {"reason": "REASON", "archivedAt": 1_700_000_000_000},
+        },
     ],
 )
 async def test_bad_create_bodies_are_400_and_create_nothing(
     client: httpx.AsyncClient, state: SandboxState, body: dict[str, Any]
 ) -> None:
     before = (len(state.tables["opportunities"]), len(state.tables["contacts"]))
+    if isinstance(body.get("archived"), dict) and body["archived"].get("reason") == "REASON":
+        body = {**body, "archived": {**body["archived"], "reason": state.seed.hired_reason_id}}
 
     response = await client.post(
         "/opportunities", params={"perform_as": state.seed.admin_user_id}, json=body, auth=auth()
@@ -81,6 +91,12 @@ async def test_a_form_body_is_refused(client: httpx.AsyncClient, state: SandboxS
         ("/postings", {"limit": "10", "per_page": "10"}),
         ("/postings", {"updated_at_start": "2026-01-01T00:00:00Z"}),
         ("/postings", {"expand": "applications"}),
+        ("/postings", {"updated_at_start": "1", "team": "Platform"}),
+        ("/postings", {"updated_at_end": "1", "state": "published"}),
+        ("/postings", {"distributionChannel": "external"}),
+        ("/postings", {"confidentiality": "secret"}),
+        ("/postings", {"group": "team"}),
+        ("/opportunities", {"snoozed": "maybe"}),
         ("/opportunities", {"archived": "yes"}),
         ("/opportunities", {"email": ""}),
         ("/opportunities", {"expand": "applications,stage"}),
@@ -152,6 +168,9 @@ async def test_unknown_routes_are_404_in_lever_shape(client: httpx.AsyncClient) 
         ("archived", {"reason": 5}),
         ("notes", {"value": ""}),
         ("notes", {"value": "x", "secret": "no"}),
+        ("notes", {"value": "x", "score": 5}),
+        ("notes", {"value": "x", "score": 2.5}),
+        ("notes", {"value": "x", "createdAt": 9_999_999_999_999}),
         ("addTags", {"tag": ["x"]}),
         ("addLinks", {"links": "https://x"}),
     ],

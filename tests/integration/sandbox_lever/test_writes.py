@@ -240,17 +240,93 @@ async def test_notes_add_list_get_delete(client: httpx.AsyncClient, state: Sandb
     assert gone.status_code == 404
 
 
-async def test_notes_cannot_be_updated(client: httpx.AsyncClient, state: SandboxState) -> None:
+async def test_note_id_adds_a_comment_to_that_note(
+    client: httpx.AsyncClient, state: SandboxState
+) -> None:
     opportunity = state.seed.opportunity_ids[0]
+    first = await client.post(
+        f"/opportunities/{opportunity}/notes", json={"value": "first"}, auth=auth()
+    )
+    note_id = first.json()["data"]["noteId"]
 
-    response = await client.post(
+    comment = await client.post(
         f"/opportunities/{opportunity}/notes",
-        params={"note_id": "x"},
-        json={"value": "edit"},
+        params={"note_id": note_id, "perform_as": state.seed.recruiter_user_id},
+        json={"value": "second", "score": 4},
+        auth=auth(),
+    )
+    unknown = await client.post(
+        f"/opportunities/{opportunity}/notes",
+        params={"note_id": "nope"},
+        json={"value": "x"},
         auth=auth(),
     )
 
-    assert response.status_code == 400
+    assert comment.status_code == 201
+    fields = comment.json()["data"]["fields"]
+    assert [f["value"] for f in fields] == ["first", "second"]
+    assert [f["user"] for f in fields] == [None, state.seed.recruiter_user_id]
+    assert fields[1]["score"] == 4
+    assert unknown.status_code == 404
+    listed = (await client.get(f"/opportunities/{opportunity}/notes", auth=auth())).json()["data"]
+    assert len(listed) == 1
+
+
+async def test_a_note_without_perform_as_has_no_user(
+    client: httpx.AsyncClient, state: SandboxState
+) -> None:
+    opportunity = state.seed.opportunity_ids[0]
+
+    response = await client.post(
+        f"/opportunities/{opportunity}/notes", json={"value": "anonymous"}, auth=auth()
+    )
+
+    assert response.json()["data"]["user"] is None
+
+
+async def test_the_creator_follows_and_the_posting_location_is_kept(
+    client: httpx.AsyncClient, state: SandboxState
+) -> None:
+    response = await client.post(
+        "/opportunities",
+        params={"perform_as": state.seed.employee_user_ids[2]},
+        json=_referral(state),
+        auth=auth(),
+    )
+
+    data = response.json()["data"]
+    assert state.seed.employee_user_ids[2] in data["followers"]
+    posting = state.tables["postings"][state.seed.published_posting_ids[0]]
+    assert data["opportunityLocation"] == posting["categories"]["location"]
+
+
+async def test_archived_without_a_reason_is_ignored_on_create(
+    client: httpx.AsyncClient, state: SandboxState
+) -> None:
+    created = 1_700_000_000_000
+    response = await _create(
+        client, state, _referral(state, createdAt=created, archived={"archivedAt": created + 1})
+    )
+
+    assert response.status_code == 201
+    assert response.json()["data"]["archived"] is None
+
+
+async def test_a_historical_archived_opportunity(
+    client: httpx.AsyncClient, state: SandboxState
+) -> None:
+    reason = state.seed.archive_reason_ids["Timing"]
+    body = _referral(
+        state,
+        createdAt=1_700_000_000_000,
+        archived={"reason": reason, "archivedAt": 1_700_000_000_500},
+    )
+
+    response = await _create(client, state, body)
+
+    data = response.json()["data"]
+    assert data["createdAt"] == 1_700_000_000_000
+    assert data["archived"] == {"reason": reason, "archivedAt": 1_700_000_000_500}
 
 
 async def test_writes_to_an_unknown_opportunity_are_404(client: httpx.AsyncClient) -> None:
