@@ -29,23 +29,28 @@ def _write_query(request: Request, *extra: str) -> dict[str, list[str]]:
 
 @lever_endpoint("POST /opportunities")
 async def create_opportunity(request: Request, caller: Caller) -> Response:
-    """`POST /opportunities?perform_as=<user>` (or `perform_as_posting_owner=true`): 201
-    `{"deduped", "data"}`; Lever de-duplicates the person by e-mail onto an existing contact."""
+    """`POST /opportunities?perform_as=<user>[&perform_as_posting_owner=true]`: 201 `{"deduped",
+    "data"}`; Lever de-duplicates the person by e-mail onto an existing contact. With
+    `perform_as_posting_owner` the posting's owner owns the opportunity."""
     query = _write_query(request, "perform_as_posting_owner", "parse")
     if "parse" in query:
         parse_bool("parse", query["parse"][0])
     fields = await read_body(request, b.OPPORTUNITY_SCHEMA)
     state = sandbox_state(request)
+    user_id = performer(state, query, required=True)
     as_owner = "perform_as_posting_owner" in query and parse_bool(
         "perform_as_posting_owner", query["perform_as_posting_owner"][0]
     )
-    if as_owner and fields.get("postings"):
+    if as_owner:
+        if not fields.get("postings") or "owner" in fields:
+            raise InvalidFieldError(
+                "perform_as_posting_owner", "needs one posting in postings and no owner"
+            )
         posting = state.tables["postings"].get(fields["postings"][0])
         if posting is None:
             raise InvalidFieldError("postings", f"posting {fields['postings'][0]} does not exist")
-        user_id = str(posting["owner"])
-    else:
-        user_id = performer(state, query, required=True)
+        if posting["owner"] is not None:
+            fields["owner"] = str(posting["owner"])
     opportunity, deduped, _ = ops.create_opportunity(state, ops.CreateRequest(user_id, fields))
     return json_response({"deduped": deduped, "data": opportunity_view(state, opportunity)}, 201)
 

@@ -113,16 +113,33 @@ async def test_perform_as_is_required_and_must_be_an_active_user(
     assert not any(o["origin"] == "referred" for o in state.tables["opportunities"].values())
 
 
-async def test_perform_as_posting_owner(client: httpx.AsyncClient, state: SandboxState) -> None:
-    response = await client.post(
+async def test_perform_as_posting_owner_makes_the_posting_owner_the_owner(
+    client: httpx.AsyncClient, state: SandboxState
+) -> None:
+    erin = state.seed.employee_user_ids[0]
+    owned = await client.post(
+        "/opportunities",
+        params={"perform_as": erin, "perform_as_posting_owner": "true"},
+        json=_referral(state),
+        auth=auth(),
+    )
+    without_perform_as = await client.post(
         "/opportunities",
         params={"perform_as_posting_owner": "true"},
         json=_referral(state),
         auth=auth(),
     )
+    without_posting = await client.post(
+        "/opportunities",
+        params={"perform_as": erin, "perform_as_posting_owner": "true"},
+        json=_referral(state, postings=[]),
+        auth=auth(),
+    )
 
-    assert response.status_code == 201
-    assert response.json()["data"]["owner"] == state.seed.recruiter_user_id
+    assert owned.status_code == 201
+    assert owned.json()["data"]["owner"] == state.seed.recruiter_user_id
+    assert owned.json()["data"]["sourcedBy"] == erin
+    assert without_perform_as.status_code == without_posting.status_code == 400
 
 
 @pytest.mark.parametrize("which", ["closed_posting_id", "draft_posting_id"])
