@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from intrro_gateway.domain.jobs import Job
+from intrro_gateway.domain.profiles import HeldProfile
 from intrro_gateway.domain.signals import RejectionReason
 from intrro_gateway.domain.status import ReferralStatus, StageRef
 
@@ -72,6 +73,14 @@ class ApplicationRemoved(IntroductionEvent):
     application_id: str | None
     reason: str
     applications: tuple[ApplicationView, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CandidateChanged(IntroductionEvent):
+    """An edit made in the ATS changed candidate fields Intrro knows; `candidate` as the ATS holds it."""
+
+    candidate: HeldProfile
+    changed: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -12,10 +12,12 @@ from intrro_gateway.domain.events import (
     ApplicationRemoved,
     ApplicationStatusChanged,
     ApplicationView,
+    CandidateChanged,
     IntroductionEvent,
     IntroductionExported,
     IntroductionFailed,
 )
+from intrro_gateway.domain.profiles import HeldProfile
 from intrro_gateway.domain.signals import (
     ApplicationCreated,
     ApplicationDeleted,
@@ -133,6 +135,7 @@ class Introduction:
         journal: ExportJournal | None = None,
         sequence: int = 0,
         withdrawn_at: datetime | None = None,
+        ats_profile: HeldProfile | None = None,
         version: int = 0,
     ) -> None:
         if not job_ids:
@@ -153,6 +156,7 @@ class Introduction:
         self.journal = journal or ExportJournal()
         self.sequence = sequence
         self.withdrawn_at = withdrawn_at
+        self.ats_profile = ats_profile  # the candidate as the gateway last wrote or announced it
         self.version = version
         self.events: list[IntroductionEvent] = []
 
@@ -262,6 +266,42 @@ class Introduction:
         """Erase the candidate's personal data (deleted or anonymised in the ATS)."""
         self.candidate = self.candidate.anonymized()
         self.message = None
+        self.ats_profile = None
+
+    # -- the candidate as the ATS holds it -----------------------------------------------------
+
+    def expect_ats_profile(self, held: HeldProfile) -> None:
+        """The gateway wrote the candidate: this is what the ATS holds once the write applies.
+
+        Recorded before the write is sent, so that its echo (the ATS's web hook about it) compares
+        equal and announces nothing.
+        """
+        self.ats_profile = held
+
+    def observe_ats_profile(self, held: HeldProfile) -> tuple[str, ...]:
+        """The ATS holds this profile now: announce the fields an ATS edit changed.
+
+        Compared with what the gateway last wrote or announced, so its own writes are never
+        announced; without such a record (exported before it was kept) the profile is only noted.
+        """
+        before = self.ats_profile
+        if self.candidate == self.candidate.anonymized():
+            return ()  # erased: nothing about the person is kept or sent any more
+        self.ats_profile = held
+        if before is None:
+            return ()
+        changed = held.changed_fields(before)
+        if changed:
+            self.events.append(
+                CandidateChanged(
+                    tenant_id=self.tenant_id,
+                    introduction_id=self.introduction_id,
+                    sequence=self._next_sequence(),
+                    candidate=held,
+                    changed=changed,
+                )
+            )
+        return changed
 
     # -- ATS signals ---------------------------------------------------------------------------
 
@@ -329,6 +369,39 @@ class Introduction:
     def relink_candidate(self, into_candidate_id: str) -> None:
         """The ATS merged this introduction's candidate into another: follow the survivor."""
         self.ats_candidate_id = into_candidate_id
+
+    def merge_application(
+        self,
+        application_id: str,
+        survivor: ApplicationSnapshot,
+        *,
+        mapping: StageMapping,
+        job_stages: Sequence[StageRef] = (),
+        at: datetime,
+    ) -> bool:
+        """The ATS merged this application into `survivor` (a duplicate on the same job).
+
+        The merged-away application is announced removed (`merged`); the link then follows the
+        survivor, taking its current status. Returns whether anything changed.
+        """
+        link = self.link_for_application(application_id)
+        if link is None or link.closed is not None or survivor.application_id == application_id:
+            return False
+        link.application_id = survivor.application_id
+        link.last_change_at = None
+        self.events.append(
+            ApplicationRemoved(
+                tenant_id=self.tenant_id,
+                introduction_id=self.introduction_id,
+                sequence=self._next_sequence(),
+                job_id=link.job_id,
+                application_id=application_id,
+                reason=str(RemovalReason.MERGED),
+                applications=self.views(),
+            )
+        )
+        self.apply_snapshot(survivor, mapping=mapping, job_stages=job_stages, at=at)
+        return True
 
     def close_application(self, application_id: str, reason: RemovalReason) -> bool:
         """Close an application the ATS removed; returns whether anything changed."""

@@ -20,7 +20,8 @@ number is seconds); booleans `true`/`false`.
                                reach although they are loopback, link-local, private or multicast
     LEASE, BACKOFF_BASE, BACKOFF_CAP, RETRY_HORIZON, MAX_ATTEMPTS, POLL_INTERVAL, BATCH_SIZE,
     DEFER_DELAY, DEFER_WINDOW, LOCK_TTL, SECRET_GRACE, BODY_RETENTION, RECONCILE_INTERVAL,
-    JOBS_SYNC_INTERVAL, CONNECTION_CHECK_INTERVAL, SOURCE_NAME, TAG_NAME, EXPORT_ATTEMPTS_AFTER_WRITE
+    RECONCILE_OVERLAP (10m), JOBS_SYNC_INTERVAL, CONNECTION_CHECK_INTERVAL, SOURCE_NAME, TAG_NAME,
+    EXPORT_ATTEMPTS_AFTER_WRITE
                                the services' timings and names (`services.settings.ServiceSettings`)
 """
 
@@ -305,6 +306,7 @@ def _service_settings(read: _Reader, public_url: str, *, production: bool) -> Se
         secret_grace=read.get("SECRET_GRACE", parse_duration, base.secret_grace),
         body_retention=read.get("BODY_RETENTION", parse_duration, base.body_retention),
         reconcile_interval=read.get("RECONCILE_INTERVAL", parse_duration, base.reconcile_interval),
+        reconcile_overlap=read.get("RECONCILE_OVERLAP", parse_duration, base.reconcile_overlap),
         jobs_sync_interval=read.get("JOBS_SYNC_INTERVAL", parse_duration, base.jobs_sync_interval),
         connection_check_interval=read.get(
             "CONNECTION_CHECK_INTERVAL", parse_duration, base.connection_check_interval

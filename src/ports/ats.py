@@ -16,7 +16,7 @@ Errors (every implementation raises only these, translating library errors with 
 from __future__ import annotations
 
 import enum
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
@@ -165,6 +165,7 @@ class AtsCandidate:
     title: str | None = None
     tags: tuple[str, ...] = ()
     updated_at: datetime | None = None
+    location: str | None = None  # the first address, when the ATS keeps addresses
 
 
 @dataclass(frozen=True, slots=True)
@@ -246,6 +247,19 @@ class AtsClient(Protocol):
         self, ctx: AtsContext, candidate_id: str, application: NewApplication
     ) -> CreatedApplication:
         """Add an application to an existing candidate."""
+        ...
+
+    async def get_candidate(self, ctx: AtsContext, candidate_id: str) -> AtsCandidate | None:
+        """The candidate as the ATS holds it now; None when it is gone (deleted or merged away)."""
+        ...
+
+    async def application_owners(
+        self, ctx: AtsContext, application_ids: Sequence[str]
+    ) -> Mapping[str, str]:
+        """The candidate each of these applications belongs to now; ones gone are left out.
+
+        The cheap check of reconciliation: no stages or reasons are read, only the applications.
+        """
         ...
 
     async def applications_of_candidate(

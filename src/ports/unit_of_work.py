@@ -224,6 +224,10 @@ class IntroductionRepository(Protocol):
         """Every open linked ATS application id of the tenant."""
         ...
 
+    async def linked_applications(self, tenant_id: str) -> Sequence[tuple[str, str]]:
+        """Every open linked ATS application id of the tenant with its ATS candidate id, by id."""
+        ...
+
     async def pipeline(
         self,
         tenant_id: str,

@@ -10,12 +10,14 @@ from intrro_gateway.domain.events import (
     ApplicationRemoved,
     ApplicationStatusChanged,
     ApplicationView,
+    CandidateChanged,
     DomainEvent,
     IntroductionExported,
     IntroductionFailed,
     JobsChanged,
 )
 from intrro_gateway.domain.jobs import Job
+from intrro_gateway.domain.profiles import HeldProfile
 from intrro_gateway.domain.signals import RejectionReason
 from intrro_gateway.domain.status import StageRef
 from intrro_gateway.ports.unit_of_work import OutboundItem, UnitOfWork
@@ -53,6 +55,22 @@ def application_json(view: ApplicationView) -> dict[str, Any]:
     }
 
 
+def candidate_json(held: HeldProfile) -> dict[str, Any]:
+    """The contract's candidate fields, as `candidate.changed` carries them."""
+    return {
+        "first_name": held.first_name,
+        "last_name": held.last_name,
+        "emails": list(held.emails),
+        "phones": list(held.phones),
+        "linkedin_url": held.linkedin_url,
+        "social_profiles": list(held.social_profiles),
+        "websites": list(held.websites),
+        "current_company": held.current_company,
+        "current_title": held.current_title,
+        "location": held.location,
+    }
+
+
 def job_json(job: Job) -> dict[str, Any]:
     """A job as `jobs.changed` and the jobs listing show it."""
     return {
@@ -78,6 +96,8 @@ def event_type(event: DomainEvent) -> str:
         return "application.removed"
     if isinstance(event, IntroductionFailed):
         return "introduction.failed"
+    if isinstance(event, CandidateChanged):
+        return "candidate.changed"
     if isinstance(event, JobsChanged):
         return "jobs.changed"
     raise TypeError(f"no outbound type for {type(event).__name__}")
@@ -116,6 +136,8 @@ def payload(event: DomainEvent) -> dict[str, Any]:
         }
     elif isinstance(event, IntroductionFailed):
         data |= {"code": event.code, "message": event.message}
+    elif isinstance(event, CandidateChanged):
+        data |= {"candidate": candidate_json(event.candidate), "changed": list(event.changed)}
     else:
         raise TypeError(f"no outbound payload for {type(event).__name__}")
     data["sequence"] = event.sequence

@@ -25,6 +25,9 @@ class ServiceSettings:
     secret_grace: timedelta = timedelta(hours=24)
     body_retention: timedelta = timedelta(days=7)
     reconcile_interval: timedelta = timedelta(minutes=15)
+    reconcile_overlap: timedelta = timedelta(
+        minutes=10
+    )  # each pass re-reads this much before the last
     jobs_sync_interval: timedelta = timedelta(minutes=30)
     connection_check_interval: timedelta = timedelta(hours=1)
     public_url: str = "http://127.0.0.1:8000"

@@ -8,7 +8,7 @@ search for a while (`hide_new_candidates_for`), and change application state (`m
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -59,6 +59,7 @@ class FakeCandidate:
     websites: list[str] = field(default_factory=list)
     company: str | None = None
     title: str | None = None
+    location: str | None = None
     tags: list[str] = field(default_factory=list)
     referrer: Referrer | None = None
     created_at: datetime | None = None
@@ -80,6 +81,7 @@ class FakeCandidate:
             title=self.title,
             tags=tuple(self.tags),
             updated_at=self.updated_at,
+            location=self.location,
         )
 
 
@@ -203,12 +205,23 @@ class FakeAtsClient:
         app.state = ApplicationState.HIRED
         self._touch(app)
 
-    def merge(self, candidate_id: str, into_candidate_id: str) -> None:
-        """Merge a candidate into another: its applications move to the survivor."""
+    def merge(self, candidate_id: str, into_candidate_id: str) -> dict[str, str]:
+        """Merge a candidate into another: its applications move to the survivor, except one on a
+        job the survivor has an application for, which is merged into that one.
+
+        Returns the merged-away application ids, each with the one it was merged into."""
         self.candidates[candidate_id].merged_into = into_candidate_id
-        for app in self.applications.values():
-            if app.candidate_id == candidate_id:
+        kept = {a.job_id: a.id for a in self.applications_of(into_candidate_id)}
+        merged: dict[str, str] = {}
+        for app in list(self.applications.values()):
+            if app.candidate_id != candidate_id:
+                continue
+            if app.job_id in kept:
+                merged[app.id] = kept[app.job_id]
+                del self.applications[app.id]
+            else:
                 app.candidate_id = into_candidate_id
+        return merged
 
     def delete_candidate(self, candidate_id: str) -> list[str]:
         """Delete a candidate and its applications; returns the application ids."""
@@ -306,10 +319,14 @@ class FakeAtsClient:
             last_name=profile.last_name,
             emails=list(profile.emails),
             phones=list(profile.phones),
-            social_profiles=list(profile.social_profiles),
-            websites=[*profile.websites, *([profile.linkedin_url] if profile.linkedin_url else [])],
+            social_profiles=[
+                *([profile.linkedin_url] if profile.linkedin_url else []),
+                *profile.social_profiles,
+            ],
+            websites=list(profile.websites),
             company=profile.current_company,
             title=profile.current_title,
+            location=profile.location,
             created_at=self.clock.now(),
             updated_at=self.clock.now(),
         )
@@ -331,6 +348,25 @@ class FakeAtsClient:
         app = self._new_application(candidate_id, application)
         self._maybe_fail("add_application", before=False)
         return self._created(app)
+
+    async def get_candidate(self, ctx: AtsContext, candidate_id: str) -> AtsCandidate | None:
+        """The candidate now; None when deleted or merged away."""
+        await self._call("get_candidate", ctx, candidate_id=candidate_id)
+        self._maybe_fail("get_candidate")
+        cand = self.candidates.get(candidate_id)
+        if cand is None or cand.deleted or cand.merged_into is not None:
+            return None
+        return cand.public()
+
+    async def application_owners(
+        self, ctx: AtsContext, application_ids: Sequence[str]
+    ) -> Mapping[str, str]:
+        """Who owns each of these applications now; gone ones left out."""
+        await self._call("application_owners", ctx, application_ids=tuple(application_ids))
+        self._maybe_fail("application_owners")
+        return {
+            i: self.applications[i].candidate_id for i in application_ids if i in self.applications
+        }
 
     async def applications_of_candidate(
         self, ctx: AtsContext, candidate_id: str
@@ -414,9 +450,10 @@ class FakeAtsClient:
         cand.last_name = changes.last_name or cand.last_name
         cand.company = changes.current_company or cand.company
         cand.title = changes.current_title or cand.title
+        cand.location = changes.location or cand.location
         linkedin = (changes.linkedin_url,) if changes.linkedin_url else None
         for attr, new in (
-            ("websites", linkedin),
+            ("social_profiles", linkedin),
             ("emails", changes.emails),
             ("phones", changes.phones),
             ("social_profiles", changes.social_profiles),

@@ -286,6 +286,18 @@ class FakeIntroductionRepository:
             if link.application_id is not None and link.closed is None
         )
 
+    async def linked_applications(self, tenant_id: str) -> Sequence[tuple[str, str]]:
+        """Every open linked ATS application id of the tenant with its ATS candidate id, by id."""
+        return sorted(
+            {
+                (link.application_id, intro.ats_candidate_id)
+                for (tenant, _), intro in self.table.rows()
+                if tenant == tenant_id and intro.ats_candidate_id is not None
+                for link in intro.links
+                if link.application_id is not None and link.closed is None
+            }
+        )
+
     async def pipeline(
         self,
         tenant_id: str,

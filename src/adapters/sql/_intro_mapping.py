@@ -16,8 +16,33 @@ from intrro_gateway.domain.introduction import (
     RemovalReason,
     StatusChange,
 )
+from intrro_gateway.domain.profiles import HeldProfile
 from intrro_gateway.domain.signals import RejectionKind, RejectionReason
 from intrro_gateway.domain.status import ReferralStatus, StageRef
+
+ATS_PROFILE_KEY = "ats"
+"""Inside the `candidate` column: the candidate as the gateway last wrote or announced it to the ATS."""
+
+
+def _plain(profile: CandidateProfile | HeldProfile) -> dict[str, Any]:
+    return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(profile).items()}
+
+
+def _held_of(plain: Any) -> HeldProfile | None:
+    if not isinstance(plain, dict):
+        return None
+    return HeldProfile(
+        first_name=plain.get("first_name") or "",
+        last_name=plain.get("last_name") or "",
+        emails=tuple(plain.get("emails") or ()),
+        phones=tuple(plain.get("phones") or ()),
+        linkedin_url=plain.get("linkedin_url"),
+        social_profiles=tuple(plain.get("social_profiles") or ()),
+        websites=tuple(plain.get("websites") or ()),
+        current_company=plain.get("current_company"),
+        current_title=plain.get("current_title"),
+        location=plain.get("location"),
+    )
 
 
 def stage_plain(stage: StageRef | None) -> dict[str, Any] | None:
@@ -35,9 +60,8 @@ def introduction_values(intro: Introduction) -> dict[str, Any]:
     return {
         "tenant_id": intro.tenant_id,
         "introduction_id": intro.introduction_id,
-        "candidate": {
-            k: list(v) if isinstance(v, tuple) else v for k, v in asdict(intro.candidate).items()
-        },
+        "candidate": _plain(intro.candidate)
+        | ({} if intro.ats_profile is None else {ATS_PROFILE_KEY: _plain(intro.ats_profile)}),
         "referrer": asdict(intro.referrer),
         "job_ids": list(intro.job_ids),
         "message": intro.message,
@@ -173,5 +197,6 @@ def introduction_of(
         ),
         sequence=row["sequence"],
         withdrawn_at=row["withdrawn_at"],
+        ats_profile=_held_of(plain.get(ATS_PROFILE_KEY)),
         version=row["version"],
     )

@@ -161,6 +161,28 @@ class SqlIntroductionRepository(IntroductionRepository):
             )
         return [str(v) for v in result.scalars()]
 
+    async def linked_applications(self, tenant_id: str) -> Sequence[tuple[str, str]]:
+        """Every open linked ATS application id of the tenant with its ATS candidate id, by id."""
+        join = _LINKS.join(
+            _INTROS,
+            (_LINKS.c.tenant_id == _INTROS.c.tenant_id)
+            & (_LINKS.c.introduction_id == _INTROS.c.introduction_id),
+        )
+        async with translated():
+            result = await self._conn.execute(
+                select(_LINKS.c.application_id, _INTROS.c.ats_candidate_id)
+                .select_from(join)
+                .where(
+                    _LINKS.c.tenant_id == tenant_id,
+                    _LINKS.c.application_id.is_not(None),
+                    _LINKS.c.closed.is_(None),
+                    _INTROS.c.ats_candidate_id.is_not(None),
+                )
+                .distinct()
+                .order_by(_LINKS.c.application_id)
+            )
+        return [(str(app), str(cand)) for app, cand in result.all()]
+
     async def pipeline(
         self,
         tenant_id: str,

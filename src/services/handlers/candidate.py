@@ -14,6 +14,7 @@ from intrro_gateway.services.handlers._common import (
     load_tenant,
     retry_on_conflict,
 )
+from intrro_gateway.services.handlers._profiles import expect_write
 
 logger = structlog.get_logger(__name__)
 
@@ -30,6 +31,8 @@ async def update_candidate(cmd: UpdateCandidate, deps: Dependencies) -> bool:
     if intro.is_exported and intro.ats_candidate_id is not None and ctx is not None:
         # A merge: sending it again after a crash changes nothing more.
         try:
+            # Expected first, so that the ATS's web hook about this write announces nothing.
+            await expect_write(deps, cmd.tenant_id, intro.ats_candidate_id, cmd.changes)
             await deps.registry.client(ctx).update_candidate(
                 ctx, intro.ats_candidate_id, cmd.changes
             )

@@ -21,6 +21,7 @@ import structlog
 from intrro_gateway.domain.commands import ExportIntroduction
 from intrro_gateway.domain.introduction import ExportState, Introduction, snapshot_status
 from intrro_gateway.domain.jobs import Job
+from intrro_gateway.domain.profiles import HeldProfile
 from intrro_gateway.domain.signals import ApplicationSnapshot, ApplicationState
 from intrro_gateway.domain.status import ReferralStatus, StageRef
 from intrro_gateway.domain.tenant import ClosedJobPolicy, Tenant
@@ -49,6 +50,7 @@ from intrro_gateway.services.handlers._export_candidate import (
     ExportStoppedError,
     find_or_create,
 )
+from intrro_gateway.services.handlers._export_profile import merge_profile
 from intrro_gateway.services.handlers._journal import CANDIDATE, NOTE, REFERRER, TAG, app_key
 
 logger = structlog.get_logger(__name__)
@@ -187,12 +189,19 @@ async def _export(plan: _Plan, run: ExportRun) -> ExportOutcome:
         )
 
     candidate_id, created = await find_or_create(run, new_application(plan.targets[0]))
+    held = (
+        HeldProfile.of(intro.candidate)
+        if created is not None
+        else await merge_profile(run, candidate_id)
+    )
     existing = {s.application_id: s for s in await ats.applications_of_candidate(ctx, candidate_id)}
     applications = await _applications(run, candidate_id, plan, existing, new_application)
     if created is not None:
         applications[created.job_id] = created.application_id
     await _credit_note_tag(run, candidate_id, credit, applications[plan.targets[0]])
-    return await _mark_exported(plan, deps, candidate_id, credit, applications, existing, created)
+    return await _mark_exported(
+        plan, deps, candidate_id, credit, applications, existing, created, held=held
+    )
 
 
 async def _applications(
@@ -274,6 +283,7 @@ async def _mark_exported(
     created: CreatedApplication | None,
     *,
     problems: dict[str, str] | None = None,
+    held: HeldProfile | None = None,
 ) -> ExportOutcome:
     if created is not None and created.application_id not in existing:
         existing[created.application_id] = _snapshot_of(created)
@@ -291,6 +301,8 @@ async def _mark_exported(
                 stage = snapshot.stage if snapshot else None
                 status = snapshot_status(snapshot, plan.tenant.stage_mapping, stages)
                 exported[job_id] = (app_id, stage, status)
+            if held is not None:  # an incomplete export does not know it: the next read notes it
+                intro.expect_ats_profile(held)
             intro.mark_exported(
                 ats=ats.name,
                 candidate_id=candidate_id,

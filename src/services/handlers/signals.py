@@ -12,8 +12,9 @@ import enum
 import structlog
 
 from intrro_gateway.domain.commands import ApplyAtsSignal
-from intrro_gateway.domain.introduction import ExportState, RemovalReason, Verdict
+from intrro_gateway.domain.introduction import ExportState, Introduction, RemovalReason, Verdict
 from intrro_gateway.domain.signals import (
+    ApplicationDeleted,
     ApplicationSignal,
     ApplicationSnapshot,
     CandidateAnonymized,
@@ -22,6 +23,8 @@ from intrro_gateway.domain.signals import (
     CandidateProfileChanged,
     CandidateSignal,
 )
+from intrro_gateway.domain.tenant import Tenant
+from intrro_gateway.ports.unit_of_work import UnitOfWork
 from intrro_gateway.services.deps import Dependencies
 from intrro_gateway.services.errors import DeferredError
 from intrro_gateway.services.handlers._common import (
@@ -31,6 +34,7 @@ from intrro_gateway.services.handlers._common import (
     retry_on_conflict,
     save_and_announce,
 )
+from intrro_gateway.services.handlers._profiles import observe_candidate
 
 logger = structlog.get_logger(__name__)
 
@@ -56,6 +60,11 @@ async def apply_ats_signal(cmd: ApplyAtsSignal, deps: Dependencies) -> SignalOut
 async def _application(
     tenant_id: str, signal: ApplicationSignal, deps: Dependencies
 ) -> SignalOutcome:
+    if isinstance(signal, ApplicationDeleted) and await _owner_gone(
+        tenant_id, signal.application_id, deps
+    ):
+        return SignalOutcome.IGNORED
+
     async def first_pass() -> Verdict:
         async with deps.uow() as uow:
             tenant = await load_tenant(uow, tenant_id)
@@ -163,16 +172,21 @@ async def close_application(tenant_id: str, application_id: str, deps: Dependenc
 
 async def _candidate(tenant_id: str, signal: CandidateSignal, deps: Dependencies) -> SignalOutcome:
     if isinstance(signal, CandidateProfileChanged):
-        # The gateway's own writes (export, update) come back as this: an echo, nothing to push.
-        return SignalOutcome.IGNORED
+        # Echoes of the gateway's own writes compare equal to what it wrote: nothing is announced.
+        announced = await observe_candidate(deps, tenant_id, signal.candidate_id)
+        return SignalOutcome.APPLIED if announced else SignalOutcome.IGNORED
+    survivors: dict[str, ApplicationSnapshot] = {}
+    if isinstance(signal, CandidateMerged):
+        survivors = await _survivor_applications(tenant_id, signal, deps)
 
     async def run() -> SignalOutcome:
         async with deps.uow() as uow:
-            await load_tenant(uow, tenant_id)
+            tenant = await load_tenant(uow, tenant_id)
             intros = await uow.introductions.by_candidate(tenant_id, signal.candidate_id)
             for intro in intros:
                 if isinstance(signal, CandidateMerged):
                     intro.relink_candidate(signal.into_candidate_id)
+                    await _follow_merged_applications(uow, tenant, intro, survivors, deps)
                 elif isinstance(signal, CandidateDeleted):
                     gone = signal.application_ids or tuple(
                         lk.application_id for lk in intro.links if lk.application_id
@@ -191,3 +205,59 @@ async def _candidate(tenant_id: str, signal: CandidateSignal, deps: Dependencies
     outcome = await retry_on_conflict(run)
     logger.info("candidate.signal", kind=type(signal).__name__, outcome=str(outcome))
     return outcome
+
+
+async def _survivor_applications(
+    tenant_id: str, signal: CandidateMerged, deps: Dependencies
+) -> dict[str, ApplicationSnapshot]:
+    """The surviving candidate's applications by job: where merged-away duplicates went."""
+    async with deps.uow() as uow:
+        tenant = await load_tenant(uow, tenant_id)
+        if not await uow.introductions.by_candidate(tenant_id, signal.candidate_id):
+            return {}
+    ctx = ats_context(tenant)
+    if ctx is None:
+        return {}
+    apps = await deps.registry.client(ctx).applications_of_candidate(ctx, signal.into_candidate_id)
+    return {a.application_id: a for a in apps}
+
+
+async def _follow_merged_applications(
+    uow: UnitOfWork,
+    tenant: Tenant,
+    intro: Introduction,
+    survivors: dict[str, ApplicationSnapshot],
+    deps: Dependencies,
+) -> None:
+    """An application the survivor no longer has was merged into the survivor's one on its job."""
+    if not survivors:
+        return
+    by_job = {s.job_id: s for s in survivors.values() if s.job_id is not None}
+    for link in list(intro.links):
+        app_id = link.application_id
+        if app_id is None or link.closed is not None or app_id in survivors:
+            continue
+        survivor = by_job.get(link.job_id)
+        if survivor is not None:
+            intro.merge_application(
+                app_id,
+                survivor,
+                mapping=tenant.stage_mapping,
+                job_stages=await job_stages(uow, tenant.id, link.job_id),
+                at=deps.clock.now(),
+            )
+
+
+async def _owner_gone(tenant_id: str, application_id: str, deps: Dependencies) -> bool:
+    """Whether the candidate of a deleted application is gone too (deleted or merged away).
+
+    Greenhouse deletes a duplicate application when it merges two people: the candidate's own
+    signal (merged or deleted) then says what became of it, so the deletion alone decides nothing.
+    """
+    async with deps.uow() as uow:
+        tenant = await load_tenant(uow, tenant_id)
+        intro = await uow.introductions.by_application(tenant_id, application_id)
+    ctx = ats_context(tenant)
+    if intro is None or intro.ats_candidate_id is None or ctx is None:
+        return False
+    return await deps.registry.client(ctx).get_candidate(ctx, intro.ats_candidate_id) is None

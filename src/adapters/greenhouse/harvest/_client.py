@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 import httpx
@@ -193,7 +193,29 @@ class GreenhouseAtsClient(AtsClient):
         """Merge the changes: lists are unions, nothing Greenhouse holds is cleared."""
         await self._writes.update_candidate(ctx, candidate_id, changes)
 
+    async def get_candidate(self, ctx: AtsContext, candidate_id: str) -> AtsCandidate | None:
+        """`GET /v3/candidates?ids=`: the candidate now, or None when it is gone."""
+        rows = await self._http.list_by_ids(ctx, "/v3/candidates", "ids", [candidate_id])
+        found = (m.candidate(row) for row in rows)
+        return next((c for c in found if c is not None and c.id == candidate_id), None)
+
     # -- applications --------------------------------------------------------------------------
+
+    async def application_owners(
+        self, ctx: AtsContext, application_ids: Sequence[str]
+    ) -> Mapping[str, str]:
+        """`GET /v3/applications?ids=` alone (50 ids a request): who owns each application now."""
+        if not application_ids:
+            return {}
+        rows = await self._http.list_by_ids(
+            ctx, "/v3/applications", "ids", list(dict.fromkeys(application_ids))
+        )
+        owners: dict[str, str] = {}
+        for row in rows:
+            app_id, owner = f.ident(row.get("id")), f.ident(row.get("candidate_id"))
+            if app_id is not None and owner is not None:
+                owners[app_id] = owner
+        return owners
 
     async def applications_of_candidate(
         self, ctx: AtsContext, candidate_id: str

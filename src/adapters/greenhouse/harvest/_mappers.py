@@ -138,6 +138,7 @@ def candidate(raw: Mapping[str, Any]) -> AtsCandidate | None:
         title=f.text(raw.get("title")),
         tags=tags,
         updated_at=parse_timestamp(raw.get("updated_at")),
+        location=next(iter(f.values(raw.get("addresses"))), None),
     )
 
 
