@@ -121,13 +121,25 @@ def merge_candidates(
     into_candidate_id: int,
     options: DeliveryOptions | None = None,
 ) -> list[str]:
-    """Merge one candidate into another (its applications move over); fires `merge_candidate`."""
+    """Merge one candidate into another; fires `merge_candidate`.
+
+    Its applications move over, except one on a job the survivor already has an application for:
+    that duplicate is merged into the survivor's and destroyed, firing the flat `delete_application`
+    first (Greenhouse fires it when "two duplicates on the same job" are merged).
+    """
     if from_candidate_id == into_candidate_id:
         raise InvalidStateError("a candidate cannot be merged into itself")
     loser = state.get("candidates", from_candidate_id)
     winner = state.get("candidates", into_candidate_id)
-    for application in state.tables["applications"].values():
-        if application["candidate_id"] == from_candidate_id:
+    applications = state.tables["applications"]
+    kept_jobs = {
+        a["job_id"] for a in applications.values() if a["candidate_id"] == into_candidate_id
+    }
+    event_ids: list[str] = []
+    for application in [a for a in applications.values() if a["candidate_id"] == from_candidate_id]:
+        if application["job_id"] is not None and application["job_id"] in kept_jobs:
+            event_ids += _applications.delete_application(state, application["id"], options)
+        else:
             application["candidate_id"] = into_candidate_id
             state.touch(application)
     merged_tags = list(dict.fromkeys([*winner["tags"], *loser["tags"]]))
@@ -136,4 +148,4 @@ def merge_candidates(
     del state.tables["candidates"][from_candidate_id]
     state.touch(winner, "last_activity_at")
     person = _payloads.person_payload(loser, [], new_candidate_id=into_candidate_id)
-    return state.webhooks.fire("merge_candidate", {"person": person}, options)
+    return event_ids + state.webhooks.fire("merge_candidate", {"person": person}, options)

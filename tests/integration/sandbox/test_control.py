@@ -15,6 +15,10 @@ from intrro_gateway.sandboxes.greenhouse import (
     SandboxState,
     UnknownRecordError,
 )
+from intrro_gateway.sandboxes.greenhouse._applications import (
+    ApplicationRequest,
+    create_application,
+)
 from tests.integration.sandbox.support import Receiver
 
 
@@ -184,6 +188,26 @@ async def test_merge_moves_applications_to_the_winner_and_fires_merge_candidate(
     assert body["action"] == "merge_candidate"
     assert body["payload"]["person"]["id"] == loser
     assert body["payload"]["person"]["new_candidate_id"] == winner
+
+
+async def test_merge_destroys_a_duplicate_on_a_job_the_winner_has_and_fires_its_deletion_first(
+    control: SandboxControl, receiver: Receiver, state: SandboxState
+) -> None:
+    loser, winner = state.seed.candidate_ids[0], state.seed.candidate_ids[1]
+    duplicate = state.seed.application_ids[0]
+    job_id = state.tables["applications"][duplicate]["job_id"]
+    kept, _ = create_application(state, winner, ApplicationRequest(job_id=job_id))
+    await control.flush()
+    receiver.requests.clear()
+
+    control.merge(loser, winner)
+    await control.flush()
+
+    assert duplicate not in state.tables["applications"]
+    assert state.tables["applications"][kept["id"]]["candidate_id"] == winner
+    actions = [b["action"] for b in _payloads(receiver)]
+    assert actions == ["delete_application", "merge_candidate"]
+    assert _payloads(receiver)[0]["payload"]["application"]["id"] == duplicate
 
 
 async def test_delete_application_fires_the_flat_payload(
