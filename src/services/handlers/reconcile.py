@@ -17,7 +17,6 @@ import structlog
 
 from intrro_gateway.domain.commands import ApplyAtsSignal, Reconcile
 from intrro_gateway.domain.signals import (
-    ApplicationDeleted,
     AtsSignal,
     CandidateDeleted,
     CandidateMerged,
@@ -25,7 +24,12 @@ from intrro_gateway.domain.signals import (
 from intrro_gateway.ports.ats import AtsContext
 from intrro_gateway.services.deps import Dependencies
 from intrro_gateway.services.handlers._common import ats_context, load_tenant
-from intrro_gateway.services.handlers.signals import SignalOutcome, apply_ats_signal, apply_snapshot
+from intrro_gateway.services.handlers.signals import (
+    SignalOutcome,
+    apply_ats_signal,
+    apply_snapshot,
+    close_application,
+)
 
 logger = structlog.get_logger(__name__)
 
@@ -122,11 +126,17 @@ async def _vanished_and_merged(
     signals: list[AtsSignal] = [
         CandidateMerged(candidate_id=old, into_candidate_id=new) for old, new in moved.items()
     ]
+    repairs = 0
     for candidate_id, gone in vanished.items():
         if candidate_id in moved:
             continue  # the merge repair follows the survivor, its duplicates included
-        signals += await _why_gone(tenant_id, ctx, candidate_id, gone, deps, cost)
-    repairs = 0
+        cost.calls += 1
+        if await deps.registry.client(ctx).get_candidate(ctx, candidate_id) is not None:
+            # The person is there: these applications alone were deleted.
+            for app_id in gone:
+                repairs += await close_application(tenant_id, app_id, deps)
+            continue
+        signals.append(await _why_gone(tenant_id, ctx, candidate_id, gone, deps, cost))
     for signal in signals:
         outcome = await apply_ats_signal(ApplyAtsSignal(tenant_id=tenant_id, signal=signal), deps)
         if outcome is not SignalOutcome.IGNORED:
@@ -141,12 +151,9 @@ async def _why_gone(
     gone: list[str],
     deps: Dependencies,
     cost: _Counted,
-) -> list[AtsSignal]:
-    """What became of applications that are gone: deleted alone, or with their candidate (deleted,
-    or merged into a person who has the introduction's e-mail address)."""
-    cost.calls += 1
-    if await deps.registry.client(ctx).get_candidate(ctx, candidate_id) is not None:
-        return [ApplicationDeleted(application_id=app_id) for app_id in gone]
+) -> AtsSignal:
+    """What became of a person who is gone with their applications: merged into a person who has
+    the introduction's e-mail address, or else deleted."""
     async with deps.uow() as uow:
         intros = await uow.introductions.by_candidate(tenant_id, candidate_id)
     emails = sorted({e for intro in intros for e in intro.candidate.emails})
@@ -158,5 +165,5 @@ async def _why_gone(
     ]
     if found:
         survivor = min(found, key=lambda c: (len(c.id), c.id))
-        return [CandidateMerged(candidate_id=candidate_id, into_candidate_id=survivor.id)]
-    return [CandidateDeleted(candidate_id=candidate_id, application_ids=tuple(gone))]
+        return CandidateMerged(candidate_id=candidate_id, into_candidate_id=survivor.id)
+    return CandidateDeleted(candidate_id=candidate_id, application_ids=tuple(gone))
