@@ -21,6 +21,7 @@ from cryptography.fernet import Fernet
 from starlette.applications import Starlette
 
 from intrro_gateway.adapters.intrro.receiver import ReceivedEvent, create_receiver_app
+from intrro_gateway.domain.introduction import Introduction
 from intrro_gateway.entrypoints.container import build_container
 from intrro_gateway.entrypoints.http import create_app
 from intrro_gateway.entrypoints.serving import Listener, bind, serve
@@ -32,6 +33,7 @@ from intrro_gateway.sandboxes.greenhouse import (
     seeded_state,
 )
 from tests.e2e.live_events import (
+    CANDIDATE_CHANGED,
     ERIN,
     EXPORTED,
     FAILED,
@@ -46,10 +48,12 @@ from tests.e2e.live_events import (
     new_intrro_secret,
     now_iso,
 )
+from tests.e2e.recruiter import GreenhouseRecruiter, Recruiter
 
 __all__ = [
     "ADMIN_EMAIL",
     "API_TOKEN",
+    "CANDIDATE_CHANGED",
     "ERIN",
     "EXPORTED",
     "FAILED",
@@ -310,6 +314,20 @@ class Live:
             for c in self.sandbox.tables["candidates"].values()
             if any(e["value"].lower() == email.lower() for e in c.get("email_addresses") or [])
         ]
+
+    @property
+    def recruiter(self) -> Recruiter:
+        """The ATS-neutral recruiter actions on this stack's sandbox (the stories' ATS parts)."""
+        return GreenhouseRecruiter(self)
+
+    async def stored_introduction(self, introduction_id: str) -> Introduction | None:
+        """The introduction as the gateway's database holds it (for what no API shows)."""
+        container = build_container(self.settings)
+        try:
+            async with container.deps().uow() as uow:
+                return await uow.introductions.get(self.tenant, introduction_id)
+        finally:
+            await container.engine().dispose()
 
     def fired_actions(self) -> list[str]:
         """Every web hook action the sandbox fired, in order."""

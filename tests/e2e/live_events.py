@@ -20,6 +20,7 @@ STATUS_CHANGED = "application.status_changed"
 FAILED = "introduction.failed"
 REMOVED = "application.removed"
 JOBS_CHANGED = "jobs.changed"
+CANDIDATE_CHANGED = "candidate.changed"
 
 
 def new_intrro_secret() -> str:

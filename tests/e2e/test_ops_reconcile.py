@@ -21,6 +21,7 @@ from intrro_gateway.sandboxes.greenhouse.state import LoggedRequest
 from intrro_gateway.services.handlers.reconcile import ReconcileResult
 from tests.e2e.http_support import accepted, intrro_event, intrro_headers
 from tests.e2e.test_ops_support import (
+    AUTH,
     OpsGateway,
     describe,
     ops_gateway,
@@ -198,3 +199,30 @@ async def test_a_pass_costs_the_same_few_requests_for_one_repair_or_seven(
     assert idle.repairs == 0
     assert len(one_requests) == len(seven_requests), describe(seven_requests)
     assert len(idle_requests) <= len(seven_requests) <= MOST_REQUESTS_PER_PASS
+
+
+async def test_deletions_and_a_merge_whose_web_hooks_were_dropped_are_repaired_once(
+    tmp_path: Path, sqlite_url: str
+) -> None:
+    async with ops_gateway(tmp_path, sqlite_url, {ID: seeded_state()}) as gw:
+        await connected(gw)
+        deleted = await introduce(gw, "intro-1", free_job(gw.sandbox, 0))
+        person_gone = await introduce(gw, "intro-2", free_job(gw.sandbox, 1))
+        merged = await introduce(gw, "intro-3", free_job(gw.sandbox, 2))
+        owner = gw.sandbox.tables["applications"]
+        survivor = gw.sandbox.seed.candidate_ids[0]
+        gw.control.set_delivery_options(DROP)
+        gw.control.delete_application(deleted)
+        gw.control.delete_candidate(owner[person_gone]["candidate_id"])
+        gw.control.merge(owner[merged]["candidate_id"], survivor)
+        first, made = await reconcile_pass(gw)
+        second, _ = await reconcile_pass(gw)
+        view = await gw.client.get("/api/tenants/acme/introductions/intro-3", headers=AUTH)
+
+    removed = gw.platform.of_type("application.removed")
+    assert sorted((m.data["application_id"], m.data["reason"]) for m in removed) == sorted(
+        [(str(deleted), "deleted"), (str(person_gone), "deleted")]
+    )
+    assert (first.repairs, second.repairs) == (3, 0)
+    assert view.json()["ats_candidate_id"] == str(survivor)
+    assert all(r.method == "GET" or r.path == "/token" for r in made), describe(made)
