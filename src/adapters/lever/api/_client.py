@@ -254,7 +254,27 @@ class LeverAtsClient(AtsClient):
                     params=perform_as(ctx),
                 )
 
+    async def get_candidate(self, ctx: AtsContext, candidate_id: str) -> AtsCandidate | None:
+        """The contact as its opportunities show it; None when it has none left."""
+        rows = await self._opportunities_of(ctx, candidate_id)
+        return next((p for p in map(m.candidate, rows) if p is not None), None)
+
     # -- applications --------------------------------------------------------------------------
+
+    async def application_owners(
+        self, ctx: AtsContext, application_ids: Sequence[str]
+    ) -> Mapping[str, str]:
+        """The contact of each opportunity (one read each: Lever has no read by ids)."""
+        owners: dict[str, str] = {}
+        for opportunity_id in dict.fromkeys(application_ids):
+            try:
+                raw = m.record(await self._http.get(ctx, f"/opportunities/{opportunity_id}"))
+            except AtsNotFoundError:
+                continue
+            contact = m.ident(raw.get("contact"))
+            if contact is not None:
+                owners[opportunity_id] = contact
+        return owners
 
     async def applications_of_candidate(
         self, ctx: AtsContext, candidate_id: str
