@@ -32,6 +32,7 @@ from intrro_gateway.adapters.sql.queue import SqlWorkQueue
 from intrro_gateway.adapters.sql.secrets import SecretCipher
 from intrro_gateway.adapters.sql.uow import SqlUnitOfWork
 from intrro_gateway.adapters.system import SystemClock, UuidIdGenerator
+from intrro_gateway.entrypoints.logging import register_secrets
 from intrro_gateway.entrypoints.metrics import GatewayMetrics, MeteredReferralPlatform
 from intrro_gateway.entrypoints.settings import GatewaySettings
 from intrro_gateway.ports.ats_registry import AtsParts, AtsRegistry
@@ -71,7 +72,8 @@ async def _close_http(client: httpx.AsyncClient) -> AsyncIterator[httpx.AsyncCli
 
 
 def _cipher(settings: GatewaySettings) -> SecretCipher:
-    return SecretCipher([key.reveal() for key in settings.secret_keys])
+    # Every tenant secret the gateway opens joins the values no log line may show.
+    return SecretCipher([key.reveal() for key in settings.secret_keys], on_open=register_secrets)
 
 
 def _greenhouse_sandbox() -> object:

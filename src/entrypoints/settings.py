@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 from typing import Literal, TypeVar
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from cryptography.fernet import Fernet
 from starlette.config import Config
@@ -199,6 +199,12 @@ class GatewaySettings:
     def is_production(self) -> bool:
         """Whether the gateway runs in production."""
         return self.env == "production"
+
+    def secret_values(self) -> tuple[str, ...]:
+        """Every configured secret value (keys, tokens, the database password), for log redaction."""
+        password = urlsplit(self.database_url).password
+        values = [key.reveal() for key in (*self.secret_keys, *self.api_tokens)]
+        return tuple(values + ([unquote(password)] if password else []))
 
     @property
     def database_display(self) -> str:

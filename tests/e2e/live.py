@@ -344,6 +344,7 @@ async def live_stack(
     *,
     tenant: str = TENANT,
     state: SandboxState | None = None,
+    log_level: str = "warning",
     **env: str,
 ) -> AsyncIterator[Live]:
     """Start the three servers, create and connect the tenant, import the jobs; stop on exit."""
@@ -361,7 +362,7 @@ async def live_stack(
     ]
     stop = asyncio.Event()
     ready = asyncio.Event()
-    serving = asyncio.create_task(serve(listeners, stop, log_level="warning", on_ready=ready.set))
+    serving = asyncio.create_task(serve(listeners, stop, log_level=log_level, on_ready=ready.set))
     try:
         await _started(serving, ready)
         async with httpx.AsyncClient(timeout=_HTTP_TIMEOUT) as http:

@@ -10,7 +10,7 @@ instead of serving there. Rows written before the binding are re-encrypted by mi
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
@@ -53,7 +53,10 @@ class MisboundSecretError(StoredSecretError, ValueError):
 class SecretCipher:
     """Encrypts with the newest key; decrypts with any of them; binds each secret to (tenant, kind)."""
 
-    def __init__(self, keys: Sequence[str]) -> None:
+    def __init__(
+        self, keys: Sequence[str], *, on_open: Callable[[Sequence[str]], None] | None = None
+    ) -> None:
+        self._on_open = on_open
         if not keys:
             raise InvalidSecretKeyError("at least one Fernet key is needed")
         fernets: list[Fernet] = []
@@ -65,6 +68,12 @@ class SecretCipher:
                     f"secret key #{position + 1} is not a Fernet key"
                 ) from exc
         self._fernet = MultiFernet(fernets)
+
+    def notice(self, values: Sequence[str]) -> None:
+        """Tell the `on_open` hook (the log redaction) of secret values just opened, so that no log
+        line can show them."""
+        if self._on_open is not None and values:
+            self._on_open(values)
 
     def seal(self, plain: str, *, tenant_id: str, kind: str) -> str:
         """The secret, bound to its tenant and kind, encrypted under the newest key."""

@@ -204,7 +204,7 @@ class SqlTenantRepository(TenantRepository):
                 referral_field_key=row["referral_field_key"],
             )
         mapping = row["stage_mapping"] or {}
-        return Tenant(
+        tenant = Tenant(
             id=row["id"],
             intrro_callback_url=row["intrro_callback_url"],
             intrro_secret=RotatingSecret(
@@ -237,3 +237,19 @@ class SqlTenantRepository(TenantRepository):
             reconcile_repairs=row["reconcile_repairs"],
             created_at=row["created_at"],
         )
+        self._cipher.notice(_secret_values(tenant))
+        return tenant
+
+
+def _secret_values(tenant: Tenant) -> list[str]:
+    """Every secret value a tenant holds, for the log redaction."""
+    values = [
+        tenant.intrro_secret.current,
+        tenant.intrro_secret.previous,
+        tenant.webhook_secret.current,
+        tenant.webhook_secret.previous,
+        *tenant.webhook_tokens,
+    ]
+    if tenant.connection is not None:
+        values.append(tenant.connection.credentials.client_secret)
+    return [value for value in values if value]

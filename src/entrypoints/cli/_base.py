@@ -56,7 +56,12 @@ def settings_for_command(*, log_level: str | None = None) -> GatewaySettings:
         settings = load_settings()
     except SettingsError as exc:
         raise CliError(str(exc)) from None
-    configure_logging(settings.log_format, log_level or settings.log_level, cache_loggers=False)
+    configure_logging(
+        settings.log_format,
+        log_level or settings.log_level,
+        cache_loggers=False,
+        secrets=settings.secret_values(),
+    )
     for notice in settings.notices:
         err_console().print(f"intrro-gateway: {notice}")
     return settings

@@ -13,5 +13,5 @@ from intrro_gateway.entrypoints.settings import load_settings
 def app_from_environment() -> Starlette:
     """Load the settings, configure logging, and build the app on a fresh container."""
     settings = load_settings()
-    configure_logging(settings.log_format, settings.log_level)
+    configure_logging(settings.log_format, settings.log_level, secrets=settings.secret_values())
     return create_app(build_container(settings))

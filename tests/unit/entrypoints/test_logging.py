@@ -12,7 +12,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 from structlog.testing import capture_logs
 
-from intrro_gateway.entrypoints.logging import REDACTED, configure_logging, mask_text, redact
+from intrro_gateway.entrypoints.logging import (
+    REDACTED,
+    configure_logging,
+    forget_secrets,
+    mask_text,
+    redact,
+    register_secrets,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -105,3 +112,56 @@ def test_any_email_address_keeps_only_its_first_character_and_domain(
     assert f"{local[0]}***@{domain}" in masked
     if len(local) > 1:
         assert email not in masked
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("GET https://h/v3/candidates?email=ada%40example.com", "***@example.com"),
+        ("GET https://h/v3/users?email=ADA%40EXAMPLE.COM", "***@EXAMPLE.COM"),
+        ("x=Ada%2Btag%40Example.com&y", "***@Example.com&y"),
+        ("twice a%2540b.example.org", "***@b.example.org"),
+        ("escaped ada\\u0040example.com", "***@example.com"),
+        ("UPPER ADA.LOVELACE@EXAMPLE.COM", "***@EXAMPLE.COM"),
+        ("dot ada%40example%2Ecom", "***@example.com"),
+    ],
+)
+def test_encoded_escaped_and_upper_case_addresses_are_masked(text: str, shown: str) -> None:
+    masked = mask_text(text)
+
+    assert shown in masked
+    for local in ("ada", "Ada", "ADA", "Ada%2Btag", "ADA.LOVELACE", "a%25"):
+        assert f"{local}@" not in masked and f"{local}%40" not in masked
+
+
+def test_every_registered_secret_is_removed_in_every_encoding() -> None:
+    register_secrets(["configured/secret value", "short"])
+    try:
+        for text in (
+            "k=configured/secret value",
+            "k=configured%2Fsecret%20value",
+            "k=configured%2Fsecret+value",
+            "k=CONFIGURED/SECRET VALUE",
+        ):
+            assert "***" in mask_text(text)
+            assert "secret" not in mask_text(text).lower()
+        assert mask_text("short") == "short"  # too short to be told from ordinary words
+    finally:
+        forget_secrets()
+
+
+def test_httpx_request_lines_are_off_at_info_and_redacted_when_they_do_show(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    configure_logging("json", "DEBUG", cache_loggers=False, secrets=["api-token-0123456789"])
+    httpx_log = logging.getLogger("httpx")
+
+    httpx_log.info('HTTP Request: GET https://h/v3/users?email=ada%40example.com "HTTP/1.1 200 OK"')
+    httpx_log.warning(
+        "retrying https://h/v3/users?email=ada%40example.com with api-token-0123456789"
+    )
+    forget_secrets()
+
+    lines = [json.loads(line) for line in capsys.readouterr().err.splitlines()]
+    assert [line["level"] for line in lines] == ["warning"]
+    assert "ada" not in lines[0]["event"] and "api-token" not in lines[0]["event"]
