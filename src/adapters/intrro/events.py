@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, Final
@@ -10,6 +9,7 @@ from typing import Any, Final
 from intrro_gateway.adapters.intrro import _candidate
 from intrro_gateway.adapters.intrro._fields import Fields
 from intrro_gateway.adapters.intrro._signing import ID_HEADER, SignatureMismatchError, check
+from intrro_gateway.adapters.json_limits import loads_bounded
 from intrro_gateway.domain.commands import AcceptIntroduction, UpdateCandidate, WithdrawIntroduction
 from intrro_gateway.ports.referral_events import (
     EventSignatureError,
@@ -47,8 +47,8 @@ class IntrroEventReader(ReferralEventReader):
     def parse(self, tenant_id: str, body: bytes) -> ParsedEvent:
         """Read an event into its command; raises NotJsonError or InvalidEventError."""
         try:
-            document = json.loads(body)
-        except (ValueError, RecursionError) as exc:
+            document = loads_bounded(body)
+        except ValueError as exc:
             raise NotJsonError("the body is not JSON") from exc
         fields = Fields()
         if not isinstance(document, dict):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any, NamedTuple
 
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
@@ -10,6 +9,8 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+
+from intrro_gateway.adapters.json_limits import loads_bounded
 
 
 class ReceivedEvent(NamedTuple):
@@ -33,7 +34,7 @@ def create_receiver_app(secret: str, *, fail_next: int = 0) -> Starlette:
         try:
             # The library checks the timestamp against the real clock: right for a live receiver.
             webhook.verify(body, dict(request.headers), json_parse=False)
-            document = json.loads(body)
+            document = loads_bounded(body)
         except (WebhookVerificationError, ValueError):
             return JSONResponse({"error": "the signature or the body does not check out"}, 401)
         if not isinstance(document, dict) or not isinstance(document.get("type"), str):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -10,6 +9,7 @@ from typing import Any
 
 from starlette.requests import Request
 
+from intrro_gateway.adapters.json_limits import loads_bounded
 from intrro_gateway.domain.destinations import DestinationPolicy
 from intrro_gateway.domain.status import STAGE_TARGETS, ReferralStatus, StageMapping
 from intrro_gateway.domain.tenant import ClosedJobPolicy
@@ -56,7 +56,7 @@ async def json_object(request: Request, limit: int, *, empty_ok: bool = False) -
     if empty_ok and not body.strip():
         return {}
     try:
-        doc = json.loads(body)
+        doc = loads_bounded(body)
     except ValueError:
         raise ProblemError(400, "Bad Request", "the body is not JSON") from None
     if not isinstance(doc, dict):

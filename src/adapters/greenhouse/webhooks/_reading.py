@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from intrro_gateway.adapters.json_limits import loads_bounded
 from intrro_gateway.ports.ats_webhooks import MalformedWebhookError
 
 JsonObject = Mapping[str, Any]
@@ -15,8 +15,8 @@ JsonObject = Mapping[str, Any]
 def load_json(body: bytes) -> Any:
     """The body as JSON; raises MalformedWebhookError when it is not JSON."""
     try:
-        return json.loads(body)
-    except (ValueError, RecursionError) as exc:  # UnicodeDecodeError and JSONDecodeError included
+        return loads_bounded(body)
+    except ValueError as exc:  # UnicodeDecodeError and JSONDecodeError included
         raise MalformedWebhookError("the body is not JSON") from exc
 
 

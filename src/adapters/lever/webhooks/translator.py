@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, Final
 
+from intrro_gateway.adapters.json_limits import loads_bounded
 from intrro_gateway.domain.signals import ApplicationUpdated
 from intrro_gateway.ports.ats_webhooks import (
     AtsWebhookTranslator,
@@ -36,8 +36,8 @@ PING: Final = "ping"
 
 def _load(body: bytes) -> dict[str, Any]:
     try:
-        document = json.loads(body)
-    except (ValueError, UnicodeDecodeError) as exc:
+        document = loads_bounded(body)
+    except ValueError as exc:
         raise MalformedWebhookError("the body is not JSON") from exc
     if not isinstance(document, dict):
         raise MalformedWebhookError("the body is not a JSON object")
