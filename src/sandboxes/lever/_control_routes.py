@@ -153,14 +153,29 @@ async def _requests(request: Request, body: dict[str, Any]) -> Response:
 
 
 async def _keys(request: Request, body: dict[str, Any]) -> Response:
-    schema = {"key": b.TEXT, "permissions": _PERMISSIONS, "revoked": b.BOOLEAN}
+    schema = {
+        "key": b.TEXT,
+        "permissions": _PERMISSIONS,
+        "revoked": b.BOOLEAN,
+        "confidential": b.BOOLEAN,
+    }
     fields = b.check_fields(body, schema, ("key",))
     state = sandbox_state(request)
     api_key = state.api_keys.get(fields["key"])
-    if api_key is None or "permissions" in fields:
-        api_key = state.add_api_key(fields["key"], fields.get("permissions"))
+    if api_key is None or "permissions" in fields or "confidential" in fields:
+        api_key = state.add_api_key(
+            fields["key"], fields.get("permissions"), confidential=fields.get("confidential", True)
+        )
     api_key.revoked = fields.get("revoked", api_key.revoked)
-    return json_response({"key": api_key.key, "permissions": sorted(api_key.permissions)}, 201)
+    return json_response(
+        {
+            "key": api_key.key,
+            "permissions": sorted(api_key.permissions),
+            "confidential": api_key.confidential,
+            "revoked": api_key.revoked,
+        },
+        201,
+    )
 
 
 async def _users(request: Request, body: dict[str, Any]) -> Response:

@@ -16,6 +16,7 @@ from starlette.responses import JSONResponse, Response
 from intrro_gateway.sandboxes.lever import _bodies
 from intrro_gateway.sandboxes.lever._query import QueryError
 from intrro_gateway.sandboxes.lever.errors import (
+    ConfidentialError,
     InvalidFieldError,
     InvalidStateError,
     SandboxError,
@@ -71,6 +72,8 @@ def error_response(exc: SandboxError) -> Response:
     """The answer for an error a state change raised."""
     if isinstance(exc, UnknownRecordError):
         return error(404, str(exc))
+    if isinstance(exc, ConfidentialError):
+        return error(403, str(exc))
     if isinstance(exc, InvalidFieldError | InvalidStateError):
         return error(400, str(exc))
     return error(400, str(exc))
@@ -133,6 +136,7 @@ def lever_endpoint(permission: str) -> Callable[[Handler], Endpoint]:
             if permission not in api_key.permissions:
                 response = error(403, f"This API key does not have the permission {permission}")
             else:
+                request.state.api_key = api_key
                 response = await _handle(handler, request, Caller(api_key))
             if fault is not None and fault.applied:
                 if fault.delay_s > 0:
@@ -148,6 +152,19 @@ def lever_endpoint(permission: str) -> Callable[[Handler], Endpoint]:
         return endpoint
 
     return wrap
+
+
+def caller_key(request: Request) -> ApiKey:
+    """The API key of the request being handled."""
+    api_key: ApiKey = request.state.api_key
+    return api_key
+
+
+def readable(request: Request, record: dict[str, Any]) -> dict[str, Any]:
+    """The record, unless it is confidential and the key may not see confidential data (403)."""
+    if record.get("confidentiality") == "confidential" and not caller_key(request).confidential:
+        raise ConfidentialError
+    return record
 
 
 async def read_body(

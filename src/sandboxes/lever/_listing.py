@@ -16,6 +16,7 @@ from intrro_gateway.sandboxes.lever._query import (
     parse_limit,
     parse_ms,
 )
+from intrro_gateway.sandboxes.lever.errors import ConfidentialError
 from intrro_gateway.sandboxes.lever.state import Record
 
 Predicate = Callable[[Record], bool]
@@ -100,11 +101,14 @@ def selected(view: dict[str, Any], query: dict[str, list[str]], expand: set[str]
     return {k: v for k, v in view.items() if k in wanted}
 
 
-def confidentiality(query: dict[str, list[str]]) -> Predicate:
-    """`confidentiality=confidential|non-confidential|all`; non-confidential records by default."""
+def confidentiality(query: dict[str, list[str]], allowed: bool) -> Predicate:
+    """`confidentiality=confidential|non-confidential|all`; non-confidential records by default; the
+    others only for a key `allowed` confidential data (ConfidentialError otherwise)."""
     value = query.get("confidentiality", ["non-confidential"])[0]
     if value not in ("confidential", "non-confidential", "all"):
         raise QueryError(
             f"Invalid confidentiality: {value!r} (confidential, non-confidential, all)"
         )
+    if value != "non-confidential" and not allowed:
+        raise ConfidentialError
     return lambda record: value == "all" or record.get("confidentiality") == value

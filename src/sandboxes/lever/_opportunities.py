@@ -181,7 +181,7 @@ def create_opportunity(
         {
             "contact": contact["id"],
             "stage": stage_id,
-            "confidentiality": "non-confidential",
+            "confidentiality": posting["confidentiality"] if posting else "non-confidential",
             "links": _merge_unique([], fields.get("links", [])),
             "archived": archived,
             "tags": tags,

@@ -14,6 +14,7 @@ from intrro_gateway.sandboxes.lever._http import (
     Caller,
     json_response,
     lever_endpoint,
+    readable,
     sandbox_state,
 )
 from intrro_gateway.sandboxes.lever._listing import (
@@ -51,7 +52,7 @@ def _one(resource: str, request: Request) -> Record:
     record = sandbox_state(request).tables[resource].get(request.path_params["id"])
     if record is None:
         raise UnknownRecordError(resource, request.path_params["id"])
-    return record
+    return readable(request, record)
 
 
 @lever_endpoint("GET /users")
@@ -125,7 +126,10 @@ async def list_postings(request: Request, caller: Caller) -> Response:
                 "updated_at_start/updated_at_end can only be used with confidentiality, not with "
                 + ", ".join(others)
             )
-    predicates: list[Predicate] = [confidentiality(query), _published_channels(query)]
+    predicates: list[Predicate] = [
+        confidentiality(query, caller.api_key.confidential),
+        _published_channels(query),
+    ]
     for value in query.get("state", []):
         if value not in _POSTING_STATES:
             raise QueryError(f"Invalid state: {value!r} (one of {', '.join(_POSTING_STATES)})")
@@ -151,8 +155,11 @@ async def list_postings(request: Request, caller: Caller) -> Response:
 
 @lever_endpoint("GET /postings/:id")
 async def get_posting(request: Request, caller: Caller) -> Response:
-    """`GET /postings/:id`."""
-    query = _query(request, (), ("expand", "include"))
+    """`GET /postings/:id` (`distribution=internal|external` picks application questions, which the
+    sandbox does not serve: it is checked and otherwise ignored)."""
+    query = _query(request, ("distribution",), ("expand", "include"))
+    if query.get("distribution", ["internal"])[0] not in ("internal", "external"):
+        raise QueryError("distribution must be internal or external")
     expand = expands(query, POSTING_EXPANDS)
     view = posting_view(sandbox_state(request), _one("postings", request), expand)
     return json_response({"data": selected(view, query, expand)})
@@ -216,7 +223,9 @@ async def list_tags(request: Request, caller: Caller) -> Response:
     return _counted(request, "tags")
 
 
-def _opportunity_predicates(query: dict[str, list[str]], state: Any) -> list[Predicate]:
+def _opportunity_predicates(
+    query: dict[str, list[str]], state: Any, allowed: bool
+) -> list[Predicate]:
     predicates: list[Predicate] = []
     if "email" in query:
         wanted = parse_text("email", query["email"][0]).strip().casefold()
@@ -257,7 +266,7 @@ def _opportunity_predicates(query: dict[str, list[str]], state: Any) -> list[Pre
         predicates.append(
             lambda r: (r["snoozedUntil"] is not None and r["snoozedUntil"] > now) is snoozed
         )
-    predicates.append(confidentiality(query))
+    predicates.append(confidentiality(query, allowed))
     if "archive_reason_id" in query:
         reasons = set(query["archive_reason_id"])
         predicates.append(
@@ -306,7 +315,7 @@ async def list_opportunities(request: Request, caller: Caller) -> Response:
     )
     query = _query(request, single, many)
     state = sandbox_state(request)
-    predicates = _opportunity_predicates(query, state)
+    predicates = _opportunity_predicates(query, state, caller.api_key.confidential)
     expand = expands(query, OPPORTUNITY_EXPANDS)
     body = list_page(
         "opportunities",

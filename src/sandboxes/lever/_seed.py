@@ -44,6 +44,10 @@ _POSTINGS: tuple[tuple[str, str, str, str, str, str], ...] = (
     ("Legacy Systems Engineer", "closed", "Engineering", "Platform", "Berlin, DE", "Full-time"),
     ("Future Role (draft)", "draft", "Operations", "People", "Remote", "Intern"),
     ("Internal Tools Engineer", "published", "Engineering", "Platform", "London, UK", "Full-time"),
+    ("Stealth Project Lead", "internal", "Engineering", "Stealth", "Berlin, DE", "Full-time"),
+)
+_CONFIDENTIAL = (
+    "Stealth Project Lead"  # a confidential posting: hidden unless asked, and from some keys
 )
 _INTERNAL_SITE_ONLY = "Internal Tools Engineer"  # published on the internal job site alone
 _COUNTRIES = {"London, UK": "GB", "Berlin, DE": "DE", "New York, NY": "US", "Remote": None}
@@ -109,7 +113,7 @@ def _add_posting(
             "reqCode": None,
             "requisitionCodes": [],
             "urls": urls,
-            "confidentiality": "non-confidential",
+            "confidentiality": "confidential" if title == _CONFIDENTIAL else "non-confidential",
             "workplaceType": "remote" if location == "Remote" else "on-site",
         },
     )
@@ -132,7 +136,9 @@ def seed_demo(state: SandboxState) -> None:
     manager = seed.employee_user_ids[1]
     for spec in _POSTINGS:
         posting_id = _add_posting(state, spec, seed.recruiter_user_id, manager)
-        if spec[0] == _INTERNAL_SITE_ONLY:
+        if spec[0] == _CONFIDENTIAL:
+            seed.confidential_posting_id = posting_id
+        elif spec[0] == _INTERNAL_SITE_ONLY:
             seed.internal_site_posting_id = posting_id
         elif spec[1] == "published":
             seed.published_posting_ids.append(posting_id)

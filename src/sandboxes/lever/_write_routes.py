@@ -15,12 +15,22 @@ from intrro_gateway.sandboxes.lever._http import (
     lever_endpoint,
     performer,
     read_body,
+    readable,
     sandbox_state,
 )
 from intrro_gateway.sandboxes.lever._query import parse_bool, read_query
 from intrro_gateway.sandboxes.lever._read_routes import note_of
 from intrro_gateway.sandboxes.lever._views import opportunity_view, public
 from intrro_gateway.sandboxes.lever.errors import InvalidFieldError, UnknownRecordError
+
+
+def _opportunity_id(request: Request) -> str:
+    """The `:id` opportunity's id, once the key may see it (unknown ids are left to the write: 404)."""
+    opportunity_id = str(request.path_params["id"])
+    record = sandbox_state(request).tables["opportunities"].get(opportunity_id)
+    if record is not None:
+        readable(request, record)
+    return opportunity_id
 
 
 def _write_query(request: Request, *extra: str) -> dict[str, list[str]]:
@@ -51,6 +61,10 @@ async def create_opportunity(request: Request, caller: Caller) -> Response:
             raise InvalidFieldError("postings", f"posting {fields['postings'][0]} does not exist")
         if posting["owner"] is not None:
             fields["owner"] = str(posting["owner"])
+    if fields.get("postings"):
+        posting = state.tables["postings"].get(fields["postings"][0])
+        if posting is not None:
+            readable(request, posting)  # a confidential posting makes a confidential opportunity
     opportunity, deduped, _ = ops.create_opportunity(state, ops.CreateRequest(user_id, fields))
     return json_response({"deduped": deduped, "data": opportunity_view(state, opportunity)}, 201)
 
@@ -62,7 +76,7 @@ async def update_stage(request: Request, caller: Caller) -> Response:
     fields = await read_body(request, {"stage": b.TEXT}, ("stage",))
     state = sandbox_state(request)
     user_id = performer(state, query, required=False)
-    opportunity, _ = ops.change_stage(state, request.path_params["id"], fields["stage"], user_id)
+    opportunity, _ = ops.change_stage(state, _opportunity_id(request), fields["stage"], user_id)
     return json_response({"data": opportunity_view(state, opportunity)})
 
 
@@ -74,7 +88,7 @@ async def update_archived(request: Request, caller: Caller) -> Response:
     fields = await read_body(request, b.ARCHIVED_SCHEMA, ("reason",))
     state = sandbox_state(request)
     user_id = performer(state, query, required=False)
-    opportunity, _ = ops.set_archived(state, request.path_params["id"], fields["reason"], user_id)
+    opportunity, _ = ops.set_archived(state, _opportunity_id(request), fields["reason"], user_id)
     return json_response({"data": opportunity_view(state, opportunity)})
 
 
@@ -89,7 +103,7 @@ def _values_endpoint(name: str, add: bool) -> Route:
         state = sandbox_state(request)
         performer(state, query, required=False)
         opportunity = ops.change_values(
-            state, request.path_params["id"], name, fields[name], add=add
+            state, _opportunity_id(request), name, fields[name], add=add
         )
         return json_response({"data": opportunity_view(state, opportunity)})
 
@@ -106,7 +120,7 @@ async def create_note(request: Request, caller: Caller) -> Response:
     fields = await read_body(request, b.NOTE_SCHEMA, ("value",))
     state = sandbox_state(request)
     user_id = performer(state, query, required=False) if "perform_as" in query else None
-    opportunity_id = request.path_params["id"]
+    opportunity_id = _opportunity_id(request)
     if "note_id" in query:
         note = ops.add_comment(state, opportunity_id, query["note_id"][0], fields, user_id)
     else:

@@ -145,9 +145,12 @@ class SandboxControl:
 
     # -- the account ---------------------------------------------------------------------------
 
-    def add_api_key(self, key: str, permissions: Iterable[str] | None = None) -> ApiKey:
-        """A new API key with these endpoint permissions (all by default)."""
-        return self.state.add_api_key(key, permissions)
+    def add_api_key(
+        self, key: str, permissions: Iterable[str] | None = None, *, confidential: bool = True
+    ) -> ApiKey:
+        """A new API key with these endpoint permissions (all by default), with or without access to
+        confidential data."""
+        return self.state.add_api_key(key, permissions, confidential=confidential)
 
     def add_fault(self, fault: Fault) -> None:
         """Fail (or slow down) the next matching API requests."""

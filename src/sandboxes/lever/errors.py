@@ -3,7 +3,8 @@
 SandboxError
 ├── UnknownRecordError   (an id names no record: 404)
 ├── InvalidStateError    (the action does not apply to the record as it is now: 400)
-└── InvalidFieldError    (a request carries a missing, unknown or malformed field: 400)
+├── InvalidFieldError    (a request carries a missing, unknown or malformed field: 400)
+└── ConfidentialError    (confidential data asked with a key not allowed to see it: 403)
 """
 
 from __future__ import annotations
@@ -33,3 +34,10 @@ class InvalidFieldError(SandboxError):
         super().__init__(f"{field}: {message}")
         self.field = field
         self.message = message
+
+
+class ConfidentialError(SandboxError):
+    """Raised when a key without access to confidential data asks for confidential records."""
+
+    def __init__(self) -> None:
+        super().__init__("This API key has no access to confidential data")

@@ -37,6 +37,8 @@ class ApiKey:
     key: str
     permissions: set[str]
     revoked: bool = False
+    confidential: bool = True
+    """"Allow access to confidential data", chosen when the key is made."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +67,8 @@ class SeedIds:
     internal_posting_ids: list[str] = field(default_factory=list)
     internal_site_posting_id: str = ""
     """Published, but on the internal job site only (`distributionChannels: ["internal"]`)."""
+    confidential_posting_id: str = ""
+    """An internal posting marked confidential."""
     closed_posting_id: str = ""
     draft_posting_id: str = ""
     stage_ids: list[str] = field(default_factory=list)
@@ -124,13 +128,16 @@ class SandboxState:
         self.tables[resource][stored["id"]] = stored
         return stored
 
-    def add_api_key(self, key: str, permissions: Iterable[str] | None = None) -> ApiKey:
-        """Add an API key with these endpoint permissions (every one by default)."""
+    def add_api_key(
+        self, key: str, permissions: Iterable[str] | None = None, *, confidential: bool = True
+    ) -> ApiKey:
+        """Add an API key with these endpoint permissions (every one by default), with or without
+        access to confidential data."""
         granted = set(ALL_PERMISSIONS if permissions is None else permissions)
         unknown = granted - ALL_PERMISSIONS
         if unknown:
             raise ValueError(f"unknown permissions: {sorted(unknown)}")
-        api_key = ApiKey(key, granted)
+        api_key = ApiKey(key, granted, confidential=confidential)
         self.api_keys[key] = api_key
         return api_key
 

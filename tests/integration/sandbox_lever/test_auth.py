@@ -118,3 +118,44 @@ async def test_a_refused_write_changes_nothing(
 def test_unknown_permissions_are_refused_when_making_a_key(state: SandboxState) -> None:
     with pytest.raises(ValueError, match="unknown permissions"):
         state.add_api_key("typo", {"GET /posting"})
+
+
+async def test_confidential_data_needs_a_key_allowed_to_see_it(
+    client: httpx.AsyncClient, state: SandboxState
+) -> None:
+    state.add_api_key("no-secrets", confidential=False)
+    secret = state.seed.confidential_posting_id
+    erin = state.seed.employee_user_ids[0]
+
+    listed = await client.get("/postings", params={"confidentiality": "all"}, auth=auth())
+    refused_list = await client.get(
+        "/postings", params={"confidentiality": "all"}, auth=auth("no-secrets")
+    )
+    refused_one = await client.get(f"/postings/{secret}", auth=auth("no-secrets"))
+    default = await client.get("/postings", auth=auth("no-secrets"))
+    made = await client.post(
+        "/opportunities",
+        params={"perform_as": erin},
+        json={"name": "Quiet", "emails": ["quiet@example.com"], "postings": [secret]},
+        auth=auth(),
+    )
+    opportunity = made.json()["data"]["id"]
+    refused_create = await client.post(
+        "/opportunities",
+        params={"perform_as": erin},
+        json={"name": "Loud", "emails": ["loud@example.com"], "postings": [secret]},
+        auth=auth("no-secrets"),
+    )
+    refused_read = await client.get(f"/opportunities/{opportunity}", auth=auth("no-secrets"))
+    refused_write = await client.put(
+        f"/opportunities/{opportunity}/stage", json={"stage": "offer"}, auth=auth("no-secrets")
+    )
+
+    assert secret in [p["id"] for p in listed.json()["data"]]
+    assert secret not in [p["id"] for p in default.json()["data"]]
+    assert made.json()["data"]["confidentiality"] == "confidential"
+    assert [r.status_code for r in (refused_list, refused_one, refused_create)] == [403] * 3
+    assert [r.status_code for r in (refused_read, refused_write)] == [403] * 2
+    assert refused_one.json()["code"] == "Forbidden"
+    assert state.tables["opportunities"][opportunity]["stage"] == "lead-new"
+    assert not any("loud@example.com" in c["emails"] for c in state.tables["contacts"].values())

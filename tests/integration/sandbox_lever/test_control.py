@@ -211,3 +211,17 @@ async def test_settings_change_the_limit(
         statuses = [(await http.get("/v1/stages", auth=auth())).status_code for _ in range(3)]
 
     assert statuses == [200, 200, 429]
+
+
+async def test_a_key_without_confidential_access_over_http(
+    state: SandboxState, webhook_client: httpx.AsyncClient
+) -> None:
+    async with await _http(state, webhook_client) as http:
+        made = await http.post("/_sandbox/keys", json={"key": "plain", "confidential": False})
+        refused = await http.get(
+            "/v1/postings", params={"confidentiality": "all"}, auth=auth("plain")
+        )
+        allowed = await http.get("/v1/postings", auth=auth("plain"))
+
+    assert made.json()["confidential"] is False
+    assert refused.status_code == 403 and allowed.status_code == 200

@@ -103,7 +103,12 @@ async def test_postings_updated_since(client: httpx.AsyncClient, state: SandboxS
 
     rows = await walk(client, "/postings", {"updated_at_start": cut})
 
-    assert [r["id"] for r in rows] == [p["id"] for p in postings if p["updatedAt"] >= cut]
+    expected = [
+        p["id"]
+        for p in postings
+        if p["updatedAt"] >= cut and p["confidentiality"] == "non-confidential"
+    ]
+    assert [r["id"] for r in rows] == expected
 
 
 async def test_postings_expand_owner(client: httpx.AsyncClient, state: SandboxState) -> None:
