@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from intrro_gateway.adapters.intrro import IntrroEventReader
-from intrro_gateway.adapters.intrro._fields import is_email, is_web_url, parse_time
+from intrro_gateway.adapters.intrro.fields import is_email, is_web_url, parse_time
 from intrro_gateway.ports.referral_events import (
     EventSignatureError,
     InvalidEventError,
