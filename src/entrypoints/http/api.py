@@ -117,7 +117,7 @@ async def connect(request: Request) -> Response:
     ats = _ats(rt.deps, request)
     await connection.tenant_of_ats(rt.deps, _tenant_id(request), ats.key)  # 404 before 422
     doc = await json_object(request, rt.settings.max_body_bytes)
-    given = connection_input(doc, ats.connector.credential_fields)
+    given = connection_input(ats.key, doc, ats.connector.credential_fields)
     report = await connection.connect(
         rt.deps,
         rt.bus,

@@ -58,4 +58,3 @@ def test_every_outbound_payload_reads_back_through_its_model(event: events.Domai
     model = check_data(kind, data)
 
     assert set(model.model_dump()) == set(data)
-

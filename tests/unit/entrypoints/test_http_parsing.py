@@ -54,7 +54,7 @@ def test_any_tenant_body_reads_or_names_its_bad_fields(doc: dict[str, Any]) -> N
 @given(st.dictionaries(st.sampled_from(["client_id", "client_secret", "user_email", "x"]), JSON))
 def test_any_connect_body_reads_or_names_its_bad_fields(doc: dict[str, Any]) -> None:
     try:
-        given_input = connection_input(doc, ("client_id", "client_secret"))
+        given_input = connection_input("greenhouse", doc, ("client_id", "client_secret"))
     except InvalidInputError as exc:
         assert exc.errors
     else:
