@@ -54,6 +54,8 @@ def test_the_spec_marks_exactly_the_public_operations_as_needing_no_token(tmp_pa
         "/readyz",
         "/metrics",
         "/openapi.json",
+        "/docs",
+        "/docs/{asset}",
     }
     assert all(not path.startswith("/api/") for path in public)
 

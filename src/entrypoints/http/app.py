@@ -13,11 +13,13 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.routing import Route
 
-from intrro_gateway.entrypoints.http import api, health, ingress
+from intrro_gateway.entrypoints.http import api, docs, health, ingress
+from intrro_gateway.entrypoints.http import operations as ops
 from intrro_gateway.entrypoints.http.middleware import (
     BearerAuthMiddleware,
     RequestContextMiddleware,
 )
+from intrro_gateway.entrypoints.http.openapi import Operation
 from intrro_gateway.entrypoints.http.problems import EXCEPTION_HANDLERS
 from intrro_gateway.entrypoints.http.runtime import Runtime
 from intrro_gateway.entrypoints.settings import GatewaySettings
@@ -27,29 +29,45 @@ log = structlog.get_logger(__name__)
 _STOP_GRACE_S = 10.0
 
 
+class DocumentedRoute(Route):
+    """A route with what the OpenAPI document says of it."""
+
+    def __init__(self, path: str, endpoint: Any, method: str, operation: Operation) -> None:
+        super().__init__(path, endpoint, methods=[method])
+        self.operation = operation
+
+
 def routes() -> list[Route]:
-    """Every route of the app, as the contract names them."""
+    """Every route of the app, as the contract names them, each with its documented operation."""
     t = "/api/tenants/{tenant}"
+    r = DocumentedRoute
     return [
-        Route("/webhooks/{ats}/{tenant}", ingress.ats_webhook, methods=["POST"]),
-        Route("/events/intrro/{tenant}", ingress.intrro_event, methods=["POST"]),
-        Route(t, api.get_tenant, methods=["GET"]),
-        Route(t, api.put_tenant, methods=["PUT"]),
-        Route(t, api.delete_tenant, methods=["DELETE"]),
-        Route(f"{t}/secrets/rotate", api.rotate_secret, methods=["POST"]),
-        Route(f"{t}/connections/{{ats}}", api.connect, methods=["POST"]),
-        Route(f"{t}/connections/{{ats}}", api.connection_status, methods=["GET"]),
-        Route(f"{t}/connections/{{ats}}", api.disconnect, methods=["DELETE"]),
-        Route(f"{t}/sync/jobs", api.sync_jobs, methods=["POST"]),
-        Route(f"{t}/jobs", api.list_jobs, methods=["GET"]),
-        Route(f"{t}/introductions/{{introduction_id}}", api.get_introduction, methods=["GET"]),
-        Route(f"{t}/pipeline", api.pipeline, methods=["GET"]),
-        Route(f"{t}/deliveries", api.deliveries, methods=["GET"]),
-        Route(f"{t}/deliveries/{{id}}/replay", api.replay, methods=["POST"]),
-        Route("/healthz", health.healthz, methods=["GET"]),
-        Route("/readyz", health.readyz, methods=["GET"]),
-        Route("/metrics", health.metrics, methods=["GET"]),
-        Route("/openapi.json", health.openapi, methods=["GET"]),
+        r("/webhooks/{ats}/{tenant}", ingress.ats_webhook, "POST", ops.ATS_WEBHOOK),
+        r("/events/intrro/{tenant}", ingress.intrro_event, "POST", ops.INTRRO_EVENT),
+        r(t, api.get_tenant, "GET", ops.GET_TENANT),
+        r(t, api.put_tenant, "PUT", ops.PUT_TENANT),
+        r(t, api.delete_tenant, "DELETE", ops.DELETE_TENANT),
+        r(f"{t}/secrets/rotate", api.rotate_secret, "POST", ops.ROTATE_SECRET),
+        r(f"{t}/connections/{{ats}}", api.connect, "POST", ops.CONNECT),
+        r(f"{t}/connections/{{ats}}", api.connection_status, "GET", ops.CONNECTION_STATUS),
+        r(f"{t}/connections/{{ats}}", api.disconnect, "DELETE", ops.DISCONNECT),
+        r(f"{t}/sync/jobs", api.sync_jobs, "POST", ops.SYNC_JOBS),
+        r(f"{t}/jobs", api.list_jobs, "GET", ops.LIST_JOBS),
+        r(
+            f"{t}/introductions/{{introduction_id}}",
+            api.get_introduction,
+            "GET",
+            ops.GET_INTRODUCTION,
+        ),
+        r(f"{t}/pipeline", api.pipeline, "GET", ops.PIPELINE),
+        r(f"{t}/deliveries", api.deliveries, "GET", ops.DELIVERIES),
+        r(f"{t}/deliveries/{{id}}/replay", api.replay, "POST", ops.REPLAY),
+        r("/healthz", health.healthz, "GET", ops.HEALTHZ),
+        r("/readyz", health.readyz, "GET", ops.READYZ),
+        r("/metrics", health.metrics, "GET", ops.METRICS),
+        r("/openapi.json", docs.openapi_json, "GET", ops.OPENAPI_JSON),
+        r("/docs", docs.docs_page, "GET", ops.DOCS_PAGE),
+        r("/docs/{asset}", docs.docs_asset, "GET", ops.DOCS_ASSET),
     ]
 
 

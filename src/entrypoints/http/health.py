@@ -1,4 +1,4 @@
-"""Health, readiness, metrics and the OpenAPI document: no token needed."""
+"""Health, readiness and metrics: no token needed."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from prometheus_client import CONTENT_TYPE_LATEST
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from intrro_gateway.entrypoints.http.openapi import openapi_document
 from intrro_gateway.entrypoints.http.problems import problem_response
 from intrro_gateway.entrypoints.http.runtime import runtime_of
 
@@ -42,8 +41,3 @@ async def metrics(request: Request) -> Response:
         log.warning("queue_depth_unavailable", error=type(exc).__name__)
         text = await rt.metrics.render(None)
     return Response(text, media_type=CONTENT_TYPE_LATEST)
-
-
-async def openapi(request: Request) -> Response:
-    """`GET /openapi.json`: the API description, true to the routes."""
-    return JSONResponse(openapi_document(runtime_of(request).settings.public_url))

@@ -1,287 +1,291 @@
-"""The OpenAPI 3.1 document of the gateway, written by hand; a test keeps it true to the routes."""
+"""The OpenAPI 3.1 document, generated from the routes, the operation each route carries
+(`operations.py`) and the message models: request bodies, answers, problems, the bearer scheme, and the events sent to Intrro
+under `webhooks` with their Standard Webhooks headers. A route without an operation fails the build
+of the document (and so its test)."""
 
 from __future__ import annotations
 
-from typing import Any
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Final
 
-_PROBLEM = {"$ref": "#/components/responses/Problem"}
-_TENANT = {
-    "name": "tenant",
-    "in": "path",
-    "required": True,
-    "schema": {"type": "string", "pattern": "^[a-z0-9][a-z0-9-]{0,62}$"},
+from pydantic import BaseModel
+from pydantic.json_schema import models_json_schema
+from starlette.routing import Route
+
+from intrro_gateway.adapters.intrro import inbound, outbound
+from intrro_gateway.entrypoints.http import models
+
+_REF: Final = "#/components/schemas/{model}"
+_SLUG: Final = "^[a-z0-9][a-z0-9-]{0,62}$"
+_PROBLEMS: Final = {
+    400: "not JSON, or a cursor this listing did not give",
+    401: "no valid bearer token",
+    403: "a tenant token",
+    404: "unknown tenant, or another tenant than a tenant token's",
+    413: "body over the size limit",
+    422: "invalid input: `errors` names each bad field",
+    503: "the database cannot take the request now; `Retry-After` says when to try again",
 }
+_API: Final = (401, 404, 422, 503)
 
 
-def _query(name: str, description: str, enum: list[str] | None = None) -> dict[str, Any]:
-    schema: dict[str, Any] = {"type": "string"}
-    if enum:
-        schema["enum"] = enum
-    return {
-        "name": name,
-        "in": "query",
-        "required": False,
-        "schema": schema,
-        "description": description,
-    }
+@dataclass(frozen=True)
+class Query:
+    """A query parameter."""
+
+    name: str
+    description: str
+    enum: tuple[str, ...] = ()
+    format: str | None = None
 
 
-def _path(name: str) -> dict[str, Any]:
-    return {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+@dataclass(frozen=True)
+class Operation:
+    """What the document says of one route: answers by status (a model, a media type, or text)."""
+
+    summary: str
+    answers: Mapping[int, type[BaseModel] | str]
+    problems: tuple[int, ...] = _API
+    body: type[BaseModel] | str | None = None
+    query: tuple[Query, ...] = ()
+    public: bool = False
+    problem_notes: Mapping[int, str] = field(default_factory=dict)
 
 
-def _op(
-    summary: str,
-    responses: dict[str, str],
-    *,
-    params: list[dict[str, Any]] | None = None,
-    body: dict[str, Any] | None = None,
-    public: bool = False,
+def openapi_document(
+    routes: Iterable[Route], server_url: str, connect_fields: Mapping[str, tuple[str, ...]]
 ) -> dict[str, Any]:
-    op: dict[str, Any] = {
-        "summary": summary,
-        "parameters": params if params is not None else [_TENANT],
-        "responses": {
-            code: (_PROBLEM if code[0] in "45" else {"description": text})
-            for code, text in responses.items()
-        },
-    }
-    if body is not None:
-        op["requestBody"] = {"required": True, "content": {"application/json": {"schema": body}}}
-    if public:
-        op["security"] = []
-    return op
-
-
-_ATS = {
-    "name": "ats",
-    "in": "path",
-    "required": True,
-    "schema": {"enum": ["greenhouse", "lever"]},
-    "description": "the ATS key; a tenant whose ATS is another answers 404",
-}
-
-
-def _object(**props: Any) -> dict[str, Any]:
-    return {"type": "object", "properties": props, "additionalProperties": False}
-
-
-_STR = {"type": "string"}
-_NULLABLE_STR = {"type": ["string", "null"]}
-_TENANT_BODY = _object(
-    intrro_callback_url=_NULLABLE_STR,
-    intrro_secret={"type": ["string", "null"], "pattern": "^whsec_"},
-    ats={"enum": ["greenhouse", "lever", None]},
-    ats_webhook_secret=_NULLABLE_STR,
-    greenhouse_webhook_secret={**_NULLABLE_STR, "description": "alias of ats_webhook_secret"},
-    stage_mapping={
-        "type": ["object", "null"],
-        "properties": {
-            "by_stage_id": {
-                "type": "object",
-                "additionalProperties": {"enum": ["applied", "interviewing", "offer"]},
-            },
-            "by_stage_name": {
-                "type": "object",
-                "additionalProperties": {"enum": ["applied", "interviewing", "offer"]},
-            },
-        },
-    },
-    closed_job_policy={"enum": ["fail", "prospect", None]},
-)
-_AUTH = {"401": "no valid bearer token"}
-_ERRORS = {
-    **_AUTH,
-    "404": "unknown tenant, or another tenant than a tenant token's",
-    "422": "invalid input",
-    "503": "database unavailable",
-}
-_LISTING = {**_ERRORS, "400": "a cursor this listing did not give"}
-
-
-def _paths() -> dict[str, dict[str, Any]]:
-    t = "/api/tenants/{tenant}"
-    statuses = ["introduced", "applied", "interviewing", "offer", "hired", "rejected", "withdrawn"]
-    return {
-        "/webhooks/{ats}/{tenant}": {
-            "post": _op(
-                "Receive an ATS web hook (e.g. Greenhouse's, signed with the tenant's web hook "
-                "secret)",
-                {
-                    "200": 'stored, duplicate, ping, or ignored (`{"ignored": true}`)',
-                    "400": "not JSON or no action",
-                    "401": "bad signature",
-                    "404": "unknown tenant, unknown ATS, or not the tenant's ATS",
-                    "413": "body over 1 MiB",
-                    "503": "database unavailable",
-                },
-                params=[_ATS, _TENANT],
-                body={"type": "object"},
-                public=True,
+    """The document for these routes; `connect_fields` are each ATS's credential fields."""
+    routes = list(routes)
+    operations = [getattr(route, "operation", None) for route in routes]
+    ops = [op for op in operations if isinstance(op, Operation)]
+    connect = {ats: models.connect_body(ats, f) for ats, f in sorted(connect_fields.items())}
+    components = _schemas(
+        [
+            *(op.body for op in ops if isinstance(op.body, type)),
+            *(a for op in ops for a in op.answers.values() if isinstance(a, type)),
+            *connect.values(),
+            *inbound.INBOUND_EVENTS.values(),
+            *outbound.OUTBOUND_EVENTS.values(),
+            models.Ignored,
+            models.Problem,
+        ]
+    )
+    paths: dict[str, dict[str, Any]] = {}
+    for route in routes:
+        op = getattr(route, "operation", None)
+        if not isinstance(op, Operation):
+            raise LookupError(f"no operation documents {route.path}")
+        for method in sorted((route.methods or set()) - {"HEAD"}):
+            paths.setdefault(route.path, {})[method.lower()] = _operation(
+                route, op, tuple(sorted(connect)), connect
             )
-        },
-        "/events/intrro/{tenant}": {
-            "post": _op(
-                "Receive an Intrro event (Standard Webhooks signature)",
-                {
-                    "202": 'stored, duplicate, or ignored (`{"ignored": true}`)',
-                    "400": "not JSON",
-                    "401": "bad signature or stale timestamp",
-                    "404": "unknown tenant",
-                    "413": "body over 1 MiB",
-                    "422": "breaks the event schema",
-                    "503": "database unavailable",
-                },
-                body={"type": "object", "required": ["type", "timestamp", "data"]},
-                public=True,
-            )
-        },
-        t: {
-            "get": _op("A tenant, without secrets", {"200": "the tenant", **_ERRORS}),
-            "put": _op(
-                "Create (201) or change (200) a tenant; generated secrets shown once",
-                {"200": "changed", "201": "created", **_ERRORS},
-                body=_TENANT_BODY,
-            ),
-            "delete": _op(
-                "Remove the tenant and all its data (operator tokens only)",
-                {"204": "removed", "403": "a tenant token", **_ERRORS},
-            ),
-        },
-        f"{t}/secrets/rotate": {
-            "post": _op(
-                "Rotate a secret; the previous one stays valid 24 hours",
-                {"200": "the new secret", **_ERRORS},
-                body=_object(
-                    which={
-                        "enum": ["intrro", "ats_webhook", "greenhouse_webhook"],
-                        "description": "greenhouse_webhook is an alias of ats_webhook",
-                    }
-                ),
-            ),
-        },
-        f"{t}/connections/{{ats}}": {
-            "post": _op(
-                "Check and store a credential of the tenant's ATS (Greenhouse: a Harvest v3 "
-                "client id and secret); the connection report",
-                {"200": "the report", **_ERRORS},
-                params=[_TENANT, _ATS],
-                body={
-                    "type": "object",
-                    "properties": {"client_id": _STR, "client_secret": _STR, "user_email": _STR},
-                    "required": ["user_email"],
-                },
-            ),
-            "get": _op(
-                "The last report, refreshed checks and health flags",
-                {"200": "the status", **_ERRORS},
-                params=[_TENANT, _ATS],
-            ),
-            "delete": _op(
-                "Forget the credential", {"204": "removed", **_ERRORS}, params=[_TENANT, _ATS]
-            ),
-        },
-        f"{t}/sync/jobs": {"post": _op("Start a full job import", {"202": "started", **_ERRORS})},
-        f"{t}/jobs": {
-            "get": _op(
-                "The job mirror",
-                {"200": "`{jobs, next_cursor}`", **_LISTING},
-                params=[
-                    _TENANT,
-                    _query("status", "default open", ["open", "closed", "all"]),
-                    _query("updated_after", "ISO-8601; deleted jobs included"),
-                    _query("cursor", "from next_cursor"),
-                ],
-            ),
-        },
-        f"{t}/introductions/{{introduction_id}}": {
-            "get": _op(
-                "An introduction: status, ATS ids, applications, history",
-                {"200": "the introduction", **_ERRORS},
-                params=[_TENANT, _path("introduction_id")],
-            ),
-        },
-        f"{t}/pipeline": {
-            "get": _op(
-                "Linked applications by status",
-                {"200": "`{applications, next_cursor}`", **_LISTING},
-                params=[
-                    _TENANT,
-                    _query("status", "a referral status", statuses),
-                    _query("cursor", "from next_cursor"),
-                ],
-            ),
-        },
-        f"{t}/deliveries": {
-            "get": _op(
-                "Inbox and outbox items, newest first",
-                {"200": "`{deliveries, next_cursor}`", **_LISTING},
-                params=[
-                    _TENANT,
-                    _query("direction", "in or out", ["in", "out"]),
-                    _query("state", "an item state"),
-                    _query("cursor", "from next_cursor"),
-                ],
-            ),
-        },
-        f"{t}/deliveries/{{id}}/replay": {
-            "post": _op(
-                "Try a dead item again; others are left unchanged",
-                {"200": "`{replayed: bool}`", **_ERRORS},
-                params=[_TENANT, _path("id")],
-            ),
-        },
-        "/healthz": {"get": _op("The process is up", {"200": "up"}, params=[], public=True)},
-        "/readyz": {
-            "get": _op(
-                "The database is reachable",
-                {"200": "ready", "503": "not ready"},
-                params=[],
-                public=True,
-            )
-        },
-        "/metrics": {
-            "get": _op("Prometheus metrics", {"200": "text format"}, params=[], public=True)
-        },
-        "/openapi.json": {
-            "get": _op("This document", {"200": "OpenAPI 3.1"}, params=[], public=True)
-        },
-    }
-
-
-def openapi_document(server_url: str) -> dict[str, Any]:
-    """The OpenAPI document, with `server_url` as the server."""
     return {
         "openapi": "3.1.0",
+        "jsonSchemaDialect": "https://json-schema.org/draft/2020-12/schema",
         "info": {
             "title": "intrro-gateway",
             "version": "0.1.0",
-            "description": "Integration gateway between Intrro and applicant tracking systems (Greenhouse Harvest v3).",
+            "description": (
+                "Integration gateway between Intrro and applicant tracking systems (Greenhouse "
+                "Harvest v3, Lever). The API takes a bearer token (`Authorization: Bearer …`); "
+                "errors are RFC 9457 problems. The events the gateway sends to Intrro are under "
+                "`webhooks`."
+            ),
         },
         "servers": [{"url": server_url}],
         "security": [{"bearer": []}],
-        "paths": _paths(),
+        "paths": paths,
+        "webhooks": _webhooks(),
         "components": {
-            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+            "securitySchemes": {
+                "bearer": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "an operator token, or a token limited to one tenant",
+                }
+            },
+            "schemas": components,
             "responses": {
                 "Problem": {
                     "description": "An RFC 9457 problem",
-                    "content": {
-                        "application/problem+json": {
-                            "schema": {
-                                "type": "object",
-                                "properties": {
-                                    "type": _STR,
-                                    "title": _STR,
-                                    "status": {"type": "integer"},
-                                    "detail": _STR,
-                                    "instance": _STR,
-                                    "errors": {"type": "array", "items": _STR},
-                                },
-                            }
-                        }
-                    },
+                    "content": {"application/problem+json": {"schema": _ref(models.Problem)}},
                 }
             },
         },
     }
+
+
+def event_schemas() -> dict[str, dict[str, Any]]:
+    """Each event's envelope as a standalone JSON Schema, by type: the ones Intrro sends the
+    gateway (`in/`) and the ones the gateway sends Intrro (`out/`)."""
+    found: dict[str, dict[str, Any]] = {}
+    for direction, events in (("in", inbound.INBOUND_EVENTS), ("out", outbound.OUTBOUND_EVENTS)):
+        for kind, model in events.items():
+            schema = model.model_json_schema(ref_template="#/$defs/{model}")
+            defs = schema.pop("$defs", {})
+            defs[model.__name__] = schema
+            found[f"{direction}/{kind}"] = {
+                "$schema": "https://json-schema.org/draft/2020-12/schema",
+                "$id": f"https://intrro-gateway/schemas/{direction}/{kind}.json",
+                **_envelope(kind, {"$ref": f"#/$defs/{model.__name__}"}),
+                "$defs": dict(sorted(defs.items())),
+            }
+    return found
+
+
+def _schemas(found: list[type[BaseModel]]) -> dict[str, Any]:
+    unique = list(dict.fromkeys(found))
+    _, top = models_json_schema([(m, "validation") for m in unique], ref_template=_REF)
+    return dict(sorted(top.get("$defs", {}).items()))
+
+
+def _ref(model: type[BaseModel]) -> dict[str, str]:
+    return {"$ref": _REF.format(model=model.__name__)}
+
+
+def _json(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"application/json": {"schema": schema}}
+
+
+def _operation(
+    route: Route, op: Operation, ats_keys: tuple[str, ...], connect: Mapping[str, type[BaseModel]]
+) -> dict[str, Any]:
+    path = route.path
+    out: dict[str, Any] = {
+        "summary": op.summary,
+        "operationId": route.name,
+        "parameters": [*_path_params(path, ats_keys), *map(_query, op.query)],
+        "responses": {},
+    }
+    if op.body is not None:
+        out["requestBody"] = {"required": True, "content": _json(_body(op.body, connect))}
+    for status, answer in sorted(op.answers.items()):
+        out["responses"][str(status)] = _answer(status, answer, path)
+    for status in op.problems:
+        out["responses"][str(status)] = {
+            "description": op.problem_notes.get(status, _PROBLEMS[status]),
+            "content": {"application/problem+json": {"schema": _ref(models.Problem)}},
+        }
+    if op.public:
+        out["security"] = []
+    return out
+
+
+def _answer(status: int, answer: type[BaseModel] | str, path: str) -> dict[str, Any]:
+    if isinstance(answer, type):
+        if answer is models.Received:
+            return {
+                "description": 'stored, a duplicate, a ping, or ignored (`{"ignored": true}`)',
+                "content": _json({"anyOf": [_ref(models.Received), _ref(models.Ignored)]}),
+            }
+        return {"description": answer.__doc__ or answer.__name__, "content": _json(_ref(answer))}
+    if "/" in answer:
+        return {"description": "see the summary", "content": {answer: {"schema": {}}}}
+    return {"description": answer}
+
+
+def _body(body: type[BaseModel] | str, connect: Mapping[str, type[BaseModel]]) -> dict[str, Any]:
+    if isinstance(body, type):
+        return _ref(body)
+    if body == "connect":
+        return {
+            "description": "the credential fields of the tenant's ATS, and the acting user's e-mail",
+            "oneOf": [_ref(model) for model in connect.values()],
+        }
+    if body == "intrro":
+        return {
+            "description": "an Intrro event; a type not listed here is answered `{ignored: true}`",
+            "anyOf": [
+                _envelope(kind, _ref(model)) for kind, model in inbound.INBOUND_EVENTS.items()
+            ],
+        }
+    return {"type": "object", "description": "the ATS's own web hook body, as the ATS sends it"}
+
+
+def _envelope(kind: str, data: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "title": kind,
+        "type": "object",
+        "properties": {
+            "type": {"const": kind},
+            "timestamp": {"type": "string", "format": "date-time"},
+            "data": data,
+        },
+        "required": ["type", "timestamp", "data"],
+    }
+
+
+def _path_params(path: str, ats_keys: tuple[str, ...]) -> list[dict[str, Any]]:
+    params = []
+    for name in re.findall(r"{(\w+)}", path):
+        schema: dict[str, Any] = {"type": "string"}
+        if name == "tenant":
+            schema["pattern"] = _SLUG
+        elif name == "ats":
+            schema = {"type": "string", "enum": list(ats_keys)}
+        params.append({"name": name, "in": "path", "required": True, "schema": schema})
+    return params
+
+
+def _query(query: Query) -> dict[str, Any]:
+    schema: dict[str, Any] = {"type": "string"}
+    if query.enum:
+        schema["enum"] = list(query.enum)
+    if query.format:
+        schema["format"] = query.format
+    return {
+        "name": query.name,
+        "in": "query",
+        "required": False,
+        "schema": schema,
+        "description": query.description,
+    }
+
+
+_SIGNATURE_HEADERS: Final = (
+    ("webhook-id", "the outbox item's id: the same across retries and replays"),
+    ("webhook-timestamp", "seconds since the Unix epoch when this attempt was signed"),
+    (
+        "webhook-signature",
+        "`v1,<base64 HMAC-SHA256 of id.timestamp.body>` under the tenant's Intrro secret",
+    ),
+)
+
+
+def _webhooks() -> dict[str, Any]:
+    hooks: dict[str, Any] = {}
+    for kind, model in outbound.OUTBOUND_EVENTS.items():
+        hooks[kind] = {
+            "post": {
+                "summary": (model.__doc__ or kind).split("\n")[0],
+                "operationId": f"event_{kind.replace('.', '_')}",
+                "description": (
+                    "Posted to the tenant's Intrro callback URL, at least once; retried with "
+                    "capped exponential backoff and jitter over the retry horizon, then parked "
+                    "dead (replayable)."
+                ),
+                "parameters": [
+                    {
+                        "name": name,
+                        "in": "header",
+                        "required": True,
+                        "description": text,
+                        "schema": {"type": "string"},
+                    }
+                    for name, text in _SIGNATURE_HEADERS
+                ],
+                "requestBody": {
+                    "required": True,
+                    "content": _json(_envelope(kind, _ref(model))),
+                },
+                "responses": {
+                    "2XX": {"description": "taken"},
+                    "400": {"description": "parked at once (also 404 and 410)"},
+                    "default": {"description": "tried again later"},
+                },
+            }
+        }
+    return hooks
