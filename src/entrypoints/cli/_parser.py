@@ -14,6 +14,7 @@ from intrro_gateway.entrypoints.cli.commands import (
     migrate,
     reconcile,
     sandbox,
+    schemas,
     serve,
     tenant,
     token,
@@ -66,6 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
         keys,
         sandbox,
         demo,
+        schemas,
     ):
         module.add_parser(commands)
     return parser

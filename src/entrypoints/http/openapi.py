@@ -15,6 +15,7 @@ from pydantic.json_schema import models_json_schema
 from starlette.routing import Route
 
 from intrro_gateway.adapters.intrro import inbound, outbound
+from intrro_gateway.adapters.intrro.schemas import envelope_schema
 from intrro_gateway.entrypoints.http import models
 
 _REF: Final = "#/components/schemas/{model}"
@@ -118,24 +119,6 @@ def openapi_document(
     }
 
 
-def event_schemas() -> dict[str, dict[str, Any]]:
-    """Each event's envelope as a standalone JSON Schema, by type: the ones Intrro sends the
-    gateway (`in/`) and the ones the gateway sends Intrro (`out/`)."""
-    found: dict[str, dict[str, Any]] = {}
-    for direction, events in (("in", inbound.INBOUND_EVENTS), ("out", outbound.OUTBOUND_EVENTS)):
-        for kind, model in events.items():
-            schema = model.model_json_schema(ref_template="#/$defs/{model}")
-            defs = schema.pop("$defs", {})
-            defs[model.__name__] = schema
-            found[f"{direction}/{kind}"] = {
-                "$schema": "https://json-schema.org/draft/2020-12/schema",
-                "$id": f"https://intrro-gateway/schemas/{direction}/{kind}.json",
-                **_envelope(kind, {"$ref": f"#/$defs/{model.__name__}"}),
-                "$defs": dict(sorted(defs.items())),
-            }
-    return found
-
-
 def _schemas(found: list[type[BaseModel]]) -> dict[str, Any]:
     unique = list(dict.fromkeys(found))
     _, top = models_json_schema([(m, "validation") for m in unique], ref_template=_REF)
@@ -199,23 +182,10 @@ def _body(body: type[BaseModel] | str, connect: Mapping[str, type[BaseModel]]) -
         return {
             "description": "an Intrro event; a type not listed here is answered `{ignored: true}`",
             "anyOf": [
-                _envelope(kind, _ref(model)) for kind, model in inbound.INBOUND_EVENTS.items()
+                envelope_schema(kind, _ref(model)) for kind, model in inbound.INBOUND_EVENTS.items()
             ],
         }
     return {"type": "object", "description": "the ATS's own web hook body, as the ATS sends it"}
-
-
-def _envelope(kind: str, data: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "title": kind,
-        "type": "object",
-        "properties": {
-            "type": {"const": kind},
-            "timestamp": {"type": "string", "format": "date-time"},
-            "data": data,
-        },
-        "required": ["type", "timestamp", "data"],
-    }
 
 
 def _path_params(path: str, ats_keys: tuple[str, ...]) -> list[dict[str, Any]]:
@@ -279,7 +249,7 @@ def _webhooks() -> dict[str, Any]:
                 ],
                 "requestBody": {
                     "required": True,
-                    "content": _json(_envelope(kind, _ref(model))),
+                    "content": _json(envelope_schema(kind, _ref(model))),
                 },
                 "responses": {
                     "2XX": {"description": "taken"},
