@@ -85,7 +85,6 @@ def openapi_document(
             )
     return {
         "openapi": "3.1.0",
-        "jsonSchemaDialect": "https://json-schema.org/draft/2020-12/schema",
         "info": {
             "title": "intrro-gateway",
             "version": "0.1.0",
@@ -98,6 +97,7 @@ def openapi_document(
         },
         "servers": [{"url": server_url}],
         "security": [{"bearer": []}],
+        "tags": [{"name": tag} for tag in _TAG_ORDER],
         "paths": paths,
         "webhooks": _webhooks(),
         "components": {
@@ -140,6 +140,7 @@ def _operation(
     out: dict[str, Any] = {
         "summary": op.summary,
         "operationId": route.name,
+        "tags": [_tag(path)],
         "parameters": [*_path_params(path, ats_keys), *map(_query, op.query)],
         "responses": {},
     }
@@ -155,6 +156,31 @@ def _operation(
     if op.public:
         out["security"] = []
     return out
+
+
+_TAG_ORDER: Final = (
+    "Inbound",
+    "Tenants",
+    "Connections",
+    "Jobs and pipeline",
+    "Deliveries",
+    "Operations",
+)
+_TAGS: Final = (
+    ("/webhooks/", "Inbound"),
+    ("/events/", "Inbound"),
+    ("/connections/", "Connections"),
+    ("/deliveries", "Deliveries"),
+    ("/jobs", "Jobs and pipeline"),
+    ("/introductions/", "Jobs and pipeline"),
+    ("/pipeline", "Jobs and pipeline"),
+    ("/api/tenants/", "Tenants"),
+)
+
+
+def _tag(path: str) -> str:
+    """The group an operation is listed under."""
+    return next((tag for part, tag in _TAGS if part in path), "Operations")
 
 
 def _answer(status: int, answer: type[BaseModel] | str, path: str) -> dict[str, Any]:

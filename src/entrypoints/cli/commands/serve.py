@@ -85,6 +85,7 @@ def serve_gateway(args: argparse.Namespace) -> int:
     def ready() -> None:
         worker = "off" if args.no_worker else "in-process"
         out.print(f"Gateway on {gateway.url} (worker {worker}, {settings.env})")
+        out.print(f"API docs: {gateway.url}/docs (OpenAPI: {gateway.url}/openapi.json)")
         if sandbox_state is not None:
             out.print(describe(listeners[1].url))
             out.print(
