@@ -61,8 +61,9 @@ class GreenhouseAtsClient(AtsClient):
         self.settings = settings or HarvestSettings()
         clock = clock or SystemClock()
         sleep = sleep or asyncio.sleep
+        rng = rng or random.Random()  # noqa: S311 (jitter, not a secret)
         self.tokens = TokenCache(
-            http, auth_url=auth_url, settings=self.settings, clock=clock, sleep=sleep
+            http, auth_url=auth_url, settings=self.settings, clock=clock, sleep=sleep, rng=rng
         )
         self.rate_limiter = HarvestRateLimiter(clock, sleep, reserve=self.settings.priority_reserve)
         self._http = HarvestHttp(
@@ -73,7 +74,7 @@ class GreenhouseAtsClient(AtsClient):
             limiter=self.rate_limiter,
             clock=clock,
             sleep=sleep,
-            rng=rng or random.Random(),  # noqa: S311 (jitter, not a secret)
+            rng=rng,
         )
         self._writes = HarvestWrites(self._http, self.settings, sleep)
         self._annotations = HarvestAnnotations(self._http, self._writes, self.settings)

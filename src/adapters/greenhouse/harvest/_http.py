@@ -10,6 +10,7 @@ from typing import Any
 
 import httpx
 
+from intrro_gateway.adapters.backoff import jittered_backoff
 from intrro_gateway.adapters.greenhouse.harvest._parsing import (
     cursor_of,
     format_timestamp,
@@ -250,8 +251,9 @@ class HarvestHttp:
         return min(max(wait, 0.0), self._settings.retry_after_cap)
 
     def _backoff(self, attempt: int) -> float:
-        ceiling = min(self._settings.backoff_cap, self._settings.backoff_base * 2 ** (attempt - 1))
-        return self._rng.uniform(ceiling / 2, ceiling)
+        return jittered_backoff(
+            attempt, base=self._settings.backoff_base, cap=self._settings.backoff_cap, rng=self._rng
+        )
 
 
 def redirect_error(method: str, path: str, status: int, *, write: bool) -> AtsError:

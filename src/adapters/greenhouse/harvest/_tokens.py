@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import math
+import random
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -12,6 +13,7 @@ from typing import Any
 
 import httpx
 
+from intrro_gateway.adapters.backoff import jittered_backoff
 from intrro_gateway.adapters.greenhouse.harvest import _fields as f
 from intrro_gateway.adapters.greenhouse.harvest._parsing import (
     parse_error_body,
@@ -71,8 +73,10 @@ class TokenCache:
         settings: HarvestSettings,
         clock: Clock,
         sleep: Sleep,
+        rng: random.Random | None = None,
     ) -> None:
         self._http = http
+        self._rng = rng or random.Random()  # noqa: S311 (jitter, not a secret)
         self._url = auth_url.rstrip("/") + "/token"
         self._introspect_url = auth_url.rstrip("/") + "/introspect"
         self._settings = settings
@@ -203,8 +207,8 @@ class TokenCache:
         return self._backoff(attempt)
 
     def _backoff(self, attempt: int) -> float:
-        return float(
-            min(self._settings.backoff_cap, self._settings.backoff_base * 2 ** (attempt - 1))
+        return jittered_backoff(
+            attempt, base=self._settings.backoff_base, cap=self._settings.backoff_cap, rng=self._rng
         )
 
 

@@ -14,6 +14,7 @@ from typing import Any
 
 import httpx
 
+from intrro_gateway.adapters.backoff import jittered_backoff
 from intrro_gateway.adapters.http_limits import bounded_request
 from intrro_gateway.adapters.lever.api._auth import auth_for
 from intrro_gateway.adapters.lever.api._settings import LeverSettings
@@ -208,8 +209,9 @@ class LeverHttp:
         return min(max(wait, 0.0), self._settings.retry_after_cap)
 
     def _backoff(self, attempt: int) -> float:
-        ceiling = min(self._settings.backoff_cap, self._settings.backoff_base * 2 ** (attempt - 1))
-        return self._rng.uniform(ceiling / 2, ceiling)
+        return jittered_backoff(
+            attempt, base=self._settings.backoff_base, cap=self._settings.backoff_cap, rng=self._rng
+        )
 
 
 def _now() -> float:
