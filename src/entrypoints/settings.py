@@ -1,4 +1,5 @@
-"""The gateway's configuration: read once at start-up from `GATEWAY_*` variables and a `.env` file.
+"""The gateway's configuration: read once at start-up from `GATEWAY_*` variables and a `.env` file,
+by pydantic-settings (`GatewayEnvironment`), into the typed `GatewaySettings` the app is wired from.
 
 The process environment wins over `.env`. Durations are written `500ms`, `30s`, `15m`, `6h`, `7d` (a bare
 number is seconds); booleans `true`/`false`.
@@ -34,14 +35,22 @@ import os
 import re
 import secrets
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import timedelta
 from pathlib import Path
-from typing import Literal, TypeVar
+from typing import Annotated, Literal, TypeVar
 from urllib.parse import unquote, urlsplit
 
 from cryptography.fernet import Fernet
-from starlette.config import Config
+from pydantic import BeforeValidator, ValidationError
+from pydantic_settings import (
+    BaseSettings,
+    DotEnvSettingsSource,
+    EnvSettingsSource,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
+from pydantic_settings.sources.utils import parse_env_vars
 
 from intrro_gateway.domain.destinations import DestinationPolicy
 from intrro_gateway.services.settings import ServiceSettings
@@ -200,6 +209,11 @@ class GatewaySettings:
         """Whether the gateway runs in production."""
         return self.env == "production"
 
+    @property
+    def database_display(self) -> str:
+        """The database URL with any password hidden."""
+        return mask_url(self.database_url)
+
     def secret_values(self) -> tuple[str, ...]:
         """Every configured secret value (keys, tokens, the database password), for log redaction."""
         password = urlsplit(self.database_url).password
@@ -207,37 +221,19 @@ class GatewaySettings:
         return tuple(values + ([unquote(password)] if password else []))
 
     @property
-    def database_display(self) -> str:
-        """The database URL with any password hidden."""
-        return mask_url(self.database_url)
-
-    @property
     def uses_sandbox(self) -> bool:
         """Whether Greenhouse is the bundled sandbox on this host (development defaults)."""
         return self.greenhouse_base_url == f"http://127.0.0.1:{self.sandbox_port}"
 
 
-class _Reader:
-    """Reads one `GATEWAY_*` setting at a time, turning every failure into one SettingsError line."""
-
-    def __init__(self, config: Config) -> None:
-        self._config = config
-
-    def get(self, name: str, parse: Callable[[str], T], default: T) -> T:
-        raw = self._config(name, cast=str, default=None)
-        if raw is None or str(raw).strip() == "":
-            return default
-        try:
-            return parse(str(raw))
-        except ValueError as exc:
-            raise SettingsError(f"GATEWAY_{name} is malformed: {exc}") from None
-
-    def raw(self, name: str) -> str | None:
-        value = self._config(name, cast=str, default=None)
-        return None if value is None or str(value).strip() == "" else str(value)
+def parse_host_list(text: str) -> tuple[str, ...]:
+    """Comma-separated host names, addresses or networks (`intrro.internal, 10.0.0.0/8`)."""
+    hosts = tuple(part.strip() for part in text.split(",") if part.strip())
+    DestinationPolicy.of(enforced=True, allowed_hosts=hosts)  # raises ValueError naming a bad one
+    return hosts
 
 
-def _choice(*allowed: str) -> Callable[[str], str]:
+def _lower_choice(*allowed: str) -> Callable[[str], str]:
     def parse(text: str) -> str:
         value = text.strip().lower()
         if value not in allowed:
@@ -249,7 +245,7 @@ def _choice(*allowed: str) -> Callable[[str], str]:
 
 def _positive_int(text: str) -> int:
     try:
-        value = int(text.strip())
+        value = int(str(text).strip())
     except ValueError:
         raise ValueError(f"{text!r} is not a whole number") from None
     if value <= 0:
@@ -264,18 +260,117 @@ def _port(text: str) -> int:
     return value
 
 
-def _reader(path: Path | None, environ: Mapping[str, str]) -> _Reader:
-    # Starlette warns about a missing file; a missing `.env` is normal, so it is left out instead.
-    env_file = path if path is not None and path.is_file() else None
-    return _Reader(Config(env_file=env_file, environ=environ, env_prefix="GATEWAY_"))
+def _parsed(parse: Callable[[str], T]) -> BeforeValidator:
+    """Read a text value with `parse` (a default, already typed, passes as it is)."""
+    return BeforeValidator(lambda value: parse(value) if isinstance(value, str) else value)
 
 
-def _generate_missing(env_file: Path, reader: _Reader) -> list[str]:
+Duration = Annotated[timedelta, _parsed(parse_duration)]
+Flag = Annotated[bool, _parsed(parse_bool)]
+Count = Annotated[int, _parsed(_positive_int)]
+Text = Annotated[str, _parsed(str.strip)]
+Origin = Annotated[str | None, _parsed(parse_origin)]
+Secrets = Annotated[tuple[Secret, ...] | None, _parsed(parse_fernet_keys)]
+Tokens = Annotated[tuple[Secret, ...] | None, _parsed(parse_tokens)]
+_BASE = ServiceSettings()
+
+
+class GatewayEnvironment(BaseSettings):
+    """Every `GATEWAY_*` setting as pydantic-settings reads it from the environment and `.env`; a
+    field left None takes a default that depends on `env` (see `load_settings`)."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="GATEWAY_",
+        env_ignore_empty=True,
+        enable_decoding=False,
+        extra="ignore",
+        arbitrary_types_allowed=True,
+        frozen=True,
+    )
+
+    env: Annotated[str, _parsed(_lower_choice("development", "production"))] = "development"
+    database_url: Annotated[str, _parsed(parse_database_url)] = DEFAULT_DATABASE_URL
+    secret_keys: Secrets = None
+    api_tokens: Tokens = None
+    log_format: Annotated[str | None, _parsed(_lower_choice("console", "json"))] = None
+    log_level: Annotated[str, _parsed(_lower_choice("debug", "info", "warning", "error"))] = "info"
+    public_url: Annotated[str, _parsed(parse_public_url)] = "http://127.0.0.1:8000"
+    greenhouse_base_url: Origin = None
+    greenhouse_auth_url: Origin = None
+    sandbox_port: Annotated[int, _parsed(_port)] = 8001
+    run_worker: Flag = True
+    auto_migrate: Annotated[bool | None, _parsed(parse_bool)] = None
+    request_deadline: Duration = timedelta(seconds=10)
+    max_body_bytes: Count = 1024 * 1024
+    callback_allowed_hosts: Annotated[tuple[str, ...], _parsed(parse_host_list)] = ()
+    lease: Duration = _BASE.lease
+    backoff_base: Duration = _BASE.backoff_base
+    backoff_cap: Duration = _BASE.backoff_cap
+    retry_horizon: Duration = _BASE.retry_horizon
+    max_attempts: Count = _BASE.max_attempts
+    poll_interval: Duration = _BASE.poll_interval
+    batch_size: Count = _BASE.batch_size
+    defer_delay: Duration = _BASE.defer_delay
+    defer_window: Duration = _BASE.defer_window
+    lock_ttl: Duration = _BASE.lock_ttl
+    secret_grace: Duration = _BASE.secret_grace
+    body_retention: Duration = _BASE.body_retention
+    reconcile_interval: Duration = _BASE.reconcile_interval
+    reconcile_overlap: Duration = _BASE.reconcile_overlap
+    jobs_sync_interval: Duration = _BASE.jobs_sync_interval
+    connection_check_interval: Duration = _BASE.connection_check_interval
+    source_name: Text = _BASE.source_name
+    tag_name: Text = _BASE.tag_name
+    export_attempts_after_write: Count = _BASE.export_attempts_after_write
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Only what `read_environment` gathers (its environment, then `.env`), never the process
+        environment behind the caller's back."""
+        return (init_settings,)
+
+
+class _Environment(EnvSettingsSource):
+    """The environment source on a given mapping (a snapshot of the process environment, or a
+    test's), instead of `os.environ`."""
+
+    def __init__(self, settings_cls: type[BaseSettings], environ: Mapping[str, str]) -> None:
+        self._environ = dict(environ)
+        super().__init__(settings_cls)
+
+    def _load_env_vars(self) -> Mapping[str, str | None]:
+        return parse_env_vars(
+            self._environ, self.case_sensitive, self.env_ignore_empty, self.env_parse_none_str
+        )
+
+
+def read_environment(path: Path | None, environ: Mapping[str, str]) -> GatewayEnvironment:
+    """Every setting from `environ` and the `.env` file at `path` (the environment wins); raises
+    SettingsError, one line naming the first bad setting."""
+    from_file = DotEnvSettingsSource(GatewayEnvironment, env_file=path) if path else None
+    values = {**(from_file() if from_file else {}), **_Environment(GatewayEnvironment, environ)()}
+    try:
+        return GatewayEnvironment(**values)
+    except ValidationError as exc:
+        error = exc.errors(include_url=False)[0]
+        name = str(error["loc"][0]).upper() if error["loc"] else "?"
+        message = " ".join(str(error["msg"]).removeprefix("Value error, ").split())
+        raise SettingsError(f"GATEWAY_{name} is malformed: {message}") from None
+
+
+def _generate_missing(env_file: Path, read: GatewayEnvironment) -> list[str]:
     """Write a Fernet key and an API token into `.env` when they are missing (development only)."""
     additions: list[tuple[str, str]] = []
-    if reader.raw("SECRET_KEYS") is None:
+    if read.secret_keys is None:
         additions.append(("GATEWAY_SECRET_KEYS", Fernet.generate_key().decode("ascii")))
-    if reader.raw("API_TOKENS") is None:
+    if read.api_tokens is None:
         additions.append(("GATEWAY_API_TOKENS", secrets.token_urlsafe(32)))
     if not additions:
         return []
@@ -287,44 +382,13 @@ def _generate_missing(env_file: Path, reader: _Reader) -> list[str]:
     return [f"generated {name} into {env_file.resolve()}" for name, _ in additions]
 
 
-def parse_host_list(text: str) -> tuple[str, ...]:
-    """Comma-separated host names, addresses or networks (`intrro.internal, 10.0.0.0/8`)."""
-    hosts = tuple(part.strip() for part in text.split(",") if part.strip())
-    DestinationPolicy.of(enforced=True, allowed_hosts=hosts)  # raises ValueError naming a bad one
-    return hosts
-
-
-def _service_settings(read: _Reader, public_url: str, *, production: bool) -> ServiceSettings:
-    base = ServiceSettings()
-    none: tuple[str, ...] = ()
-    allowed = read.get("CALLBACK_ALLOWED_HOSTS", parse_host_list, none)
-    return ServiceSettings(
-        lease=read.get("LEASE", parse_duration, base.lease),
-        backoff_base=read.get("BACKOFF_BASE", parse_duration, base.backoff_base),
-        backoff_cap=read.get("BACKOFF_CAP", parse_duration, base.backoff_cap),
-        retry_horizon=read.get("RETRY_HORIZON", parse_duration, base.retry_horizon),
-        max_attempts=read.get("MAX_ATTEMPTS", _positive_int, base.max_attempts),
-        poll_interval=read.get("POLL_INTERVAL", parse_duration, base.poll_interval),
-        batch_size=read.get("BATCH_SIZE", _positive_int, base.batch_size),
-        defer_delay=read.get("DEFER_DELAY", parse_duration, base.defer_delay),
-        defer_window=read.get("DEFER_WINDOW", parse_duration, base.defer_window),
-        lock_ttl=read.get("LOCK_TTL", parse_duration, base.lock_ttl),
-        secret_grace=read.get("SECRET_GRACE", parse_duration, base.secret_grace),
-        body_retention=read.get("BODY_RETENTION", parse_duration, base.body_retention),
-        reconcile_interval=read.get("RECONCILE_INTERVAL", parse_duration, base.reconcile_interval),
-        reconcile_overlap=read.get("RECONCILE_OVERLAP", parse_duration, base.reconcile_overlap),
-        jobs_sync_interval=read.get("JOBS_SYNC_INTERVAL", parse_duration, base.jobs_sync_interval),
-        connection_check_interval=read.get(
-            "CONNECTION_CHECK_INTERVAL", parse_duration, base.connection_check_interval
-        ),
-        public_url=public_url,
-        source_name=read.get("SOURCE_NAME", str.strip, base.source_name),
-        tag_name=read.get("TAG_NAME", str.strip, base.tag_name),
-        export_attempts_after_write=read.get(
-            "EXPORT_ATTEMPTS_AFTER_WRITE", _positive_int, base.export_attempts_after_write
-        ),
-        callback_policy=DestinationPolicy.of(enforced=production, allowed_hosts=allowed),
-    )
+def _service_settings(read: GatewayEnvironment, *, production: bool) -> ServiceSettings:
+    """The services' settings: every field the model reads under the same name."""
+    named = {
+        f.name: getattr(read, f.name) for f in fields(ServiceSettings) if hasattr(read, f.name)
+    }
+    policy = DestinationPolicy.of(enforced=production, allowed_hosts=read.callback_allowed_hosts)
+    return ServiceSettings(**{**named, "callback_policy": policy})
 
 
 def load_settings(
@@ -341,49 +405,36 @@ def load_settings(
     """
     path = Path(env_file) if env_file is not None else None
     snapshot = dict(os.environ if environ is None else environ)
-    read = _reader(path, snapshot)
-    env = read.get("ENV", _choice("development", "production"), "development")
+    read = read_environment(path, snapshot)
     notices: list[str] = []
-    if env == "development" and generate and path is not None:
+    if read.env == "development" and generate and path is not None:
         notices = _generate_missing(path, read)
         if notices:
-            read = _reader(path, snapshot)
-    for name in ("SECRET_KEYS", "API_TOKENS"):
-        if read.raw(name) is None:
-            raise SettingsError(f"GATEWAY_{name} is missing (required in {env})")
-    production = env == "production"
-    sandbox_port = read.get("SANDBOX_PORT", _port, 8001)
-    sandbox = f"http://127.0.0.1:{sandbox_port}"
-    public_url = read.get("PUBLIC_URL", parse_public_url, "http://127.0.0.1:8000")
+            read = read_environment(path, snapshot)
+    for name, value in (("SECRET_KEYS", read.secret_keys), ("API_TOKENS", read.api_tokens)):
+        if value is None:
+            raise SettingsError(f"GATEWAY_{name} is missing (required in {read.env})")
+    production = read.env == "production"
+    sandbox = f"http://127.0.0.1:{read.sandbox_port}"
+    log_format = read.log_format or ("json" if production else "console")
     return GatewaySettings(
         env="production" if production else "development",
-        database_url=read.get("DATABASE_URL", parse_database_url, DEFAULT_DATABASE_URL),
-        secret_keys=read.get("SECRET_KEYS", parse_fernet_keys, ()),
-        api_tokens=read.get("API_TOKENS", parse_tokens, ()),
-        log_format="json"
-        if read.get("LOG_FORMAT", _choice("console", "json"), "json" if production else "console")
-        == "json"
-        else "console",
-        log_level=read.get(
-            "LOG_LEVEL", _choice("debug", "info", "warning", "error"), "info"
-        ).upper(),
-        public_url=public_url,
-        greenhouse_base_url=read.get(
-            "GREENHOUSE_BASE_URL",
-            parse_origin,
-            PRODUCTION_GREENHOUSE_BASE_URL if production else sandbox,
-        ),
-        greenhouse_auth_url=read.get(
-            "GREENHOUSE_AUTH_URL",
-            parse_origin,
-            PRODUCTION_GREENHOUSE_AUTH_URL if production else sandbox,
-        ),
-        sandbox_port=sandbox_port,
-        run_worker=read.get("RUN_WORKER", parse_bool, True),
-        auto_migrate=read.get("AUTO_MIGRATE", parse_bool, not production),
-        request_deadline=read.get("REQUEST_DEADLINE", parse_duration, timedelta(seconds=10)),
-        max_body_bytes=read.get("MAX_BODY_BYTES", _positive_int, 1024 * 1024),
-        service=_service_settings(read, public_url, production=production),
+        database_url=read.database_url,
+        secret_keys=read.secret_keys or (),
+        api_tokens=read.api_tokens or (),
+        log_format="json" if log_format == "json" else "console",
+        log_level=read.log_level.upper(),
+        public_url=read.public_url,
+        greenhouse_base_url=read.greenhouse_base_url
+        or (PRODUCTION_GREENHOUSE_BASE_URL if production else sandbox),
+        greenhouse_auth_url=read.greenhouse_auth_url
+        or (PRODUCTION_GREENHOUSE_AUTH_URL if production else sandbox),
+        sandbox_port=read.sandbox_port,
+        run_worker=read.run_worker,
+        auto_migrate=not production if read.auto_migrate is None else read.auto_migrate,
+        request_deadline=read.request_deadline,
+        max_body_bytes=read.max_body_bytes,
+        service=_service_settings(read, production=production),
         env_file=path,
         notices=tuple(notices),
     )

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import ast
 import re
 from pathlib import Path
 
 from cryptography.fernet import Fernet
 
-import intrro_gateway.entrypoints.settings as settings_module
-from intrro_gateway.entrypoints.settings import load_settings
+from intrro_gateway.entrypoints.settings import GatewayEnvironment, load_settings
 
 ROOT = Path(__file__).resolve().parents[3]
 EXAMPLE = ROOT / ".env.example"
@@ -22,22 +20,8 @@ EMPTY = {"CALLBACK_ALLOWED_HOSTS"}  # empty by default: nothing is allowed beyon
 
 
 def settings_the_parser_reads() -> set[str]:
-    """Every name `settings.py` reads: the first argument of each `read.get(...)`/`read.raw(...)`."""
-    source = Path(settings_module.__file__).read_text(encoding="utf-8")
-    names: set[str] = set()
-    for node in ast.walk(ast.parse(source)):
-        if (
-            isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Attribute)
-            and node.func.attr in {"get", "raw"}
-            and isinstance(node.func.value, ast.Name)
-            and node.func.value.id == "read"
-            and node.args
-            and isinstance(node.args[0], ast.Constant)
-            and isinstance(node.args[0].value, str)
-        ):
-            names.add(node.args[0].value)
-    return names
+    """Every name the settings model reads (its fields, without the `GATEWAY_` prefix)."""
+    return {name.upper() for name in GatewayEnvironment.model_fields}
 
 
 def example_lines() -> dict[str, str]:
