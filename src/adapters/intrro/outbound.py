@@ -137,6 +137,44 @@ class IntroductionFailed(_Data):
     sequence: Sequence
 
 
+class HeldCandidate(_Data):
+    """The candidate's fields as the ATS now holds them (nothing is required of the ATS)."""
+
+    first_name: str
+    last_name: str
+    emails: list[str]
+    phones: list[str]
+    linkedin_url: str | None
+    social_profiles: list[str]
+    websites: list[str]
+    current_company: str | None
+    current_title: str | None
+    location: str | None
+
+
+CandidateField = Literal[
+    "first_name",
+    "last_name",
+    "emails",
+    "phones",
+    "linkedin_url",
+    "social_profiles",
+    "websites",
+    "current_company",
+    "current_title",
+    "location",
+]
+
+
+class CandidateChanged(_Data):
+    """`candidate.changed`: an edit made in the ATS to fields Intrro knows (never the gateway's own)."""
+
+    introduction_id: str
+    candidate: HeldCandidate
+    changed: list[CandidateField]
+    sequence: Sequence
+
+
 class JobsChanged(_Data):
     """`jobs.changed`: jobs of the tenant changed in the ATS."""
 
@@ -150,6 +188,7 @@ OUTBOUND_EVENTS: dict[str, type[_Data]] = {
     "application.removed": ApplicationRemoved,
     "introduction.failed": IntroductionFailed,
     "jobs.changed": JobsChanged,
+    "candidate.changed": CandidateChanged,
 }
 
 

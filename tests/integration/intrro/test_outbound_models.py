@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
 from datetime import UTC
 
 from hypothesis import given
@@ -10,6 +11,7 @@ from hypothesis import strategies as st
 from intrro_gateway.adapters.intrro.outbound import check_data
 from intrro_gateway.domain import events
 from intrro_gateway.domain.jobs import Job
+from intrro_gateway.domain.profiles import HeldProfile
 from intrro_gateway.services import outbound
 
 TIMES = st.datetimes(timezones=st.just(UTC))
@@ -43,6 +45,13 @@ EVENTS = st.one_of(
         events.IntroductionFailed,
         code=st.sampled_from(
             ["job_not_open", "permission_missing", "ats_rejected", "not_connected"]
+        ),
+        sequence=SEQ,
+    ),
+    st.builds(
+        events.CandidateChanged,
+        changed=st.lists(st.sampled_from([f.name for f in fields(HeldProfile)]), unique=True).map(
+            tuple
         ),
         sequence=SEQ,
     ),
