@@ -1,6 +1,6 @@
 """Intrro's inbound events as pydantic models: the envelope, and the `data` of each type.
 
-They read what `json.loads` made (so the body's size and depth bounds apply first) and map to the
+They read what `loads_bounded` made (so the body's size and depth bounds apply first) and map to the
 domain's commands. The JSON Schema of each is what `/openapi.json` and `docs/schemas/` show.
 """
 
