@@ -1,9 +1,11 @@
-"""A live stack for the end-to-end stories: the gateway (worker in-process), the Greenhouse sandbox and
-a recording Intrro receiver, each a uvicorn server on a free loopback port in the test's own event loop.
+"""A live stack for the end-to-end stories: the gateway (worker in-process), an ATS sandbox (Greenhouse's
+or Lever's, `ats=`) and a recording Intrro receiver, each a uvicorn server on a free loopback port in the
+test's own event loop.
 
-The sandbox fires real, signed Recruiting web hooks at the gateway's `/webhooks/greenhouse/<tenant>`;
-the gateway pushes real Standard-Webhooks-signed events to the receiver. Everything is set up through
-the gateway's API, as an operator would: the tenant, the Greenhouse connection, the job import.
+The sandbox fires real, signed web hooks at the gateway's `/webhooks/<ats>/<tenant>`; the gateway pushes
+real Standard-Webhooks-signed events to the receiver. Everything is set up through the gateway's API, as
+an operator would: the tenant, the ATS connection, the job import. `live.ats` drives the sandbox in
+ATS-neutral terms (tests/e2e/ats_drivers.py); `live.sandbox` and `live.control` are its own objects.
 """
 
 from __future__ import annotations
@@ -26,12 +28,7 @@ from intrro_gateway.entrypoints.container import build_container
 from intrro_gateway.entrypoints.http import create_app
 from intrro_gateway.entrypoints.serving import Listener, bind, serve
 from intrro_gateway.entrypoints.settings import GatewaySettings, load_settings
-from intrro_gateway.sandboxes.greenhouse import (
-    SandboxControl,
-    SandboxState,
-    create_sandbox_app,
-    seeded_state,
-)
+from tests.e2e.ats_drivers import ADMIN_EMAIL, AtsDriver, GreenhouseDriver, LeverDriver, driver
 from tests.e2e.live_events import (
     CANDIDATE_CHANGED,
     ERIN,
@@ -77,14 +74,17 @@ __all__ = [
 LOOPBACK = "127.0.0.1"
 TENANT = "acme"
 API_TOKEN = "live-e2e-token-0123456789abcdef"
-ADMIN_EMAIL = "admin@sandbox.example"
 WAIT_S = 20.0
 _POLL_S = 0.02
 _HTTP_TIMEOUT = httpx.Timeout(15.0, connect=5.0)
 
 
 def live_settings(
-    database_url: str, gateway_port: int, sandbox_port: int, **env: str
+    database_url: str,
+    gateway_port: int,
+    sandbox_port: int,
+    ats: AtsDriver | None = None,
+    **env: str,
 ) -> GatewaySettings:
     """Development settings with the short timings the stories need; nothing read from a `.env`."""
     sandbox = f"http://{LOOPBACK}:{sandbox_port}"
@@ -94,8 +94,7 @@ def live_settings(
         "GATEWAY_SECRET_KEYS": Fernet.generate_key().decode("ascii"),
         "GATEWAY_API_TOKENS": API_TOKEN,
         "GATEWAY_PUBLIC_URL": f"http://{LOOPBACK}:{gateway_port}",
-        "GATEWAY_GREENHOUSE_BASE_URL": sandbox,
-        "GATEWAY_GREENHOUSE_AUTH_URL": sandbox,
+        **(ats or GreenhouseDriver()).env(sandbox),
         "GATEWAY_SANDBOX_PORT": str(sandbox_port),
         "GATEWAY_LOG_LEVEL": "warning",
         "GATEWAY_RUN_WORKER": "true",
@@ -118,8 +117,9 @@ class Live:
     gateway_url: str
     sandbox_url: str
     receiver_url: str
-    sandbox: SandboxState
-    control: SandboxControl
+    ats: AtsDriver
+    sandbox: Any  # the driver's sandbox state (Greenhouse's or Lever's)
+    control: Any  # the driver's sandbox control
     receiver: Starlette
     http: httpx.AsyncClient
     tenant: str
@@ -221,7 +221,7 @@ class Live:
         false) and the gateway has nothing left to do: no inbound delivery waiting, no outbound push
         pending."""
         if release:
-            await self.control.flush()
+            await self.ats.flush()
         deadline = asyncio.get_running_loop().time() + timeout
         while True:
             # Inbound first: processing commits its pushes with it, so they show in the next read;
@@ -288,16 +288,25 @@ class Live:
         return next(j for j in self.jobs if j["id"] == job_id)
 
     def stage_id(self, job_id: str, name: str) -> int:
-        """The id of the job's interview stage with that name."""
-        return int(next(s["id"] for s in self.job(job_id)["stages"] if s["name"] == name))
+        """The id of the job's interview stage with that name (Greenhouse's numeric ids)."""
+        return int(self.stage(job_id, name))
+
+    def stage(self, job_id: str, name_or_role: str) -> str:
+        """The id of the job's stage with that name, or of the seeded stage of that role."""
+        name = self.ats.stage_names.get(name_or_role, name_or_role)
+        return str(next(s["id"] for s in self.job(job_id)["stages"] if s["name"] == name))
 
     def open_job_ids(self) -> list[str]:
         """The seeded open jobs that have no seeded application, as strings."""
-        taken = {
-            self.sandbox.tables["applications"][a]["job_id"]
-            for a in self.sandbox.seed.application_ids
-        }
-        return [str(j) for j in self.sandbox.seed.open_job_ids if j not in taken]
+        return self.ats.open_job_ids()
+
+    async def delivered_ats(self, event_ids: Sequence[str], timeout: float = WAIT_S) -> None:
+        """Wait until the gateway has taken (200) each of these sandbox web hooks (any ATS)."""
+        deadline = asyncio.get_running_loop().time() + timeout
+        while not set(event_ids) <= self.ats.delivered_ok():
+            if asyncio.get_running_loop().time() > deadline:
+                pytest.fail(f"the sandbox did not deliver {event_ids} within {timeout:g} s")
+            await asyncio.sleep(_POLL_S)
 
     def application(self, application_id: str) -> dict[str, Any]:
         """The sandbox's record of an application."""
@@ -343,21 +352,27 @@ async def live_stack(
     database_url: str,
     *,
     tenant: str = TENANT,
-    state: SandboxState | None = None,
+    state: Any = None,
+    ats: str = "greenhouse",
     log_level: str = "warning",
     **env: str,
 ) -> AsyncIterator[Live]:
-    """Start the three servers, create and connect the tenant, import the jobs; stop on exit."""
+    """Start the three servers, create and connect the tenant, import the jobs; stop on exit.
+
+    `ats` picks the sandbox (`state`, when given, is a seeded state of that ATS's sandbox).
+    """
+    side: AtsDriver = driver(ats)
+    if state is not None:
+        side = GreenhouseDriver(state) if ats == "greenhouse" else LeverDriver(state)
     gateway_sock, sandbox_sock, receiver_sock = (bind(LOOPBACK, 0) for _ in range(3))
     settings = live_settings(
-        database_url, gateway_sock.getsockname()[1], sandbox_sock.getsockname()[1], **env
+        database_url, gateway_sock.getsockname()[1], sandbox_sock.getsockname()[1], side, **env
     )
-    sandbox = state or seeded_state()
     intrro_secret = new_intrro_secret()
     receiver = create_receiver_app(intrro_secret)
     listeners = [
         Listener("gateway", create_app(build_container(settings)), gateway_sock),
-        Listener("sandbox", create_sandbox_app(sandbox), sandbox_sock),
+        Listener("sandbox", side.app(), sandbox_sock),
         Listener("receiver", receiver, receiver_sock),
     ]
     stop = asyncio.Event()
@@ -371,8 +386,9 @@ async def live_stack(
                 gateway_url=listeners[0].url,
                 sandbox_url=listeners[1].url,
                 receiver_url=listeners[2].url,
-                sandbox=sandbox,
-                control=SandboxControl(sandbox),
+                ats=side,
+                sandbox=side.state,
+                control=side.control,
                 receiver=receiver,
                 http=http,
                 tenant=tenant,
@@ -388,7 +404,7 @@ async def live_stack(
 
 
 async def _set_up(live: Live) -> None:
-    """What an operator does: the tenant, the connection, Greenhouse's web hooks, the job import."""
+    """What an operator does: the tenant, the connection, the ATS's web hooks, the job import."""
     await live.api(
         "PUT",
         f"/api/tenants/{live.tenant}",
@@ -396,28 +412,22 @@ async def _set_up(live: Live) -> None:
         json={
             "intrro_callback_url": f"{live.receiver_url}/intrro/{live.tenant}",
             "intrro_secret": live.intrro_secret,
-            "greenhouse_webhook_secret": live.webhook_secret,
+            **live.ats.tenant_body(live.webhook_secret),
         },
     )
     report = await live.api(
         "POST",
-        f"/api/tenants/{live.tenant}/connections/greenhouse",
-        json={
-            "client_id": SandboxState.DEFAULT_CLIENT_ID,
-            "client_secret": SandboxState.DEFAULT_CLIENT_SECRET,
-            "user_email": ADMIN_EMAIL,
-        },
+        f"/api/tenants/{live.tenant}/connections/{live.ats.key}",
+        json=live.ats.connect_body(),
     )
     assert report["ok"], report["problems"]
     webhook = report["webhook"]
-    assert webhook["url"] == f"{live.gateway_url}/webhooks/greenhouse/{live.tenant}"
-    assert webhook["secret"] == live.webhook_secret
-    # What the admin does in Greenhouse: a web hook with the report's URL and secret key.
-    live.control.configure_webhooks(webhook["url"], webhook["secret"])
+    assert webhook["url"] == f"{live.gateway_url}/webhooks/{live.ats.key}/{live.tenant}"
+    live.ats.after_connect(report, live.webhook_secret)
     await live.api("POST", f"/api/tenants/{live.tenant}/sync/jobs", 202)
     await live.wait_for(JOBS_CHANGED, lambda e: e.type == JOBS_CHANGED)
     live.jobs = await _all_jobs(live)
-    assert len(live.jobs) >= len(live.sandbox.seed.open_job_ids), live.jobs
+    assert len(live.jobs) >= len(live.ats.open_job_ids()), live.jobs
 
 
 async def _all_jobs(live: Live) -> list[dict[str, Any]]:
