@@ -1,0 +1,62 @@
+"""How a tenant connects Lever: an API key as the credential, and the web hooks Lever's API makes."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import structlog
+
+from intrro_gateway.adapters.lever.api import API_KEY, LeverAtsClient, ensure_hooks, remove_hook
+from intrro_gateway.adapters.lever.webhooks.translator import SUBSCRIPTIONS
+from intrro_gateway.domain.tenant import AtsCredentials
+from intrro_gateway.ports.ats import AtsClient, AtsContext, AtsError, AtsPermissionError
+
+logger = structlog.get_logger(__name__)
+
+MANUAL_STEPS: tuple[str, ...] = (
+    "Either grant the key the endpoint permissions GET /webhooks, POST /webhooks and "
+    "DELETE /webhooks/:id (Settings, then Integrations and API, then API Credentials) and connect "
+    "again: the gateway then makes the web hooks itself",
+    "Or, as a Super Admin in Lever: Settings, then Integrations and API, then Webhooks; for each "
+    "event listed below, enable it with the URL below, and give the gateway the signature token "
+    "Lever shows for it",
+)
+
+
+class LeverConnector:
+    """Lever's part of connecting: the API key, and one web hook per event made through the API."""
+
+    credential_fields: tuple[str, ...] = ("api_key",)
+
+    def __init__(self, client: LeverAtsClient) -> None:
+        self._client = client
+
+    def credentials(self, fields: Mapping[str, str]) -> AtsCredentials:
+        """The API key as the credential (kind `api_key`, the key as the secret half)."""
+        return AtsCredentials(client_id=API_KEY, client_secret=fields["api_key"].strip())
+
+    async def setup_webhooks(self, client: AtsClient, ctx: AtsContext, url: str) -> tuple[str, ...]:
+        """Make the gateway's web hooks at `url` (replacing any there whose token it cannot know)
+        and return their signature tokens; `()` when the key may not manage web hooks."""
+        events = [event for event, _ in SUBSCRIPTIONS]
+        try:
+            hooks = await ensure_hooks(self._client.http, ctx, url, events, {})
+        except AtsPermissionError as exc:
+            logger.warning("lever.webhooks_not_permitted", tenant=ctx.tenant_id, scope=exc.scope)
+            return ()
+        logger.info("lever.webhooks_made", tenant=ctx.tenant_id, count=len(hooks))
+        return tuple(h.token for h in hooks)
+
+    async def remove_webhooks(self, client: AtsClient, ctx: AtsContext, url: str) -> int:
+        """Delete every web hook pointing at `url`; how many there were. Failures are logged."""
+        try:
+            rows = await self._client.http.list_all(ctx, "/webhooks")
+            hook_ids: Sequence[str] = [
+                str(r["id"]) for r in rows if r.get("url") == url and isinstance(r.get("id"), str)
+            ]
+            for hook_id in hook_ids:
+                await remove_hook(self._client.http, ctx, hook_id)
+        except AtsError as exc:
+            logger.warning("lever.webhooks_not_removed", tenant=ctx.tenant_id, error=exc.message)
+            return 0
+        return len(hook_ids)
