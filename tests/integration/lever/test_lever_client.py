@@ -11,6 +11,7 @@ from intrro_gateway.adapters.lever.api import (
     ensure_hooks,
     remove_hook,
 )
+from intrro_gateway.adapters.lever.connector import LeverConnector
 from intrro_gateway.adapters.lever.webhooks import LeverWebhookTranslator
 from intrro_gateway.domain.candidates import CandidateProfile, Referrer
 from intrro_gateway.domain.jobs import JobStatus
@@ -218,3 +219,19 @@ async def test_the_client_keeps_to_levers_steady_rate_and_waits_out_a_429() -> N
     for _ in range(40):
         await lever.verify_credentials(ctx(state))  # would raise AtsRateLimitedError unpaced
     assert state.request_count("/v1/users") >= 40
+
+
+async def test_the_connector_makes_the_hooks_or_returns_no_token_without_the_permission() -> None:
+    state = seeded()
+    lever = client(transport(state))
+    connector = LeverConnector(lever)
+    url = "https://gw.example/webhooks/lever/acme"
+    assert connector.credentials({"api_key": " key "}).client_secret == "key"
+    tokens = await connector.setup_webhooks(lever, ctx(state), url)
+    assert sorted(tokens) == sorted(h.signature_token for h in state.webhooks.hooks.values())
+    assert len(tokens) == len(LeverWebhookTranslator().subscriptions())
+    assert await connector.remove_webhooks(lever, ctx(state), url) == len(tokens)
+    assert state.webhooks.hooks == {}
+    SandboxControl(state).add_api_key("no-hooks", ALL_PERMISSIONS - {"POST /webhooks"})
+    assert await connector.setup_webhooks(lever, ctx(state, key="no-hooks"), url) == ()
+    assert state.webhooks.hooks == {}
