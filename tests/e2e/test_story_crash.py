@@ -1,9 +1,9 @@
 """The gateway killed with SIGKILL after acknowledging an introduction and before processing it: a
 worker started afterwards on the same database processes it exactly once.
 
-On SQLite and PostgreSQL. The gateway runs as real processes (`python -m entrypoints.cli serve
---no-worker`, then `worker`); the Greenhouse sandbox and the recording Intrro receiver run in the
-test's process on loopback ports.
+On SQLite and PostgreSQL, against each ATS's sandbox (Greenhouse's and Lever's). The gateway runs as real
+processes (`python -m entrypoints.cli serve --no-worker`, then `worker`); the ATS sandbox and the
+recording Intrro receiver run in the test's process on loopback ports.
 """
 
 from __future__ import annotations
@@ -23,10 +23,9 @@ from cryptography.fernet import Fernet
 
 from intrro_gateway.adapters.intrro.receiver import ReceivedEvent, create_receiver_app
 from intrro_gateway.entrypoints.serving import Listener, bind, serve
-from intrro_gateway.sandboxes.greenhouse import SandboxState, create_sandbox_app, seeded_state
 from tests.dbfixtures import postgres_dsn
+from tests.e2e.ats_drivers import ATS_KEYS, AtsDriver, driver
 from tests.e2e.live import (
-    ADMIN_EMAIL,
     API_TOKEN,
     EXPORTED,
     LOOPBACK,
@@ -40,6 +39,7 @@ pytestmark = pytest.mark.slow
 
 WAIT_S = 30.0
 AUTH = {"Authorization": f"Bearer {API_TOKEN}"}
+WEBHOOK_SECRET = "crash-story-webhook-secret-0001"
 
 
 class Process:
@@ -90,11 +90,11 @@ async def wait_healthy(http: httpx.AsyncClient, url: str, process: Process) -> N
 
 @asynccontextmanager
 async def sandbox_and_receiver(
-    state: SandboxState, secret: str
+    ats: AtsDriver, secret: str
 ) -> AsyncIterator[tuple[str, str, list[ReceivedEvent]]]:
     receiver = create_receiver_app(secret)
     listeners = [
-        Listener("sandbox", create_sandbox_app(state), bind(LOOPBACK, 0)),
+        Listener("sandbox", ats.app(), bind(LOOPBACK, 0)),
         Listener("receiver", receiver, bind(LOOPBACK, 0)),
     ]
     stop, ready = asyncio.Event(), asyncio.Event()
@@ -134,15 +134,16 @@ def free_port() -> int:
     return port
 
 
+@pytest.mark.parametrize("ats_key", ATS_KEYS)
 async def test_a_delivery_acknowledged_before_a_sigkill_is_processed_once_after_restart(
-    tmp_path: Path, db_url: str
+    tmp_path: Path, db_url: str, ats_key: str
 ) -> None:
     port = free_port()
-    state = seeded_state()
+    ats = driver(ats_key)
     intrro_secret = new_intrro_secret()
-    job = str(state.seed.open_job_ids[5])
+    job = ats.open_job_ids()[-1]
     async with (
-        sandbox_and_receiver(state, intrro_secret) as (sandbox_url, receiver_url, received),
+        sandbox_and_receiver(ats, intrro_secret) as (sandbox_url, receiver_url, received),
         httpx.AsyncClient(timeout=15.0) as http,
     ):
         gateway_url = f"http://{LOOPBACK}:{port}"
@@ -153,8 +154,7 @@ async def test_a_delivery_acknowledged_before_a_sigkill_is_processed_once_after_
             "GATEWAY_SECRET_KEYS": Fernet.generate_key().decode(),
             "GATEWAY_API_TOKENS": API_TOKEN,
             "GATEWAY_PUBLIC_URL": gateway_url,
-            "GATEWAY_GREENHOUSE_BASE_URL": sandbox_url,
-            "GATEWAY_GREENHOUSE_AUTH_URL": sandbox_url,
+            **ats.env(sandbox_url),
             "GATEWAY_LOG_LEVEL": "warning",
             "GATEWAY_POLL_INTERVAL": "20ms",
             "GATEWAY_BACKOFF_BASE": "100ms",
@@ -170,17 +170,14 @@ async def test_a_delivery_acknowledged_before_a_sigkill_is_processed_once_after_
                 json={
                     "intrro_callback_url": f"{receiver_url}/intrro/acme",
                     "intrro_secret": intrro_secret,
+                    **ats.tenant_body(WEBHOOK_SECRET),
                 },
             )
             assert tenant.status_code == 201, tenant.text
             report = await http.post(
-                f"{gateway_url}/api/tenants/acme/connections/greenhouse",
+                f"{gateway_url}/api/tenants/acme/connections/{ats.key}",
                 headers=AUTH,
-                json={
-                    "client_id": SandboxState.DEFAULT_CLIENT_ID,
-                    "client_secret": SandboxState.DEFAULT_CLIENT_SECRET,
-                    "user_email": ADMIN_EMAIL,
-                },
+                json=ats.connect_body(),
             )
             assert report.status_code == 200 and report.json()["ok"], report.text
             body = intrro_envelope("introduction.accepted", accepted_data("intro-crash", [job]))
@@ -195,7 +192,7 @@ async def test_a_delivery_acknowledged_before_a_sigkill_is_processed_once_after_
         assert answer.status_code == 202, answer.text
         assert killed == -signal.SIGKILL
         assert inbox_states(db_url) == [("introduction.accepted", "received")]
-        assert state.request_count("/v3/candidates", "POST") == 0
+        assert ats.create_calls() == 0
 
         worker = await start(["worker"], env, tmp_path, "worker")
         try:
@@ -218,14 +215,7 @@ async def test_a_delivery_acknowledged_before_a_sigkill_is_processed_once_after_
             stopped = await worker.stop(signal.SIGTERM)
 
     assert stopped == 0, worker.output()
-    exported = [e for e in state.webhooks.fired if e.action == "new_candidate_application"]
-    assert len(exported) == 1
-    people = [
-        c
-        for c in state.tables["candidates"].values()
-        if any(a["value"] == "mary.jackson+intro-crash@example.org" for a in c["email_addresses"])
-    ]
-    assert len(people) == 1
-    assert state.request_count("/v3/candidates", "POST") == 1
+    assert len(ats.people_with_email("mary.jackson+intro-crash@example.org")) == 1
+    assert ats.create_calls() == 1
     pushes = [e for e in received if e.type == EXPORTED]
     assert len(pushes) == 1
