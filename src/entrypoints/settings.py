@@ -13,6 +13,8 @@ number is seconds); booleans `true`/`false`.
     GREENHOUSE_BASE_URL        https://harvest.greenhouse.io; development: the sandbox, http://127.0.0.1:8001
     GREENHOUSE_AUTH_URL        https://auth.greenhouse.io; development: the sandbox
     SANDBOX_PORT               8001, where `serve` runs the bundled sandbox in development
+    LEVER_BASE_URL             https://api.lever.co; development: the Lever sandbox, http://127.0.0.1:8002
+    LEVER_SANDBOX_PORT         8002, where `serve` runs the bundled Lever sandbox in development
     RUN_WORKER                 true: `serve` runs the worker and the scheduler in-process
     AUTO_MIGRATE               true in development: migrate the schema when the app starts
     REQUEST_DEADLINE           10s, after which an ingress answers 503
@@ -59,6 +61,7 @@ T = TypeVar("T")
 
 PRODUCTION_GREENHOUSE_BASE_URL = "https://harvest.greenhouse.io"
 PRODUCTION_GREENHOUSE_AUTH_URL = "https://auth.greenhouse.io"
+PRODUCTION_LEVER_BASE_URL = "https://api.lever.co"
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./intrro-gateway.db"
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$")
@@ -196,6 +199,8 @@ class GatewaySettings:
     greenhouse_base_url: str
     greenhouse_auth_url: str
     sandbox_port: int
+    lever_base_url: str
+    lever_sandbox_port: int
     run_worker: bool
     auto_migrate: bool
     request_deadline: timedelta
@@ -224,6 +229,11 @@ class GatewaySettings:
     def uses_sandbox(self) -> bool:
         """Whether Greenhouse is the bundled sandbox on this host (development defaults)."""
         return self.greenhouse_base_url == f"http://127.0.0.1:{self.sandbox_port}"
+
+    @property
+    def uses_lever_sandbox(self) -> bool:
+        """Whether Lever is the bundled Lever sandbox on this host (development defaults)."""
+        return self.lever_base_url == f"http://127.0.0.1:{self.lever_sandbox_port}"
 
 
 def parse_host_list(text: str) -> tuple[str, ...]:
@@ -298,6 +308,8 @@ class GatewayEnvironment(BaseSettings):
     greenhouse_base_url: Origin = None
     greenhouse_auth_url: Origin = None
     sandbox_port: Annotated[int, _parsed(_port)] = 8001
+    lever_base_url: Origin = None
+    lever_sandbox_port: Annotated[int, _parsed(_port)] = 8002
     run_worker: Flag = True
     auto_migrate: Annotated[bool | None, _parsed(parse_bool)] = None
     request_deadline: Duration = timedelta(seconds=10)
@@ -430,6 +442,13 @@ def load_settings(
         greenhouse_auth_url=read.greenhouse_auth_url
         or (PRODUCTION_GREENHOUSE_AUTH_URL if production else sandbox),
         sandbox_port=read.sandbox_port,
+        lever_base_url=read.lever_base_url
+        or (
+            PRODUCTION_LEVER_BASE_URL
+            if production
+            else f"http://127.0.0.1:{read.lever_sandbox_port}"
+        ),
+        lever_sandbox_port=read.lever_sandbox_port,
         run_worker=read.run_worker,
         auto_migrate=not production if read.auto_migrate is None else read.auto_migrate,
         request_deadline=read.request_deadline,
