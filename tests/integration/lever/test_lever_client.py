@@ -224,7 +224,7 @@ async def test_the_client_keeps_to_levers_steady_rate_and_waits_out_a_429() -> N
 async def test_the_connector_makes_the_hooks_or_returns_no_token_without_the_permission() -> None:
     state = seeded()
     lever = client(transport(state))
-    connector = LeverConnector(lever)
+    connector = LeverConnector()
     url = "https://gw.example/webhooks/lever/acme"
     assert connector.credentials({"api_key": " key "}).client_secret == "key"
     tokens = await connector.setup_webhooks(lever, ctx(state), url)
