@@ -69,6 +69,7 @@ __all__ = [
     "live_stack",
     "new_intrro_secret",
     "now_iso",
+    "side_by_side",
 ]
 
 LOOPBACK = "127.0.0.1"
@@ -398,6 +399,60 @@ async def live_stack(
             )
             await _set_up(live)
             yield live
+    finally:
+        stop.set()
+        await serving
+
+
+@asynccontextmanager
+async def side_by_side(database_url: str) -> AsyncIterator[tuple[Live, Live]]:
+    """One gateway, two tenants: `gh-co` on the Greenhouse sandbox and `lever-co` on the Lever
+    sandbox, each with its own Intrro receiver; both set up as an operator would."""
+    drivers: list[AtsDriver] = [GreenhouseDriver(), LeverDriver()]
+    socks = [bind(LOOPBACK, 0) for _ in range(5)]
+    urls = [f"http://{LOOPBACK}:{sock.getsockname()[1]}" for sock in socks]
+    settings = live_settings(
+        database_url,
+        socks[0].getsockname()[1],
+        socks[1].getsockname()[1],
+        drivers[0],
+        **drivers[1].env(urls[2]),
+    )
+    secrets_ = [new_intrro_secret(), new_intrro_secret()]
+    receivers = [create_receiver_app(secret) for secret in secrets_]
+    listeners = [
+        Listener("gateway", create_app(build_container(settings)), socks[0]),
+        Listener("greenhouse", drivers[0].app(), socks[1]),
+        Listener("lever", drivers[1].app(), socks[2]),
+        Listener("receiver-gh", receivers[0], socks[3]),
+        Listener("receiver-lever", receivers[1], socks[4]),
+    ]
+    stop, ready = asyncio.Event(), asyncio.Event()
+    serving = asyncio.create_task(serve(listeners, stop, log_level="warning", on_ready=ready.set))
+    try:
+        await _started(serving, ready)
+        async with httpx.AsyncClient(timeout=_HTTP_TIMEOUT) as http:
+            lives = [
+                Live(
+                    settings=settings,
+                    gateway_url=urls[0],
+                    sandbox_url=urls[1 + i],
+                    receiver_url=urls[3 + i],
+                    ats=side,
+                    sandbox=side.state,
+                    control=side.control,
+                    receiver=receivers[i],
+                    http=http,
+                    tenant=tenant,
+                    intrro_secret=secrets_[i],
+                    webhook_secret=f"wh-{secrets.token_hex(16)}",
+                    jobs=[],
+                )
+                for i, (side, tenant) in enumerate(zip(drivers, ("gh-co", "lever-co"), strict=True))
+            ]
+            for live in lives:
+                await _set_up(live)
+            yield lives[0], lives[1]
     finally:
         stop.set()
         await serving
