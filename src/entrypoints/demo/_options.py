@@ -11,9 +11,11 @@ class DemoFailedError(Exception):
 
 @dataclass(frozen=True, slots=True)
 class DemoOptions:
-    """How the demo runs: `wait_s` bounds each wait; `receiver_fail_next` makes the receiver answer
-    that many events with 503 first (to show retries, or to fail the demo)."""
+    """How the demo runs: `ats` is the ATS whose sandbox it plays against (`greenhouse`, `lever`);
+    `wait_s` bounds each wait; `receiver_fail_next` makes the receiver answer that many events with
+    503 first (to show retries, or to fail the demo)."""
 
+    ats: str = "greenhouse"
     quiet: bool = False
     wait_s: float = 30.0
     receiver_fail_next: int = 0

@@ -1,5 +1,5 @@
 """The parties around the gateway, over HTTP as they would really talk: an admin on the API, Intrro
-sending signed events and receiving pushes, a recruiter acting in Greenhouse (the sandbox)."""
+sending signed events and receiving pushes, a recruiter acting in the ATS (its sandbox)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from standardwebhooks.webhooks import Webhook
 
 from intrro_gateway.adapters.intrro.receiver import ReceivedEvent
 from intrro_gateway.adapters.system import SystemClock
+from intrro_gateway.entrypoints.demo._ats import Action
 from intrro_gateway.entrypoints.demo._options import DemoFailedError
 from intrro_gateway.entrypoints.demo._stack import Stack
 from intrro_gateway.entrypoints.demo._tap import Recorder
@@ -48,7 +49,7 @@ class Parties:
         return response.json()
 
     async def sandbox(self, path: str, body: dict[str, Any]) -> Any:
-        """A call to the sandbox's control API (what a Greenhouse user does in its UI)."""
+        """A call to the sandbox's control API (what a user of the ATS does in its UI)."""
         response = await self.http.post(f"{self.stack.sandbox_url}{path}", json=body)
         if response.status_code >= 300:
             raise DemoFailedError(
@@ -56,9 +57,9 @@ class Parties:
             )
         return response.json()
 
-    async def recruiter(self, application_id: str, action: str, body: dict[str, Any]) -> None:
+    async def recruiter(self, action: Action) -> None:
         """A recruiter's action on an application, waiting until its web hooks reached the gateway."""
-        answer = await self.sandbox(f"/_sandbox/applications/{application_id}/{action}", body)
+        answer = await self.sandbox(action.path, action.body)
         event_ids = set(answer.get("event_ids") or [])
         deadline = self.recorder.elapsed() + self.wait_s
         while True:
@@ -68,7 +69,7 @@ class Parties:
                 return
             if self.recorder.elapsed() > deadline:
                 raise DemoFailedError(
-                    f"the sandbox could not deliver its {action} web hook to the gateway "
+                    f"the sandbox could not deliver the web hooks of {action.path} to the gateway "
                     f"within {self.wait_s:g} s"
                 )
             await asyncio.sleep(_POLL_S)

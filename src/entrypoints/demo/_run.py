@@ -10,6 +10,7 @@ from rich.table import Table
 
 from intrro_gateway.adapters.intrro.receiver import ReceivedEvent
 from intrro_gateway.entrypoints.demo import _timeline
+from intrro_gateway.entrypoints.demo._ats import DEMO_ATS, DemoAts
 from intrro_gateway.entrypoints.demo._options import DemoFailedError, DemoOptions
 from intrro_gateway.entrypoints.demo._script import Script, Story
 from intrro_gateway.entrypoints.demo._stack import running
@@ -28,9 +29,12 @@ class DemoResult:
 async def run_demo(options: DemoOptions, out: Console) -> DemoResult:
     """Run the demo end to end; raises DemoFailedError (after printing the timeline so far)."""
     recorder = Recorder()
+    ats = DEMO_ATS.get(options.ats)
+    if ats is None:
+        raise DemoFailedError(f"no demo for the ATS {options.ats!r}: {', '.join(DEMO_ATS)}")
     if not options.quiet:
-        out.print("Starting the gateway, the Greenhouse sandbox and an Intrro receiver…")
-    async with running(recorder, receiver_fail_next=options.receiver_fail_next) as stack:
+        out.print(f"Starting the gateway, the {ats.name} sandbox and an Intrro receiver…")
+    async with running(recorder, ats, receiver_fail_next=options.receiver_fail_next) as stack:
         if not options.quiet:
             out.print(
                 f"gateway {stack.gateway_url} · sandbox {stack.sandbox_url} · "
@@ -45,16 +49,16 @@ async def run_demo(options: DemoOptions, out: Console) -> DemoResult:
             failure = exc
             story = script.story
         received = list(stack.received)
-    lines = _timeline.entries(recorder.hits, story.notes)
+    lines = _timeline.entries(recorder.hits, story.notes, _timeline.Flows.of(ats.name))
     out.print(_timeline.table(lines))
     if failure is not None:
         raise failure
     _check_order(received, story)
-    out.print(summary(story, received, recorder))
+    out.print(summary(story, received, recorder, ats))
     return DemoResult(received=received, timeline=lines, story=story)
 
 
-def summary(story: Story, received: list[ReceivedEvent], recorder: Recorder) -> Table:
+def summary(story: Story, received: list[ReceivedEvent], recorder: Recorder, ats: DemoAts) -> Table:
     """Per application: its job, its final status and the statuses it went through."""
     table = Table(title=f"Summary: introduction {story.introduction_id}", title_justify="left")
     for column in ("Job", "Application", "Status", "History (sequence: status)"):
@@ -65,13 +69,13 @@ def summary(story: Story, received: list[ReceivedEvent], recorder: Recorder) -> 
         table.add_row(
             f"{app['job_id']} {title}", str(app["application_id"]), app["status"], history
         )
-    hooks = sum(1 for h in recorder.hits if h.path.startswith("/webhooks/greenhouse/"))
-    harvest = sum(
+    hooks = sum(1 for h in recorder.hits if h.path.startswith(f"/webhooks/{ats.key}/"))
+    calls = sum(
         1 for h in recorder.hits if h.server == "sandbox" and not h.path.startswith("/_sandbox")
     )
     table.caption = (
-        f"{len(received)} events pushed to Intrro, {hooks} Greenhouse web hooks received, "
-        f"{harvest} Harvest calls, in {recorder.elapsed():.1f} s"
+        f"{len(received)} events pushed to Intrro, {hooks} {ats.name} web hooks received, "
+        f"{calls} {ats.api_calls}, in {recorder.elapsed():.1f} s"
     )
     return table
 

@@ -1,5 +1,5 @@
-"""The demo's story: a tenant, a Greenhouse connection, jobs, an introduction, and a recruiter moving
-the candidate through the pipeline, each push awaited at the Intrro receiver."""
+"""The demo's story: a tenant, an ATS connection (Greenhouse or Lever), jobs, an introduction, and a
+recruiter moving the candidate through the pipeline, each push awaited at the Intrro receiver."""
 
 from __future__ import annotations
 
@@ -10,15 +10,14 @@ from typing import Any
 from rich.console import Console
 
 from intrro_gateway.adapters.intrro.receiver import ReceivedEvent
+from intrro_gateway.entrypoints.demo._ats import ADMIN_EMAIL
 from intrro_gateway.entrypoints.demo._options import DemoFailedError, DemoOptions
 from intrro_gateway.entrypoints.demo._parties import Parties, now
 from intrro_gateway.entrypoints.demo._stack import Stack
 from intrro_gateway.entrypoints.demo._tap import Recorder
-from intrro_gateway.entrypoints.demo._timeline import ADMIN_IN_GREENHOUSE, RECRUITER, Note
-from intrro_gateway.sandboxes.greenhouse import SandboxState
+from intrro_gateway.entrypoints.demo._timeline import Flows, Note
 
 TENANT = "demo-co"
-ADMIN_EMAIL = "admin@sandbox.example"
 STATUS_CHANGED = "application.status_changed"
 EXPORTED = "introduction.exported"
 JOBS_CHANGED = "jobs.changed"
@@ -47,6 +46,8 @@ class Script:
         self.out = out
         self.story = Story()
         self.parties = Parties(stack, recorder, options.wait_s)
+        self.ats = stack.ats
+        self.flows = Flows.of(stack.ats.name)
 
     async def play(self) -> Story:
         """Every step, in order; raises DemoFailedError at the first that fails."""
@@ -69,42 +70,44 @@ class Script:
             "intrro_callback_url": f"{self.stack.receiver_url}/intrro/events",
             "intrro_secret": self.stack.intrro_secret,
         }
+        if self.ats.key != "greenhouse":  # the default ATS of a tenant
+            body["ats"] = self.ats.key
         answer = await self.parties.api("PUT", f"/api/tenants/{TENANT}", 201, json=body)
-        self._say(f"created tenant {TENANT}; its Greenhouse web hook secret was generated")
-        if "greenhouse_webhook_secret" not in answer.get("generated", {}):
+        self._say(f"created tenant {TENANT} on {self.ats.name}")
+        if self.ats.admin_makes_webhooks and not answer.get("generated"):
             raise DemoFailedError("creating the tenant did not generate a web hook secret")
 
     async def _connect(self) -> dict[str, Any]:
-        body = {
-            "client_id": SandboxState.DEFAULT_CLIENT_ID,
-            "client_secret": SandboxState.DEFAULT_CLIENT_SECRET,
-            "user_email": ADMIN_EMAIL,
-        }
+        body = {**self.ats.credential(), "user_email": ADMIN_EMAIL}
         report: dict[str, Any] = await self.parties.api(
-            "POST", f"/api/tenants/{TENANT}/connections/greenhouse", 200, json=body
+            "POST", f"/api/tenants/{TENANT}/connections/{self.ats.key}", 200, json=body
         )
         if not report.get("ok"):
             raise DemoFailedError(f"the sandbox connection is not ok: {report.get('problems')}")
-        self._say(f"connected to the Greenhouse sandbox as {ADMIN_EMAIL}: every check passed")
+        self._say(f"connected to the {self.ats.name} sandbox as {ADMIN_EMAIL}: every check passed")
         return report
 
     async def _webhooks(self, report: dict[str, Any]) -> None:
         webhook = report["webhook"]
+        if not self.ats.admin_makes_webhooks:
+            self._say(f"the gateway made {self.ats.name}'s web hooks itself: {webhook['url']}")
+            return
         # What the admin does in Greenhouse: a web hook with the report's URL and secret key.
         await self.parties.sandbox(
             "/_sandbox/webhooks", {"url": webhook["url"], "secret": webhook["secret"]}
         )
-        self._note("creates the web hooks", webhook["url"], flow=ADMIN_IN_GREENHOUSE)
-        self._say(f"Greenhouse web hooks now go to {webhook['url']}")
+        self._note("creates the web hooks", webhook["url"], flow=self.flows.admin_in_ats)
+        self._say(f"{self.ats.name} web hooks now go to {webhook['url']}")
 
     async def _jobs(self) -> list[dict[str, Any]]:
         await self.parties.api("POST", f"/api/tenants/{TENANT}/sync/jobs", 202)
         await self.parties.wait_for(JOBS_CHANGED, lambda e: e.type == JOBS_CHANGED)
         listing = await self.parties.api("GET", f"/api/tenants/{TENANT}/jobs?status=open", 200)
-        jobs: list[dict[str, Any]] = [j for j in listing["jobs"] if _has_stages(j)]
+        wanted = set(self.ats.stages)
+        jobs: list[dict[str, Any]] = [j for j in listing["jobs"] if _has_stages(j, wanted)]
         if len(jobs) < 2:
             raise DemoFailedError(f"expected two open jobs with a pipeline, found {len(jobs)}")
-        self._say(f"imported {len(listing['jobs'])} open jobs from Greenhouse")
+        self._say(f"imported {len(listing['jobs'])} open jobs from {self.ats.name}")
         return jobs[:2]
 
     async def _introduce(self, jobs: list[dict[str, Any]]) -> None:
@@ -144,22 +147,20 @@ class Script:
                 raise DemoFailedError(f"job {app.get('job_id')} was not exported: {app}")
             story.applications[str(app["job_id"])] = str(app["application_id"])
         self._say(
-            f"the candidate is in Greenhouse: applications {', '.join(story.applications.values())}"
+            f"the candidate is in {self.ats.name}: applications "
+            f"{', '.join(story.applications.values())}"
         )
 
     async def _pipeline(self, jobs: list[dict[str, Any]]) -> None:
         hired, rejected = jobs
         app_id = self.story.applications[hired["id"]]
-        for stage, status in (
-            ("Phone Screen", "interviewing"),
-            ("Onsite", None),
-            ("Offer", "offer"),
-        ):
+        screen, onsite, offer = self.ats.stages
+        for stage, status in ((screen, "interviewing"), (onsite, None), (offer, "offer")):
             stage_id = _stage_id(hired, stage)
             self._note(
                 f"moves the application to {stage}", f"{hired['title']}, application {app_id}"
             )
-            await self.parties.recruiter(app_id, "move", {"to_stage_id": stage_id})
+            await self.parties.recruiter(self.ats.move(app_id, stage_id))
             if status is None:
                 # Interviewing already: the web hook changes no status, so nothing is pushed.
                 await self.parties.settled(TENANT)
@@ -167,11 +168,11 @@ class Script:
             else:
                 await self._expect_status(hired["id"], status)
         self._note("hires the candidate", f"{hired['title']}, application {app_id}")
-        await self.parties.recruiter(app_id, "hire", {})
+        await self.parties.recruiter(self.ats.hire(app_id))
         await self._expect_status(hired["id"], "hired")
         other = self.story.applications[rejected["id"]]
         self._note("rejects the other application", f"{rejected['title']}, application {other}")
-        await self.parties.recruiter(other, "reject", {"kind": "company"})
+        await self.parties.recruiter(self.ats.reject(other))
         await self._expect_status(rejected["id"], "rejected")
 
     async def _final(self) -> None:
@@ -191,23 +192,24 @@ class Script:
         )
         self._say(f"Intrro heard: job {job_id} is now {status}")
 
-    def _note(self, what: str, detail: str = "", *, flow: str = RECRUITER) -> None:
-        self.story.notes.append(Note(self.recorder.elapsed(), flow, what, detail))
+    def _note(self, what: str, detail: str = "", *, flow: str | None = None) -> None:
+        at = self.recorder.elapsed()
+        self.story.notes.append(Note(at, flow or self.flows.recruiter, what, detail))
 
     def _say(self, line: str) -> None:
         if not self.options.quiet:
             self.out.print(f"[{self.recorder.elapsed():6.2f}s] {line}")
 
 
-def _has_stages(job: dict[str, Any]) -> bool:
+def _has_stages(job: dict[str, Any], wanted: set[str]) -> bool:
     names = {stage.get("name") for stage in job.get("stages") or []}
-    return {"Phone Screen", "Onsite", "Offer"} <= names
+    return wanted <= names
 
 
-def _stage_id(job: dict[str, Any], name: str) -> int:
+def _stage_id(job: dict[str, Any], name: str) -> str:
     for stage in job["stages"]:
         if stage["name"] == name:
-            return int(stage["id"])
+            return str(stage["id"])
     raise DemoFailedError(f"job {job['id']} has no stage named {name!r}")
 
 

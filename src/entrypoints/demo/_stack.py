@@ -1,5 +1,5 @@
 """The demo's three servers in this process, on free loopback ports: the gateway on a temporary
-SQLite file, the Greenhouse sandbox, and a recording Intrro receiver."""
+SQLite file, the ATS's sandbox (Greenhouse's or Lever's), and a recording Intrro receiver."""
 
 from __future__ import annotations
 
@@ -18,12 +18,12 @@ from starlette.applications import Starlette
 
 from intrro_gateway.adapters.intrro.receiver import ReceivedEvent, create_receiver_app
 from intrro_gateway.entrypoints.container import build_container
+from intrro_gateway.entrypoints.demo._ats import DemoAts
 from intrro_gateway.entrypoints.demo._options import DemoFailedError
 from intrro_gateway.entrypoints.demo._tap import Recorder
 from intrro_gateway.entrypoints.http import create_app
 from intrro_gateway.entrypoints.serving import Listener, bind, serve
 from intrro_gateway.entrypoints.settings import GatewaySettings, load_settings
-from intrro_gateway.sandboxes.greenhouse import SandboxState, create_sandbox_app, seeded_state
 
 _LOOPBACK = "127.0.0.1"
 _START_TIMEOUT_S = 30.0
@@ -40,7 +40,8 @@ class Stack:
     api_token: str
     intrro_secret: str
     receiver: Starlette
-    sandbox: SandboxState
+    ats: DemoAts
+    sandbox: Any  # the sandbox's state
 
     @property
     def received(self) -> list[ReceivedEvent]:
@@ -49,7 +50,9 @@ class Stack:
         return events
 
 
-def demo_settings(database: Path, gateway_port: int, sandbox_port: int) -> GatewaySettings:
+def demo_settings(
+    database: Path, gateway_port: int, sandbox_port: int, ats: DemoAts
+) -> GatewaySettings:
     """Embedded development settings: nothing read from the environment or a `.env` file."""
     sandbox = f"http://{_LOOPBACK}:{sandbox_port}"
     environ = {
@@ -58,9 +61,7 @@ def demo_settings(database: Path, gateway_port: int, sandbox_port: int) -> Gatew
         "GATEWAY_SECRET_KEYS": Fernet.generate_key().decode("ascii"),
         "GATEWAY_API_TOKENS": secrets.token_urlsafe(24),
         "GATEWAY_PUBLIC_URL": f"http://{_LOOPBACK}:{gateway_port}",
-        "GATEWAY_GREENHOUSE_BASE_URL": sandbox,
-        "GATEWAY_GREENHOUSE_AUTH_URL": sandbox,
-        "GATEWAY_SANDBOX_PORT": str(sandbox_port),
+        **ats.env(sandbox, sandbox_port),
         "GATEWAY_LOG_LEVEL": "error",
         # A demo runs in seconds: poll often, retry soon.
         "GATEWAY_POLL_INTERVAL": "50ms",
@@ -77,7 +78,9 @@ def new_intrro_secret() -> str:
 
 
 @asynccontextmanager
-async def running(recorder: Recorder, *, receiver_fail_next: int = 0) -> AsyncIterator[Stack]:
+async def running(
+    recorder: Recorder, ats: DemoAts, *, receiver_fail_next: int = 0
+) -> AsyncIterator[Stack]:
     """Start the three servers (the gateway migrating its fresh database), stop them on exit."""
     with tempfile.TemporaryDirectory(prefix="intrro-demo-") as folder:
         gateway_sock, sandbox_sock, receiver_sock = (bind(_LOOPBACK, 0) for _ in range(3))
@@ -85,9 +88,10 @@ async def running(recorder: Recorder, *, receiver_fail_next: int = 0) -> AsyncIt
             Path(folder) / "gateway.db",
             gateway_sock.getsockname()[1],
             sandbox_sock.getsockname()[1],
+            ats,
         )
         intrro_secret = new_intrro_secret()
-        sandbox_state = seeded_state()
+        sandbox_app, sandbox_state = ats.sandbox()
         receiver = create_receiver_app(intrro_secret, fail_next=receiver_fail_next)
         listeners = [
             Listener(
@@ -95,9 +99,7 @@ async def running(recorder: Recorder, *, receiver_fail_next: int = 0) -> AsyncIt
                 recorder.tap(create_app(build_container(settings)), "gateway"),
                 gateway_sock,
             ),
-            Listener(
-                "sandbox", recorder.tap(create_sandbox_app(sandbox_state), "sandbox"), sandbox_sock
-            ),
+            Listener("sandbox", recorder.tap(sandbox_app, "sandbox"), sandbox_sock),
             Listener("receiver", recorder.tap(receiver, "receiver"), receiver_sock),
         ]
         stop = asyncio.Event()
@@ -113,6 +115,7 @@ async def running(recorder: Recorder, *, receiver_fail_next: int = 0) -> AsyncIt
                 api_token=settings.api_tokens[0].reveal(),
                 intrro_secret=intrro_secret,
                 receiver=receiver,
+                ats=ats,
                 sandbox=sandbox_state,
             )
         finally:

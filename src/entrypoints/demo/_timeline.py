@@ -13,11 +13,34 @@ from intrro_gateway.entrypoints.demo._tap import Hit
 
 INTRRO_TO_GATEWAY = "Intrro → gateway"
 ADMIN_TO_GATEWAY = "admin → gateway"
-GATEWAY_TO_GREENHOUSE = "gateway → Greenhouse"
-GREENHOUSE_TO_GATEWAY = "Greenhouse → gateway"
 GATEWAY_TO_INTRRO = "gateway → Intrro"
-RECRUITER = "recruiter in Greenhouse"
-ADMIN_IN_GREENHOUSE = "admin in Greenhouse"
+
+
+@dataclass(frozen=True, slots=True)
+class Flows:
+    """The flow labels that name the demo's ATS."""
+
+    to_ats: str
+    from_ats: str
+    recruiter: str
+    admin_in_ats: str
+
+    @classmethod
+    def of(cls, ats_name: str) -> Flows:
+        """The labels for the ATS called `ats_name`."""
+        return cls(
+            to_ats=f"gateway → {ats_name}",
+            from_ats=f"{ats_name} → gateway",
+            recruiter=f"recruiter in {ats_name}",
+            admin_in_ats=f"admin in {ats_name}",
+        )
+
+
+_GREENHOUSE = Flows.of("Greenhouse")
+GATEWAY_TO_GREENHOUSE = _GREENHOUSE.to_ats
+GREENHOUSE_TO_GATEWAY = _GREENHOUSE.from_ats
+RECRUITER = _GREENHOUSE.recruiter
+ADMIN_IN_GREENHOUSE = _GREENHOUSE.admin_in_ats
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,7 +56,7 @@ class Entry:
 
 @dataclass(frozen=True, slots=True)
 class Note:
-    """Something the demo did itself (a recruiter's action in Greenhouse), at a time."""
+    """Something the demo did itself (a recruiter's action in the ATS), at a time."""
 
     at: float
     flow: str
@@ -41,8 +64,8 @@ class Note:
     detail: str = ""
 
 
-def entries(hits: Sequence[Hit], notes: Sequence[Note]) -> list[Entry]:
-    """The timeline's lines, by time: Greenhouse reads in a row are folded into one line."""
+def entries(hits: Sequence[Hit], notes: Sequence[Note], flows: Flows = _GREENHOUSE) -> list[Entry]:
+    """The timeline's lines, by time: ATS reads in a row are folded into one line."""
     lines: list[Entry] = [Entry(n.at, n.flow, n.what, n.detail, "") for n in notes]
     reads: list[Hit] = []
     for hit in sorted(hits, key=lambda h: h.at):
@@ -50,13 +73,13 @@ def entries(hits: Sequence[Hit], notes: Sequence[Note]) -> list[Entry]:
             reads.append(hit)
             continue
         if reads:
-            lines.append(_reads(reads))
+            lines.append(_reads(reads, flows))
             reads = []
-        entry = _entry(hit)
+        entry = _entry(hit, flows)
         if entry is not None:
             lines.append(entry)
     if reads:
-        lines.append(_reads(reads))
+        lines.append(_reads(reads, flows))
     return sorted(lines, key=lambda e: e.at)
 
 
@@ -102,7 +125,7 @@ def describe_event(kind: str, data: Any) -> str:
     return seq
 
 
-def _entry(hit: Hit) -> Entry | None:
+def _entry(hit: Hit, flows: Flows) -> Entry | None:
     status = str(hit.status)
     doc = _object(hit.json())
     if hit.server == "receiver":
@@ -111,7 +134,7 @@ def _entry(hit: Hit) -> Entry | None:
     if hit.server == "sandbox":
         if hit.path.startswith("/_sandbox"):
             return None
-        return Entry(hit.at, GATEWAY_TO_GREENHOUSE, f"{hit.method} {hit.path}", "", status)
+        return Entry(hit.at, flows.to_ats, f"{hit.method} {hit.path}", "", status)
     if hit.path.startswith("/events/intrro/"):
         data = _object(doc.get("data"))
         detail = f"introduction {data.get('introduction_id')}"
@@ -119,8 +142,9 @@ def _entry(hit: Hit) -> Entry | None:
         if isinstance(job_ids, list) and job_ids:
             detail += f" for jobs {', '.join(map(str, job_ids))}"
         return Entry(hit.at, INTRRO_TO_GATEWAY, str(doc.get("type", "?")), detail, status)
-    if hit.path.startswith("/webhooks/greenhouse/"):
-        return Entry(hit.at, GREENHOUSE_TO_GATEWAY, str(doc.get("action", "?")), _hook(doc), status)
+    if hit.path.startswith("/webhooks/"):
+        what = str(doc.get("action") or doc.get("event") or "?")
+        return Entry(hit.at, flows.from_ats, what, _hook(doc), status)
     if hit.path.startswith("/api/tenants/"):
         # "/api/tenants/demo-co/jobs" reads as "tenant/jobs": the tenant is the demo's only one.
         _, _, rest = hit.path.removeprefix("/api/tenants/").partition("/")
@@ -130,6 +154,10 @@ def _entry(hit: Hit) -> Entry | None:
 
 
 def _hook(doc: dict[str, Any]) -> str:
+    """The application a web hook is about: Greenhouse's payload, or Lever's `data`."""
+    lever = _object(doc.get("data"))
+    if lever.get("opportunityId"):
+        return f"opportunity {lever['opportunityId']}"
     application = _object(_object(doc.get("payload")).get("application"))
     if not application:
         return ""
@@ -149,7 +177,7 @@ def _objects(value: Any) -> list[dict[str, Any]]:
     return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
 
 
-def _reads(reads: Sequence[Hit]) -> Entry:
+def _reads(reads: Sequence[Hit], flows: Flows) -> Entry:
     paths = Counter(h.path for h in reads)
     shown = ", ".join(f"{path} x{n}" if n > 1 else path for path, n in paths.most_common(4))
     more = len(paths) - 4
@@ -158,4 +186,4 @@ def _reads(reads: Sequence[Hit]) -> Entry:
     failed = sum(1 for h in reads if h.status >= 400)
     status = "200" if not failed else f"{failed} failed"
     what = f"{len(reads)} read{'s' if len(reads) != 1 else ''}"
-    return Entry(reads[0].at, GATEWAY_TO_GREENHOUSE, what, shown, status)
+    return Entry(reads[0].at, flows.to_ats, what, shown, status)

@@ -14,11 +14,18 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "demo",
         help="run the whole flow locally, printed as a timeline",
         description=(
-            "Start the gateway on a temporary SQLite file with the Greenhouse sandbox and a local "
-            "Intrro receiver, then: create a tenant, connect, import jobs, introduce a candidate to "
+            "Start the gateway on a temporary SQLite file with an ATS sandbox (Greenhouse's, or "
+            "Lever's with --ats lever) and a local Intrro receiver, then: create a tenant, connect, "
+            "import jobs, introduce a candidate to "
             "two jobs, move them through the pipeline, and print what flowed where. Needs no "
             "account and no configuration; exits 1 when a push did not arrive."
         ),
+    )
+    parser.add_argument(
+        "--ats",
+        choices=("greenhouse", "lever"),
+        default="greenhouse",
+        help="the ATS whose bundled sandbox the demo plays against (greenhouse)",
     )
     parser.add_argument("--quiet", action="store_true", help="print only the timeline and summary")
     parser.add_argument(
@@ -55,7 +62,10 @@ def demo(args: argparse.Namespace) -> int:
     configure_logging("console", "ERROR", cache_loggers=False)
     out = console()
     options = DemoOptions(
-        quiet=args.quiet, wait_s=args.wait, receiver_fail_next=max(0, args.receiver_fails)
+        ats=args.ats,
+        quiet=args.quiet,
+        wait_s=args.wait,
+        receiver_fail_next=max(0, args.receiver_fails),
     )
     try:
         run(run_demo(options, out))
