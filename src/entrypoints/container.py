@@ -25,6 +25,8 @@ from intrro_gateway.adapters.greenhouse.harvest import GreenhouseAtsClient
 from intrro_gateway.adapters.greenhouse.registry import greenhouse_parts
 from intrro_gateway.adapters.intrro.events import IntrroEventReader
 from intrro_gateway.adapters.intrro.platform import IntrroPlatform
+from intrro_gateway.adapters.lever.api import LeverAtsClient
+from intrro_gateway.adapters.lever.registry import lever_parts
 from intrro_gateway.adapters.sql.engine import create_engine
 from intrro_gateway.adapters.sql.locks import SqlLocks
 from intrro_gateway.adapters.sql.migrate import upgrade
@@ -78,6 +80,12 @@ def _cipher(settings: GatewaySettings) -> SecretCipher:
 
 def _greenhouse_sandbox() -> object:
     from intrro_gateway.sandboxes.greenhouse import create_sandbox_app, seeded_state
+
+    return create_sandbox_app(seeded_state())
+
+
+def _lever_sandbox() -> object:
+    from intrro_gateway.sandboxes.lever import create_sandbox_app, seeded_state
 
     return create_sandbox_app(seeded_state())
 
@@ -144,7 +152,11 @@ class Container(containers.DeclarativeContainer):
     greenhouse = providers.Singleton(
         greenhouse_parts, greenhouse_client, sandbox=providers.Object(_greenhouse_sandbox)
     )
-    ats_registry = providers.Singleton(_registry, greenhouse)
+    lever_client = providers.Singleton(
+        LeverAtsClient, http_client, base_url=settings.provided.lever_base_url, clock=clock
+    )
+    lever = providers.Singleton(lever_parts, lever_client, sandbox=providers.Object(_lever_sandbox))
+    ats_registry = providers.Singleton(_registry, greenhouse, lever)
 
     events_in = providers.Singleton(IntrroEventReader)
     registry = providers.Singleton(CollectorRegistry, auto_describe=True)

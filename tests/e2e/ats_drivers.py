@@ -221,7 +221,7 @@ class LeverDriver:
     stored_stage_change = "candidateStageChange"
 
     def __init__(self, state: lv.SandboxState | None = None) -> None:
-        self.state = state or lv.SandboxState.seeded()
+        self.state = state or lv.seeded_state()
         self.control = lv.SandboxControl(self.state)
 
     def app(self) -> ASGIApp:

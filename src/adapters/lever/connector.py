@@ -10,6 +10,7 @@ from intrro_gateway.adapters.lever.api import API_KEY, LeverAtsClient, ensure_ho
 from intrro_gateway.adapters.lever.webhooks.translator import SUBSCRIPTIONS
 from intrro_gateway.domain.tenant import AtsCredentials
 from intrro_gateway.ports.ats import AtsClient, AtsContext, AtsError, AtsPermissionError
+from intrro_gateway.ports.ats_registry import AtsConnector
 
 logger = structlog.get_logger(__name__)
 
@@ -23,7 +24,7 @@ MANUAL_STEPS: tuple[str, ...] = (
 )
 
 
-class LeverConnector:
+class LeverConnector(AtsConnector):
     """Lever's part of connecting: the API key, and one web hook per event made through the API."""
 
     credential_fields: tuple[str, ...] = ("api_key",)

@@ -42,9 +42,9 @@ def _greenhouse_sandbox() -> tuple[Any, Any]:
 
 
 def _lever_sandbox() -> tuple[Any, Any]:
-    from intrro_gateway.sandboxes.lever import SandboxState, create_sandbox_app
+    from intrro_gateway.sandboxes.lever import create_sandbox_app, seeded_state
 
-    state = SandboxState.seeded()
+    state = seeded_state()
     return create_sandbox_app(state), state
 
 

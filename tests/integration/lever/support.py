@@ -10,7 +10,7 @@ import httpx
 from intrro_gateway.adapters.lever.api import API_KEY, LeverAtsClient, LeverSettings
 from intrro_gateway.domain.tenant import AtsCredentials
 from intrro_gateway.ports.ats import AtsContext
-from intrro_gateway.sandboxes.lever import RateLimit, SandboxState, create_sandbox_app
+from intrro_gateway.sandboxes.lever import RateLimit, SandboxState, create_sandbox_app, seeded_state
 
 BASE = "http://lever.test"
 
@@ -46,6 +46,6 @@ def ctx(state: SandboxState, *, key: str | None = None, user_id: str | None = No
 
 def seeded() -> SandboxState:
     """The demo account with a rate limit the unpaced test client never reaches."""
-    state = SandboxState.seeded()
+    state = seeded_state()
     state.rate_limit = RateLimit(rate_per_s=10_000.0, burst=10_000)
     return state

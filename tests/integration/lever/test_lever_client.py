@@ -22,7 +22,11 @@ from intrro_gateway.ports.ats import (
     PermissionStatus,
     ReferralCredit,
 )
-from intrro_gateway.sandboxes.lever import ALL_PERMISSIONS, SandboxControl, SandboxState
+from intrro_gateway.sandboxes.lever import (
+    ALL_PERMISSIONS,
+    SandboxControl,
+    seeded_state,
+)
 from tests.integration.lever.support import client, ctx, seeded, transport
 
 NEW_PERSON = CandidateProfile(
@@ -210,7 +214,7 @@ async def test_connect_makes_one_hook_per_event_adopts_them_and_removes_them() -
 
 
 async def test_the_client_keeps_to_levers_steady_rate_and_waits_out_a_429() -> None:
-    state = SandboxState.seeded()  # Lever's own limit: 10 a second, bursts of 20
+    state = seeded_state()  # Lever's own limit: 10 a second, bursts of 20
     lever = LeverAtsClient(
         httpx.AsyncClient(transport=transport(state)),
         base_url="http://lever.test",
