@@ -41,6 +41,7 @@ def ctx(state: SandboxState, *, key: str | None = None, user_id: str | None = No
             client_secret=key or state.DEFAULT_API_KEY,
             user_id=user_id if user_id is not None else state.seed.recruiter_user_id,
         ),
+        ats="lever",
     )
 
 

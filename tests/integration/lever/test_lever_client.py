@@ -239,3 +239,10 @@ async def test_the_connector_makes_the_hooks_or_returns_no_token_without_the_per
     SandboxControl(state).add_api_key("no-hooks", ALL_PERMISSIONS - {"POST /webhooks"})
     assert await connector.setup_webhooks(lever, ctx(state, key="no-hooks"), url) == ()
     assert state.webhooks.hooks == {}
+
+
+async def test_the_gateways_source_is_always_there_as_lever_makes_it_on_use() -> None:
+    state = seeded()
+    sources = await client(transport(state)).list_sources(ctx(state))
+    assert "LinkedIn" in [s.name for s in sources]  # the seeded opportunities' source
+    assert [s.type for s in sources if s.name == "Intrro"] == ["created on first use"]

@@ -138,7 +138,7 @@ class LeverAtsClient(AtsClient):
 
     async def list_sources(self, ctx: AtsContext) -> Sequence[AtsSource]:
         """The account's sources; the gateway's own is always there, as Lever makes it on use."""
-        rows = await self._http.list_all(ctx, "/sources")
+        rows = await self._http.list_all(ctx, "/sources", sized=False)
         names = list(dict.fromkeys(n for n in (m.text(r.get("text")) for r in rows) if n))
         sources = [AtsSource(id=n, name=n) for n in names]
         own = self.settings.source_name

@@ -82,14 +82,15 @@ class LeverHttp:
         return _data(_json(response))
 
     async def list_all(
-        self, ctx: AtsContext, path: str, params: Params = ()
+        self, ctx: AtsContext, path: str, params: Params = (), *, sized: bool = True
     ) -> list[Mapping[str, Any]]:
-        """Every record of a list, following `next` while `hasNext`."""
+        """Every record of a list, following `next` while `hasNext`; `sized=False` for the lists
+        that take no `limit` (sources, tags)."""
         out: list[Mapping[str, Any]] = []
         offset: str | None = None
         seen: set[str] = set()
         for _ in range(self._settings.max_pages):
-            query = [*params, ("limit", self._settings.page_size)]
+            query = [*params, *((("limit", self._settings.page_size),) if sized else ())]
             if offset is not None:
                 query.append(("offset", offset))
             response = await self._call(ctx, "GET", path, params=query, write=False)
