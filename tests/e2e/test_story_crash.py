@@ -180,6 +180,8 @@ async def test_a_delivery_acknowledged_before_a_sigkill_is_processed_once_after_
                 json=ats.connect_body(),
             )
             assert report.status_code == 200 and report.json()["ok"], report.text
+            creates = ats.create_calls()  # connecting probed the create permission (Lever)
+            applications = ats.application_count()
             body = intrro_envelope("introduction.accepted", accepted_data("intro-crash", [job]))
             answer = await http.post(
                 f"{gateway_url}/events/intrro/acme",
@@ -192,7 +194,7 @@ async def test_a_delivery_acknowledged_before_a_sigkill_is_processed_once_after_
         assert answer.status_code == 202, answer.text
         assert killed == -signal.SIGKILL
         assert inbox_states(db_url) == [("introduction.accepted", "received")]
-        assert ats.create_calls() == 0
+        assert ats.create_calls() == creates
 
         worker = await start(["worker"], env, tmp_path, "worker")
         try:
@@ -216,6 +218,8 @@ async def test_a_delivery_acknowledged_before_a_sigkill_is_processed_once_after_
 
     assert stopped == 0, worker.output()
     assert len(ats.people_with_email("mary.jackson+intro-crash@example.org")) == 1
-    assert ats.create_calls() == 1
+    # One application made (Lever's scheduled connection re-check probes the create again, which
+    # creates nothing: count what exists, not the calls).
+    assert ats.application_count() == applications + 1
     pushes = [e for e in received if e.type == EXPORTED]
     assert len(pushes) == 1
