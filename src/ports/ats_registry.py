@@ -42,6 +42,22 @@ class WebhookVerifier(Protocol):
         ...
 
 
+@dataclass(frozen=True, slots=True)
+class WebhookSetup:
+    """What connecting set up for the ATS's web hooks.
+
+    `tokens`: the signature tokens of web hooks the connector created (stored encrypted, checked with
+    the tenant's web hook secret); `created`: whether the gateway made the web hooks itself; `steps`:
+    what the company admin does instead (shown in the report), and `problem`, when the connector
+    could have made them but was not allowed to.
+    """
+
+    tokens: tuple[str, ...] = ()
+    created: bool = False
+    steps: tuple[str, ...] = ()
+    problem: str | None = None
+
+
 class AtsConnector(Protocol):
     """How a tenant connects this ATS: the credential's fields, and what connecting sets up in it."""
 
@@ -53,9 +69,14 @@ class AtsConnector(Protocol):
         """The credential from the connect request's fields (all of `credential_fields` present)."""
         ...
 
-    async def setup_webhooks(self, client: AtsClient, ctx: AtsContext, url: str) -> tuple[str, ...]:
-        """Create the web hooks the gateway needs where the ATS lets the credential do so, and return
-        their signature tokens; `()` where the company admin creates them by hand."""
+    async def setup_webhooks(self, client: AtsClient, ctx: AtsContext, url: str) -> WebhookSetup:
+        """Create the web hooks the gateway needs at `url` where the ATS lets the credential do so
+        (their signature tokens in the answer); else the steps the company admin follows."""
+        ...
+
+    async def remove_webhooks(self, client: AtsClient, ctx: AtsContext, url: str) -> int:
+        """Delete the web hooks the gateway made at `url` (on disconnecting); how many. Never
+        raises for an ATS failure: what cannot be removed is logged and left."""
         ...
 
 

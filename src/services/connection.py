@@ -55,6 +55,8 @@ class ConnectionReport:
     webhook_secret: str
     webhook_events: tuple[tuple[str, str], ...]
     problems: tuple[str, ...]
+    webhook_created: bool = False  # the gateway made the web hooks in the ATS itself
+    webhook_steps: tuple[str, ...] = ()  # what the admin does for them instead
 
     def to_dict(self, *, include_secret: bool = True) -> dict[str, Any]:
         """The report as the API answers it; without the web hook secret for anything stored."""
@@ -62,6 +64,8 @@ class ConnectionReport:
         if include_secret:
             webhook["secret"] = self.webhook_secret
         webhook["events"] = [{"action": a, "label": label} for a, label in self.webhook_events]
+        webhook["created"] = self.webhook_created
+        webhook["steps"] = list(self.webhook_steps)
         return {
             "ok": self.ok,
             "user": _user_dict(self.user),
@@ -118,9 +122,16 @@ async def connect(
         ) from exc
     credentials = replace(credentials, user_email=user_email)
     report, user_id = await _check(deps, parts, tenant, credentials)
-    tokens = await parts.connector.setup_webhooks(
+    setup = await parts.connector.setup_webhooks(
         parts.client, _context(tenant, replace(credentials, user_id=user_id)), report.webhook_url
     )
+    report = replace(
+        report,
+        webhook_created=setup.created,
+        webhook_steps=setup.steps,
+        problems=report.problems + ((setup.problem,) if setup.problem else ()),
+    )
+    tokens = setup.tokens
     now = deps.clock.now()
     async with deps.uow() as uow:
         current = await uow.tenants.get(tenant_id)
@@ -185,17 +196,25 @@ async def connection_status(
 
 
 async def disconnect(deps: Dependencies, tenant_id: str, ats: str | None = None) -> bool:
-    """Forget the tenant's ATS credential; returns whether there was one."""
+    """Remove the web hooks connecting made (where the ATS's connector made any) and forget the
+    tenant's ATS credential and their signature tokens; returns whether there was a credential."""
+    tenant = await _tenant(deps, tenant_id, ats)
+    if tenant.connection is None:
+        return False
+    parts = deps.registry.for_tenant(tenant)
+    url = webhook_url(deps.settings.public_url, tenant)
+    removed = await parts.connector.remove_webhooks(
+        parts.client, _context(tenant, tenant.connection.credentials), url
+    )
     async with deps.uow() as uow:
-        tenant = await uow.tenants.get(tenant_id)
-        if tenant is None or (ats is not None and tenant.ats != ats):
-            raise NotFoundError("tenant", tenant_id)
-        if tenant.connection is None:
+        current = await uow.tenants.get(tenant_id)
+        if current is None or current.connection is None:
             return False
-        tenant.connection = None
-        await uow.tenants.save(tenant)
+        current.connection = None
+        current.webhook_tokens = ()
+        await uow.tenants.save(current)
         await uow.commit()
-    logger.info("connection.removed", tenant=tenant_id)
+    logger.info("connection.removed", tenant=tenant_id, webhooks_removed=removed)
     return True
 
 
@@ -232,6 +251,13 @@ async def recheck_connection(deps: Dependencies, tenant_id: str) -> None:
         conn.credential_failing = failing
         conn.checked_at = now
         if report is not None:
+            webhook = (conn.report or {}).get("webhook")
+            if isinstance(webhook, dict):  # what connecting set up stands until the next connect
+                report = replace(
+                    report,
+                    webhook_created=bool(webhook.get("created")),
+                    webhook_steps=tuple(str(x) for x in webhook.get("steps") or ()),
+                )
             conn.report = report.to_dict(include_secret=False)
             conn.ok = report.ok
             conn.source_id = report.source.id

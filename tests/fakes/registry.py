@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from intrro_gateway.domain.tenant import AtsCredentials
 from intrro_gateway.ports.ats import AtsClient, AtsContext
-from intrro_gateway.ports.ats_registry import AtsParts, AtsRegistry
+from intrro_gateway.ports.ats_registry import AtsParts, AtsRegistry, WebhookSetup
 from intrro_gateway.ports.ats_webhooks import AtsWebhookTranslator
 
 
@@ -18,6 +18,7 @@ class FakeConnector:
     credential_fields: tuple[str, ...] = ("client_id", "client_secret")
     tokens: tuple[str, ...] = ()
     setups: list[str] = field(default_factory=list)
+    removals: list[str] = field(default_factory=list)
 
     def credentials(self, fields: Mapping[str, str]) -> AtsCredentials:
         """An API key is the secret half; a client id and secret are the two halves."""
@@ -26,9 +27,13 @@ class FakeConnector:
         )
         return AtsCredentials(client_id=fields.get("client_id", ""), client_secret=secret)
 
-    async def setup_webhooks(self, client: AtsClient, ctx: AtsContext, url: str) -> tuple[str, ...]:
+    async def setup_webhooks(self, client: AtsClient, ctx: AtsContext, url: str) -> WebhookSetup:
         self.setups.append(url)
-        return self.tokens
+        return WebhookSetup(tokens=self.tokens, created=bool(self.tokens))
+
+    async def remove_webhooks(self, client: AtsClient, ctx: AtsContext, url: str) -> int:
+        self.removals.append(url)
+        return len(self.tokens)
 
 
 def fake_parts(

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 
 from intrro_gateway.domain.tenant import AtsCredentials
 from intrro_gateway.ports.ats import AtsClient, AtsContext
-from intrro_gateway.ports.ats_registry import AtsConnector
+from intrro_gateway.ports.ats_registry import AtsConnector, WebhookSetup
 
 
 class GreenhouseConnector(AtsConnector):
@@ -18,6 +18,10 @@ class GreenhouseConnector(AtsConnector):
         """The OAuth client credential."""
         return AtsCredentials(client_id=fields["client_id"], client_secret=fields["client_secret"])
 
-    async def setup_webhooks(self, client: AtsClient, ctx: AtsContext, url: str) -> tuple[str, ...]:
+    async def setup_webhooks(self, client: AtsClient, ctx: AtsContext, url: str) -> WebhookSetup:
         """None: the company admin creates the web hooks, signed with the tenant's secret."""
-        return ()
+        return WebhookSetup()
+
+    async def remove_webhooks(self, client: AtsClient, ctx: AtsContext, url: str) -> int:
+        """None: Harvest cannot manage web hooks; the admin removes them in Greenhouse."""
+        return 0

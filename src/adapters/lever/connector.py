@@ -10,17 +10,18 @@ from intrro_gateway.adapters.lever.api import API_KEY, LeverAtsClient, ensure_ho
 from intrro_gateway.adapters.lever.webhooks.translator import SUBSCRIPTIONS
 from intrro_gateway.domain.tenant import AtsCredentials
 from intrro_gateway.ports.ats import AtsClient, AtsContext, AtsError, AtsPermissionError
-from intrro_gateway.ports.ats_registry import AtsConnector
+from intrro_gateway.ports.ats_registry import AtsConnector, WebhookSetup
 
 logger = structlog.get_logger(__name__)
 
 MANUAL_STEPS: tuple[str, ...] = (
-    "Either grant the key the endpoint permissions GET /webhooks, POST /webhooks and "
-    "DELETE /webhooks/:id (Settings, then Integrations and API, then API Credentials) and connect "
-    "again: the gateway then makes the web hooks itself",
-    "Or, as a Super Admin in Lever: Settings, then Integrations and API, then Webhooks; for each "
-    "event listed below, enable it with the URL below, and give the gateway the signature token "
-    "Lever shows for it",
+    "In Lever, as a Super Admin: Settings, then Integrations and API, then API Credentials",
+    "Edit the gateway's key: tick the endpoint permissions GET /webhooks, POST /webhooks and "
+    "DELETE /webhooks/:id, and save",
+    "Connect again: the gateway then makes one web hook per event below at the URL below, and keeps "
+    "each one's signature token (Lever shows a token only to whoever creates the web hook)",
+    "Until then the gateway's periodic reconciliation reads changed opportunities, so statuses still "
+    "reach Intrro, later",
 )
 
 
@@ -33,19 +34,26 @@ class LeverConnector(AtsConnector):
         """The API key as the credential (kind `api_key`, the key as the secret half)."""
         return AtsCredentials(client_id=API_KEY, client_secret=fields["api_key"].strip())
 
-    async def setup_webhooks(self, client: AtsClient, ctx: AtsContext, url: str) -> tuple[str, ...]:
-        """Make the gateway's web hooks at `url` (replacing any there whose token it cannot know)
-        and return their signature tokens; `()` when the key may not manage web hooks."""
+    async def setup_webhooks(self, client: AtsClient, ctx: AtsContext, url: str) -> WebhookSetup:
+        """Make the gateway's web hooks at `url` (replacing any there whose token it cannot know),
+        their signature tokens in the answer; the manual steps when the key may not."""
         if not isinstance(client, LeverAtsClient):
-            return ()  # a stand-in client (tests) makes no web hooks
+            return WebhookSetup(steps=MANUAL_STEPS)  # a stand-in client (tests) makes none
         events = [event for event, _ in SUBSCRIPTIONS]
         try:
             hooks = await ensure_hooks(client.http, ctx, url, events, {})
         except AtsPermissionError as exc:
             logger.warning("lever.webhooks_not_permitted", tenant=ctx.tenant_id, scope=exc.scope)
-            return ()
+            return WebhookSetup(
+                steps=MANUAL_STEPS,
+                problem=(
+                    f"The key may not manage web hooks ({exc.scope or 'webhooks'}), so the gateway "
+                    "made none: follow the web hook steps, or Lever's changes reach Intrro only "
+                    "through the periodic reconciliation."
+                ),
+            )
         logger.info("lever.webhooks_made", tenant=ctx.tenant_id, count=len(hooks))
-        return tuple(h.token for h in hooks)
+        return WebhookSetup(tokens=tuple(h.token for h in hooks), created=True)
 
     async def remove_webhooks(self, client: AtsClient, ctx: AtsContext, url: str) -> int:
         """Delete every web hook pointing at `url`; how many there were. Failures are logged."""

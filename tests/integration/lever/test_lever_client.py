@@ -231,13 +231,17 @@ async def test_the_connector_makes_the_hooks_or_returns_no_token_without_the_per
     connector = LeverConnector()
     url = "https://gw.example/webhooks/lever/acme"
     assert connector.credentials({"api_key": " key "}).client_secret == "key"
-    tokens = await connector.setup_webhooks(lever, ctx(state), url)
+    setup = await connector.setup_webhooks(lever, ctx(state), url)
+    tokens = setup.tokens
+    assert setup.created and not setup.steps and setup.problem is None
     assert sorted(tokens) == sorted(h.signature_token for h in state.webhooks.hooks.values())
     assert len(tokens) == len(LeverWebhookTranslator().subscriptions())
     assert await connector.remove_webhooks(lever, ctx(state), url) == len(tokens)
     assert state.webhooks.hooks == {}
     SandboxControl(state).add_api_key("no-hooks", ALL_PERMISSIONS - {"POST /webhooks"})
-    assert await connector.setup_webhooks(lever, ctx(state, key="no-hooks"), url) == ()
+    refused = await connector.setup_webhooks(lever, ctx(state, key="no-hooks"), url)
+    assert (refused.tokens, refused.created) == ((), False)
+    assert refused.steps and refused.problem and "POST /webhooks" in refused.problem
     assert state.webhooks.hooks == {}
 
 

@@ -94,6 +94,26 @@ async def test_connecting_uses_the_tenants_ats_and_keeps_the_tokens_its_connecto
     assert rt.ats.calls == [] and other.calls  # only the tenant's own ATS was asked
 
 
+async def test_disconnecting_removes_the_web_hooks_connecting_made_and_forgets_their_tokens() -> (
+    None
+):
+    rt, _ = two_ats_runtime()
+    await upsert_tenant(rt.deps, "globex", TenantInput(ats="other"))
+    report = await connect(
+        rt.deps, RecordingBus(), "globex", fields={"api_key": "key-1"}, user_email="ada@acme.test"
+    )
+    connector = rt.deps.registry.get("other").connector
+    assert isinstance(connector, FakeConnector)
+
+    assert report.to_dict()["webhook"]["created"] is True
+    assert await disconnect(rt.deps, "globex") is True
+
+    tenant = rt.store.tenants["globex"]
+    assert connector.removals == [report.webhook_url]
+    assert tenant.connection is None and tenant.webhook_tokens == ()
+    assert "tok-1" not in tenant.webhook_secrets(rt.clock.now())
+
+
 async def test_a_connection_for_another_ats_is_not_found() -> None:
     rt, _ = two_ats_runtime()
     await upsert_tenant(rt.deps, "acme", TenantInput())

@@ -105,6 +105,8 @@ async def test_a_complete_setup_is_ok_stored_and_starts_a_full_job_import() -> N
         "url": "http://127.0.0.1:8000/webhooks/greenhouse/acme",
         "secret": "gh-secret-0123456789",
         "events": [{"action": a, "label": lbl} for a, lbl in rt.translator.subscriptions()],
+        "created": False,
+        "steps": [],
     }
     assert report["permissions"][0] == {
         "scope": "harvest:jobs:list",
