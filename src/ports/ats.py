@@ -148,6 +148,7 @@ class PermissionCheck:
     covers: tuple[str, ...]
     required: bool
     status: PermissionStatus
+    steps: tuple[str, ...] = ()  # how an admin grants it, when the ATS's adapter can say
 
 
 @dataclass(frozen=True, slots=True)

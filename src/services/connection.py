@@ -75,6 +75,7 @@ class ConnectionReport:
                     "covers": list(p.covers),
                     "required": p.required,
                     "status": str(p.status),
+                    "steps": list(p.steps),
                 }
                 for p in self.permissions
             ],

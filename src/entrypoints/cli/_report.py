@@ -14,9 +14,12 @@ UNVERIFIED = "?"
 _MARKS = {"granted": GRANTED, "missing": MISSING, "unverified": UNVERIFIED}
 
 
-def report_table(report: Mapping[str, Any], *, webhook_seen: bool = False) -> Table:
-    """The report (the contract's JSON shape) as a table; web hook lines are `?` until a ping came."""
-    table = Table(title="Greenhouse connection", title_justify="left")
+def report_table(
+    report: Mapping[str, Any], *, webhook_seen: bool = False, ats_name: str = "Greenhouse"
+) -> Table:
+    """The report (the contract's JSON shape) as a table; web hook lines are `?` until a ping came,
+    or ✓ where the gateway made the web hooks itself."""
+    table = Table(title=f"{ats_name} connection", title_justify="left")
     table.add_column("", width=1)
     table.add_column("Check", style="bold")
     table.add_column("Detail", overflow="fold")
@@ -38,7 +41,12 @@ def report_table(report: Mapping[str, Any], *, webhook_seen: bool = False) -> Ta
         need = "required" if check.get("required") else "optional"
         covers = ", ".join(check.get("covers") or [])
         detail = f"{status}, {need}" + (f": {covers}" if covers else "")
-        table.add_row(_MARKS.get(status, UNVERIFIED), f"Scope {check.get('scope')}", detail)
+        steps = [f"{n}. {step}" for n, step in enumerate(check.get("steps") or [], start=1)]
+        if steps:
+            detail = "\n".join([detail + "; grant it:", *steps])
+        scope = str(check.get("scope"))
+        kind = "Endpoint" if " /" in scope else "Scope"  # Lever's keys carry endpoint permissions
+        table.add_row(_MARKS.get(status, UNVERIFIED), f"{kind} {scope}", detail)
 
     source = report.get("source") or {}
     if source.get("found"):
@@ -48,17 +56,19 @@ def report_table(report: Mapping[str, Any], *, webhook_seen: bool = False) -> Ta
         table.add_row(MISSING, "Intrro source", "\n".join(["missing; add it:", *steps]))
 
     webhook = report.get("webhook") or {}
-    mark = GRANTED if webhook_seen else UNVERIFIED
+    mark = GRANTED if webhook_seen or webhook.get("created") else UNVERIFIED
+    if webhook.get("steps") and not webhook.get("created"):
+        mark = MISSING
     table.add_row(mark, "Web hook URL", str(webhook.get("url", "")))
-    if "secret" in webhook:
+    if "secret" in webhook and not webhook.get("created"):  # made by the gateway: their own tokens
         table.add_row(mark, "Web hook secret key", str(webhook["secret"]))
     for event in webhook.get("events") or []:
         table.add_row(mark, "Web hook event", f"{event.get('label')} ({event.get('action')})")
     return table
 
 
-def report_lines(report: Mapping[str, Any]) -> list[str]:
-    """What follows the table: the verdict and each problem."""
+def report_lines(report: Mapping[str, Any], *, ats_name: str = "Greenhouse") -> list[str]:
+    """What follows the table: the verdict, each problem, and what to do about the web hooks."""
     lines = []
     if report.get("ok"):
         lines.append(f"{GRANTED} Connected: everything required is in place.")
@@ -66,7 +76,12 @@ def report_lines(report: Mapping[str, Any]) -> list[str]:
         lines.append(f"{MISSING} Not ready: something required is missing.")
     lines += [f"  - {problem}" for problem in report.get("problems") or []]
     webhook = report.get("webhook") or {}
-    if webhook.get("events"):
+    if webhook.get("created"):
+        lines.append(f"{GRANTED} The gateway made the web hooks in {ats_name}: nothing to do.")
+    elif webhook.get("steps"):
+        lines.append(f"{MISSING} Web hooks: the gateway could not make them. To fix:")
+        lines += [f"  {n}. {step}" for n, step in enumerate(webhook["steps"], start=1)]
+    elif webhook.get("events"):
         lines.append(
             f"{UNVERIFIED} In Greenhouse (Configure > Dev Center > Web Hooks), create one web hook per "
             "event above with that URL and secret key; the gateway marks them seen once a ping arrives."

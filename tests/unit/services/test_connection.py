@@ -113,6 +113,7 @@ async def test_a_complete_setup_is_ok_stored_and_starts_a_full_job_import() -> N
         "covers": ["Jobs: GET List Jobs"],
         "required": True,
         "status": "granted",
+        "steps": [],
     }
     conn = rt.store.tenants["acme"].connection
     assert conn is not None and conn.ok is True

@@ -19,7 +19,7 @@ import structlog
 from intrro_gateway.adapters.lever.api import _mappers as m
 from intrro_gateway.adapters.lever.api._catalogue import Catalogue, Catalogues
 from intrro_gateway.adapters.lever.api._http import LeverHttp, Sleep
-from intrro_gateway.adapters.lever.api._permissions import ENDPOINTS, Endpoint
+from intrro_gateway.adapters.lever.api._permissions import ENDPOINTS, Endpoint, permission_steps
 from intrro_gateway.adapters.lever.api._settings import LeverSettings
 from intrro_gateway.adapters.lever.api._writes import (
     LeverWrites,
@@ -112,10 +112,18 @@ class LeverAtsClient(AtsClient):
 
     async def check_permissions(self, ctx: AtsContext) -> Sequence[PermissionCheck]:
         """Every endpoint the gateway calls, each probed without changing anything."""
-        return [
-            PermissionCheck(e.endpoint, e.covers, e.required, await self._probe(ctx, e))
-            for e in ENDPOINTS
-        ]
+        checks = []
+        for endpoint in ENDPOINTS:
+            status = await self._probe(ctx, endpoint)
+            steps = (
+                permission_steps(endpoint.endpoint) if status is PermissionStatus.MISSING else ()
+            )
+            checks.append(
+                PermissionCheck(
+                    endpoint.endpoint, endpoint.covers, endpoint.required, status, steps
+                )
+            )
+        return checks
 
     async def _probe(self, ctx: AtsContext, endpoint: Endpoint) -> PermissionStatus:
         try:

@@ -1,5 +1,5 @@
-"""`intrro-gateway connect <tenant> --client-id ID --user-email E`: check a Greenhouse credential,
-store it, and print the report."""
+"""`intrro-gateway connect <tenant> [--ats lever] --user-email E`: check an ATS credential (Greenhouse:
+`--client-id` and the client secret; Lever: the API key), store it, and print the report."""
 
 from __future__ import annotations
 
@@ -26,6 +26,7 @@ from intrro_gateway.services.deps import Dependencies
 from intrro_gateway.services.errors import CredentialRefusedError
 
 SECRET_VARIABLE = "GATEWAY_CONNECT_CLIENT_SECRET"  # noqa: S105 - the variable's name, not a secret
+API_KEY_VARIABLE = "GATEWAY_CONNECT_API_KEY"
 REFUSED = 2
 
 
@@ -33,17 +34,24 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     """Register the command."""
     parser = commands.add_parser(
         "connect",
-        help="check and store a Greenhouse credential; print the report",
+        help="check and store an ATS credential (Greenhouse, Lever); print the report",
         description=(
-            "Check a Harvest v3 credential for a tenant, store it (encrypted) and print what is in "
-            f"place. The client secret comes from {SECRET_VARIABLE} or a hidden prompt, never from "
-            "the command line. Exits 1 while anything required is missing, 2 when Greenhouse "
-            "refuses the credential."
+            "Check an ATS credential for a tenant, store it (encrypted) and print what is in place. "
+            f"Greenhouse: --client-id and the client secret from {SECRET_VARIABLE}; Lever "
+            f"(--ats lever): the API key from {API_KEY_VARIABLE}; either from a hidden prompt when "
+            "unset, never from the command line. Lever's web hooks are made by the gateway. Exits "
+            "1 while anything required is missing, 2 when the ATS refuses the credential."
         ),
     )
     parser.add_argument("tenant", help="the tenant id")
     parser.add_argument(
-        "--client-id", required=True, metavar="ID", help="the Harvest v3 OAuth client id"
+        "--ats",
+        choices=("greenhouse", "lever"),
+        default="greenhouse",
+        help="the tenant's ATS (greenhouse)",
+    )
+    parser.add_argument(
+        "--client-id", metavar="ID", help="the Harvest v3 OAuth client id (Greenhouse)"
     )
     parser.add_argument(
         "--user-email",
@@ -59,48 +67,72 @@ def read_client_secret(
     prompt: Callable[[str], str] | None = None,
     *,
     interactive: bool = False,
+    variable: str = SECRET_VARIABLE,
+    what: str = "client secret",
+    label: str = "Harvest v3 client secret",
 ) -> str:
-    """The client secret from the environment, else from a hidden prompt when a person is there."""
-    secret = environ.get(SECRET_VARIABLE, "").strip()
+    """A secret from the environment, else from a hidden prompt when a person is there."""
+    secret = environ.get(variable, "").strip()
     if secret:
         return secret
     if prompt is None or not interactive:
         raise CliError(
-            f"no client secret: set {SECRET_VARIABLE} or run connect at a terminal to be asked",
+            f"no {what}: set {variable} or run connect at a terminal to be asked",
             code=2,
         )
-    secret = prompt("Harvest v3 client secret (hidden): ").strip()
+    secret = prompt(f"{label} (hidden): ").strip()
     if not secret:
-        raise CliError("no client secret given", code=2)
+        raise CliError(f"no {what} given", code=2)
     return secret
+
+
+def credential_fields(
+    args: argparse.Namespace,
+    environ: Mapping[str, str],
+    prompt: Callable[[str], str] | None = None,
+    *,
+    interactive: bool = False,
+) -> dict[str, str]:
+    """The connect request's credential fields for the chosen ATS."""
+    if args.ats == "lever":
+        key = read_client_secret(
+            environ,
+            prompt,
+            interactive=interactive,
+            variable=API_KEY_VARIABLE,
+            what="API key",
+            label="Lever API key",
+        )
+        return {"api_key": key}
+    if not args.client_id:
+        raise CliError("--client-id is required to connect Greenhouse", code=2)
+    secret = read_client_secret(environ, prompt, interactive=interactive)
+    return {"client_id": args.client_id, "client_secret": secret}
 
 
 def connect(args: argparse.Namespace) -> int:
     """Check and store the credential; the exit code says whether all that is required is there."""
-    secret = read_client_secret(os.environ, getpass.getpass, interactive=stdin_is_terminal())
+    fields = credential_fields(args, os.environ, getpass.getpass, interactive=stdin_is_terminal())
     settings = settings_for_command(log_level=one_shot_log_level(args))
     ensure_schema(settings)
 
-    async def go() -> tuple[dict[str, Any], bool]:
+    async def go() -> tuple[dict[str, Any], bool, str]:
         async with opened(settings) as container:
             deps: Dependencies = await resolve(container.deps())
             bus = await resolve(container.bus())
             report = await connection.connect(
-                deps,
-                bus,
-                args.tenant,
-                fields={"client_id": args.client_id, "client_secret": secret},
-                user_email=args.user_email,
+                deps, bus, args.tenant, fields=fields, user_email=args.user_email, ats=args.ats
             )
             status = await connection.connection_status(deps, args.tenant)
-            return report.to_dict(), bool(status.get("last_ping_at"))
+            name = deps.registry.get(args.ats).display_name
+            return report.to_dict(), bool(status.get("last_ping_at")), name
 
     try:
-        report, pinged = run(go())
+        report, pinged, ats_name = run(go())
     except CredentialRefusedError as exc:
         raise CliError(f"{exc}; nothing was stored", code=REFUSED) from None
     out = console()
-    out.print(report_table(report, webhook_seen=pinged))
-    for line in report_lines(report):
+    out.print(report_table(report, webhook_seen=pinged, ats_name=ats_name))
+    for line in report_lines(report, ats_name=ats_name):
         out.print(line)
     return 0 if report["ok"] else 1
