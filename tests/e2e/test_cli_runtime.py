@@ -75,6 +75,7 @@ def test_serve_runs_the_gateway_and_the_sandbox_whose_web_hooks_reach_it(
     assert f"Gateway on {gateway} (worker in-process, development)" in out
     assert f"API docs: {gateway}/docs" in out
     assert f"Greenhouse sandbox on {sandbox}: client id {SandboxState.DEFAULT_CLIENT_ID}" in out
+    assert "Lever sandbox on http://127.0.0.1:" in out
     assert (
         "web hook URLs in connection reports use GATEWAY_PUBLIC_URL (https://gateway.test)" in out
     )

@@ -84,6 +84,8 @@ def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Env:
         API_TOKENS="cli-test-token-0123456789",
         LOG_LEVEL="warning",
         PUBLIC_URL="https://gateway.test",
+        # `serve` runs the Lever sandbox beside the gateway in development: never on a fixed port.
+        LEVER_SANDBOX_PORT=str(free_port()),
     )
     return environment
 

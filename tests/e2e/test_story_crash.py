@@ -154,6 +154,9 @@ async def test_a_delivery_acknowledged_before_a_sigkill_is_processed_once_after_
             "GATEWAY_SECRET_KEYS": Fernet.generate_key().decode(),
             "GATEWAY_API_TOKENS": API_TOKEN,
             "GATEWAY_PUBLIC_URL": gateway_url,
+            # The other ATS's sandbox that `serve` runs in development: on a free port, never fixed.
+            "GATEWAY_SANDBOX_PORT": str(free_port()),
+            "GATEWAY_LEVER_SANDBOX_PORT": str(free_port()),
             **ats.env(sandbox_url),
             "GATEWAY_LOG_LEVEL": "warning",
             "GATEWAY_POLL_INTERVAL": "20ms",

@@ -1,5 +1,5 @@
 """`intrro-gateway serve`: the gateway over HTTP, with the worker in-process and, in development, the
-bundled Greenhouse sandbox beside it."""
+bundled Greenhouse and Lever sandboxes beside it."""
 
 from __future__ import annotations
 
@@ -45,9 +45,10 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="serve the gateway (and, in development, the sandbox)",
         description=(
             "Serve the gateway's HTTP endpoints with the worker and the scheduler in-process. In "
-            "development (GATEWAY_ENV) an unmigrated database is migrated and the bundled Greenhouse "
-            "sandbox runs beside it on GATEWAY_SANDBOX_PORT; in production an unmigrated database "
-            "stops start-up. SIGTERM or SIGINT stop gracefully."
+            "development (GATEWAY_ENV) an unmigrated database is migrated, the bundled Greenhouse "
+            "sandbox runs beside it on GATEWAY_SANDBOX_PORT and the Lever sandbox on "
+            "GATEWAY_LEVER_SANDBOX_PORT; in production an unmigrated database stops start-up. "
+            "SIGTERM or SIGINT stop gracefully."
         ),
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
@@ -80,12 +81,21 @@ def serve_gateway(args: argparse.Namespace) -> int:
             gateway.sock.close()
             raise
         listeners.append(Listener("sandbox", create_sandbox_app(sandbox_state), sock))
+    lever_sandbox: Listener | None = None
+    if not settings.is_production and settings.uses_lever_sandbox:
+        lever_sandbox = _lever_sandbox(settings.lever_sandbox_port, listeners)
+        listeners.append(lever_sandbox)
     out = console()
 
     def ready() -> None:
         worker = "off" if args.no_worker else "in-process"
         out.print(f"Gateway on {gateway.url} (worker {worker}, {settings.env})")
         out.print(f"API docs: {gateway.url}/docs (OpenAPI: {gateway.url}/openapi.json)")
+        if lever_sandbox is not None:
+            out.print(
+                f"Lever sandbox on {lever_sandbox.url}/v1: API key lever-sandbox-key, super "
+                "admin admin@sandbox.example (connecting makes its web hooks)"
+            )
         if sandbox_state is not None:
             out.print(describe(listeners[1].url))
             out.print(
@@ -115,6 +125,22 @@ def serve_gateway(args: argparse.Namespace) -> int:
     run(go())
     out.print("Gateway stopped.")
     return 0
+
+
+def _lever_sandbox(port: int, opened: list[Listener]) -> Listener:
+    """The bundled Lever sandbox on its port (the sockets opened so far are closed on failure).
+
+    Nothing points its web hooks: connecting a Lever tenant makes them through Lever's API.
+    """
+    from intrro_gateway.sandboxes.lever import create_sandbox_app, seeded_state
+
+    try:
+        sock = bind("127.0.0.1", port)
+    except ServingError:
+        for listener in opened:
+            listener.sock.close()
+        raise
+    return Listener("lever-sandbox", create_sandbox_app(seeded_state()), sock)
 
 
 async def hook_sandbox(
