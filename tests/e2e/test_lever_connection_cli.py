@@ -60,7 +60,9 @@ def test_a_lever_key_lacking_one_permission_is_reported_with_the_steps_to_grant_
     ]
     assert "missing, required" in next(line for line in crossed if NO_NOTES in line)
     assert f"lacks the required scope {NO_NOTES}" in out
-    assert "Tick the endpoint permission Notes: create a note (POST /opportunities/:id/notes)" in out
+    assert (
+        "Tick the endpoint permission Notes: create a note (POST /opportunities/:id/notes)" in out
+    )
     assert "Web hook secret key" not in out  # Lever signs with each web hook's own token
     assert f"{GRANTED} The gateway made the web hooks in Lever" in out
     hooks = lever.webhooks.hooks.values()

@@ -13,6 +13,7 @@ from intrro_gateway.entrypoints.serving import Listener, bind, serve, stop_on_si
 from intrro_gateway.entrypoints.settings import SettingsError, load_settings
 
 DEFAULT_PORT = 8001
+DEFAULT_LEVER_PORT = 8002
 
 
 def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -34,16 +35,23 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
     parser.add_argument(
-        "--port", type=int, default=None, help=f"port (GATEWAY_SANDBOX_PORT, else {DEFAULT_PORT})"
+        "--port",
+        type=int,
+        default=None,
+        help=(
+            f"port (GATEWAY_SANDBOX_PORT, else {DEFAULT_PORT}; with --ats lever "
+            f"GATEWAY_LEVER_SANDBOX_PORT, else {DEFAULT_LEVER_PORT})"
+        ),
     )
     parser.set_defaults(handler=sandbox)
 
 
-def _configured_port() -> int:
+def _configured_port(ats: str) -> int:
     try:
-        return load_settings(generate=False).sandbox_port
+        settings = load_settings(generate=False)
     except SettingsError:
-        return DEFAULT_PORT
+        return DEFAULT_LEVER_PORT if ats == "lever" else DEFAULT_PORT
+    return settings.lever_sandbox_port if ats == "lever" else settings.sandbox_port
 
 
 def describe(url: str) -> str:
@@ -79,7 +87,7 @@ def _app(ats: str) -> Starlette:
 def sandbox(args: argparse.Namespace) -> int:
     """Serve until SIGTERM or SIGINT."""
     configure_logging("console", "INFO", cache_loggers=False)
-    port = args.port if args.port is not None else _configured_port()
+    port = args.port if args.port is not None else _configured_port(args.ats)
     listener = Listener("sandbox", _app(args.ats), bind(args.host, port))
     out = console()
     tell = describe_lever if args.ats == "lever" else describe

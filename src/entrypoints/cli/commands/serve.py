@@ -20,7 +20,7 @@ from intrro_gateway.entrypoints.cli._base import (
     run,
     settings_for_command,
 )
-from intrro_gateway.entrypoints.cli.commands.sandbox import describe
+from intrro_gateway.entrypoints.cli.commands.sandbox import describe, describe_lever
 from intrro_gateway.entrypoints.container import build_container
 from intrro_gateway.entrypoints.http import create_app
 from intrro_gateway.entrypoints.serving import (
@@ -92,10 +92,7 @@ def serve_gateway(args: argparse.Namespace) -> int:
         out.print(f"Gateway on {gateway.url} (worker {worker}, {settings.env})")
         out.print(f"API docs: {gateway.url}/docs (OpenAPI: {gateway.url}/openapi.json)")
         if lever_sandbox is not None:
-            out.print(
-                f"Lever sandbox on {lever_sandbox.url}/v1: API key lever-sandbox-key, super "
-                "admin admin@sandbox.example (connecting makes its web hooks)"
-            )
+            out.print(describe_lever(lever_sandbox.url) + " (connecting makes its web hooks)")
         if sandbox_state is not None:
             out.print(describe(listeners[1].url))
             out.print(
