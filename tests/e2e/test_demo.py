@@ -115,3 +115,18 @@ def test_the_demo_command_exits_1_with_the_missing_push_named(
         "intrro-gateway: the demo failed: the Intrro receiver did not get jobs.changed "
         "within 1 s; it got: nothing"
     ]
+
+
+def test_the_demo_against_lever_reaches_hired_with_levers_own_flows(env: Env) -> None:
+    result, printed = play(DemoOptions(ats="lever", quiet=True))
+
+    assert isinstance(result, DemoResult), result
+    hired, rejected = result.story.jobs
+    statuses = [(e.data["job_id"], e.data["status"]) for e in result.received if e.type == STATUS]
+    assert [s for j, s in statuses if j == hired] == ["interviewing", "offer", "hired"]
+    assert [s for j, s in statuses if j == rejected] == ["rejected"]
+    exported = next(e for e in result.received if e.type == "introduction.exported")
+    assert exported.data["ats"] == "lever" and exported.data["referral_credit"] == "follower"
+    flows = {e.flow for e in result.timeline}
+    assert {"Lever → gateway", "gateway → Lever", "recruiter in Lever"} <= flows
+    assert "Lever web hooks received" in printed and "Lever API calls" in printed
