@@ -149,3 +149,15 @@ def test_any_token_and_time_signed_with_the_secret_verify(token: str, at: int) -
     body = json.dumps({"token": token, "triggeredAt": at, "signature": signature}).encode()
     assert translator.verify({}, body, [TOKEN])
     assert not translator.verify({}, body, [TOKEN + "x"])
+
+
+@given(st.binary(max_size=300) | json_values.map(lambda v: json.dumps(v).encode()))
+def test_reading_once_agrees_with_translating(body: bytes) -> None:
+    reading = translator.read(body)
+    assert reading.action == translator.action_of(body)
+    expected = translate_or_malformed(body)
+    if reading.action is not None:
+        assert reading.translation == expected
+        assert (reading.problem is None) == (expected is not None)
+    else:
+        assert reading.translation is None and reading.problem

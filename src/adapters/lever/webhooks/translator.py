@@ -20,6 +20,7 @@ from intrro_gateway.ports.ats_webhooks import (
     AtsWebhookTranslator,
     MalformedWebhookError,
     Translation,
+    WebhookReading,
 )
 
 # The events the gateway needs, with the labels of Lever's Settings → Integrations → Webhooks page.
@@ -116,34 +117,52 @@ class LeverWebhookTranslator(AtsWebhookTranslator):
         """The web hooks the gateway creates in Lever (or an admin creates by hand)."""
         return SUBSCRIPTIONS
 
+    def read(self, body: bytes) -> WebhookReading:
+        """The delivery's event and translation from one parse of the body; never raises."""
+        try:
+            document = _load(body)
+        except MalformedWebhookError as exc:
+            return WebhookReading(action=None, problem=str(exc))
+        event = document.get("event")
+        if not isinstance(event, str) or not event:
+            return WebhookReading(action=None, problem="the body names no event")
+        try:
+            return WebhookReading(action=event, translation=_translation(document))
+        except MalformedWebhookError as exc:
+            return WebhookReading(action=event, problem=str(exc))
+
     def translate(self, body: bytes) -> Translation:
         """An opportunity event as `ApplicationUpdated` (re-read before acting); a test delivery
         as a ping; other events ignored."""
-        document = _load(body)
-        event = document.get("event")
-        if not isinstance(event, str) or not event:
-            raise MalformedWebhookError("the body names no event")
-        if is_ping(document):
-            return Translation(action=event, ping=True)
-        if event not in USED:
-            return Translation(action=event, ignored=True)
-        data = document.get("data")
-        if not isinstance(data, dict):
-            raise MalformedWebhookError("data: not an object")
-        opportunity = data.get("opportunityId")
-        if not isinstance(opportunity, str) or not opportunity.strip():
-            raise MalformedWebhookError("data.opportunityId: missing")
-        contact = data.get("contactId")
-        stamp = _stamp(document.get("triggeredAt"))
-        if stamp is None:
-            raise MalformedWebhookError("triggeredAt: not epoch milliseconds")
-        try:
-            occurred_at = datetime.fromtimestamp(int(stamp) / 1000, tz=UTC)
-        except (OverflowError, OSError, ValueError) as exc:
-            raise MalformedWebhookError("triggeredAt: out of range") from exc
-        signal = ApplicationUpdated(
-            application_id=opportunity.strip(),
-            candidate_id=contact.strip() if isinstance(contact, str) and contact.strip() else None,
-            occurred_at=occurred_at,
-        )
-        return Translation(action=event, signals=(signal,))
+        return _translation(_load(body))
+
+
+def _translation(document: Mapping[str, Any]) -> Translation:
+    """What one parsed delivery means."""
+    event = document.get("event")
+    if not isinstance(event, str) or not event:
+        raise MalformedWebhookError("the body names no event")
+    if is_ping(document):
+        return Translation(action=event, ping=True)
+    if event not in USED:
+        return Translation(action=event, ignored=True)
+    data = document.get("data")
+    if not isinstance(data, dict):
+        raise MalformedWebhookError("data: not an object")
+    opportunity = data.get("opportunityId")
+    if not isinstance(opportunity, str) or not opportunity.strip():
+        raise MalformedWebhookError("data.opportunityId: missing")
+    contact = data.get("contactId")
+    stamp = _stamp(document.get("triggeredAt"))
+    if stamp is None:
+        raise MalformedWebhookError("triggeredAt: not epoch milliseconds")
+    try:
+        occurred_at = datetime.fromtimestamp(int(stamp) / 1000, tz=UTC)
+    except (OverflowError, OSError, ValueError) as exc:
+        raise MalformedWebhookError("triggeredAt: out of range") from exc
+    signal = ApplicationUpdated(
+        application_id=opportunity.strip(),
+        candidate_id=contact.strip() if isinstance(contact, str) and contact.strip() else None,
+        occurred_at=occurred_at,
+    )
+    return Translation(action=event, signals=(signal,))
