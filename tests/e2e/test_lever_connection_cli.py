@@ -64,7 +64,7 @@ def test_a_lever_key_lacking_one_permission_is_reported_with_the_steps_to_grant_
         "Tick the endpoint permission Notes: create a note (POST /opportunities/:id/notes)" in out
     )
     assert "Web hook secret key" not in out  # Lever signs with each web hook's own token
-    assert f"{GRANTED} The gateway made the web hooks in Lever" in out
+    assert f"{GRANTED} The gateway made the web hooks in Lever. One thing to check:" in out
     hooks = lever.webhooks.hooks.values()
     assert sorted(h.event for h in hooks) == sorted(GATEWAY_EVENTS)
     assert {h.url for h in hooks} == {"https://gateway.test/webhooks/lever/acme"}

@@ -25,6 +25,15 @@ MANUAL_STEPS: tuple[str, ...] = (
 )
 
 
+# Lever's reference: a Super Admin switches on the web hook event groups before API-made web hooks
+# send anything (the bundled sandbox sends at once).
+SWITCH_ON: tuple[str, ...] = (
+    "In Lever, as a Super Admin: Settings, then Integrations and API, then Webhooks: make sure the "
+    "candidate and application web hook groups are switched on (Lever sends nothing for web hooks "
+    "of a group that is off, even those made through the API)",
+)
+
+
 class LeverConnector(AtsConnector):
     """Lever's part of connecting: the API key, and one web hook per event made through the API."""
 
@@ -53,7 +62,7 @@ class LeverConnector(AtsConnector):
                 ),
             )
         logger.info("lever.webhooks_made", tenant=ctx.tenant_id, count=len(hooks))
-        return WebhookSetup(tokens=tuple(h.token for h in hooks), created=True)
+        return WebhookSetup(tokens=tuple(h.token for h in hooks), created=True, steps=SWITCH_ON)
 
     async def remove_webhooks(self, client: AtsClient, ctx: AtsContext, url: str) -> int:
         """Delete every web hook pointing at `url`; how many there were. Failures are logged."""

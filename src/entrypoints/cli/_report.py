@@ -76,7 +76,10 @@ def report_lines(report: Mapping[str, Any], *, ats_name: str = "Greenhouse") -> 
         lines.append(f"{MISSING} Not ready: something required is missing.")
     lines += [f"  - {problem}" for problem in report.get("problems") or []]
     webhook = report.get("webhook") or {}
-    if webhook.get("created"):
+    if webhook.get("created") and webhook.get("steps"):
+        lines.append(f"{GRANTED} The gateway made the web hooks in {ats_name}. One thing to check:")
+        lines += [f"  {n}. {step}" for n, step in enumerate(webhook["steps"], start=1)]
+    elif webhook.get("created"):
         lines.append(f"{GRANTED} The gateway made the web hooks in {ats_name}: nothing to do.")
     elif webhook.get("steps"):
         lines.append(f"{MISSING} Web hooks: the gateway could not make them. To fix:")

@@ -80,6 +80,8 @@ def test_a_test_delivery_with_empty_data_is_a_ping_and_other_events_are_ignored(
 def test_the_delivery_id_is_the_delivery_token() -> None:
     body = signed("candidateHired", opportunity_data())
     assert translator.delivery_id({}, body) == "lever:" + json.loads(body)["token"]
+    with_id = json.dumps({**json.loads(body), "id": "5e1f0c2a-event"}).encode()
+    assert translator.delivery_id({}, with_id) == "lever:5e1f0c2a-event"
     assert translator.delivery_id({}, b"not json").startswith("sha256:")
 
 

@@ -182,8 +182,15 @@ class LeverAtsClient(AtsClient):
             ]
         else:
             rows = []
-            for state in ("published", "internal"):
-                rows.extend(await self._http.list_all(ctx, "/postings", (("state", state),)))
+            # Published postings on the internal job site alone are listed only when the
+            # distribution channels are named (Lever's reference, as the Lever sandbox documents).
+            published = (
+                ("state", "published"),
+                ("distributionChannel", "public"),
+                ("distributionChannel", "internal"),
+            )
+            rows.extend(await self._http.list_all(ctx, "/postings", published))
+            rows.extend(await self._http.list_all(ctx, "/postings", (("state", "internal"),)))
         jobs = {}
         for row in rows:
             job = m.job(row, catalogue.stages)

@@ -68,13 +68,16 @@ class LeverWebhookTranslator(AtsWebhookTranslator):
     source = "lever"
 
     def delivery_id(self, headers: Mapping[str, str], body: bytes) -> str:
-        """`lever:` and the delivery's random `token` (a redelivery repeats it), else the body hash."""
+        """`lever:` and the delivery's event `id` (a retry repeats it), else its random `token` (a
+        redelivery repeats the body), else the body hash."""
         try:
-            token = _load(body).get("token")
+            document = _load(body)
         except MalformedWebhookError:
-            token = None
-        if isinstance(token, str) and token.strip():
-            return f"lever:{token.strip()}"
+            document = {}
+        for field in ("id", "token"):
+            value = document.get(field)
+            if isinstance(value, str) and value.strip():
+                return f"lever:{value.strip()}"
         return "sha256:" + hashlib.sha256(body).hexdigest()
 
     def verify(self, headers: Mapping[str, str], body: bytes, secrets: Sequence[str]) -> bool:
