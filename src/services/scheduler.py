@@ -17,6 +17,7 @@ import structlog
 
 from intrro_gateway.domain.commands import ImportJobs, Reconcile
 from intrro_gateway.domain.tenant import Tenant
+from intrro_gateway.ports.unit_of_work import StorageError
 from intrro_gateway.services.connection import recheck_connection
 from intrro_gateway.services.deps import Dependencies
 from intrro_gateway.services.processing import CommandBus
@@ -80,6 +81,9 @@ class Scheduler:
         try:
             # Held for most of the interval, so it has surely expired when this process is due again.
             held = await self.deps.locks.acquire(key, owner=self.owner, ttl=interval * 0.9, now=now)
+        except StorageError as exc:
+            logger.warning("scheduler.lock_failed", task=task, error=str(exc))
+            return
         except Exception:
             logger.exception("scheduler.lock_failed", task=task)
             return

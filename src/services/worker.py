@@ -22,7 +22,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TypeVar
 
 import structlog
@@ -73,23 +73,42 @@ class Worker:
         self.bus = bus
         self.worker_id = worker_id
         self._stop: asyncio.Event | None = None
+        self.polled_at: datetime | None = None  # when the loop last polled (for health checks)
 
     async def run(self, stop: asyncio.Event) -> None:
         """Work until `stop` is set; the items in hand are finished, the rest of the batch released."""
         self._stop = stop
+        failures = 0
         try:
             while not stop.is_set():
+                self.polled_at = self.deps.clock.now()
+                pause = self.deps.settings.poll_interval.total_seconds()
                 try:
                     handled = await self.run_once()
+                except StorageError as exc:
+                    # The database is down: one line per failed poll, no traceback, polls backing off.
+                    failures += 1
+                    pause = claim_backoff(self.deps.settings.poll_interval, failures)
+                    logger.warning(
+                        "worker.claim_failed",
+                        worker=self.worker_id,
+                        error=_describe(exc),
+                        failures=failures,
+                        retry_in_s=round(pause, 3),
+                    )
+                    handled = 0
                 except Exception:
-                    # A claim failed (the database is down, say): wait a poll and try again.
+                    failures += 1
+                    pause = claim_backoff(self.deps.settings.poll_interval, failures)
                     logger.exception("worker.claim_failed", worker=self.worker_id)
                     handled = 0
+                else:
+                    if failures:
+                        logger.info("worker.claims_resumed", worker=self.worker_id, after=failures)
+                    failures = 0
                 if handled == 0 and not stop.is_set():
                     with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(
-                            stop.wait(), self.deps.settings.poll_interval.total_seconds()
-                        )
+                        await asyncio.wait_for(stop.wait(), pause)
         finally:
             self._stop = None
             try:
@@ -275,6 +294,15 @@ class Worker:
             await settlement
         except Exception:
             logger.exception("worker.settle_failed", worker=self.worker_id)
+
+
+CLAIM_BACKOFF_CAP_S = 5.0
+
+
+def claim_backoff(poll_interval: timedelta, failures: int) -> float:
+    """Seconds before polling again after `failures` failed polls in a row: doubling, capped."""
+    base = poll_interval.total_seconds()
+    return min(CLAIM_BACKOFF_CAP_S, base * 2.0 ** min(failures, 30))
 
 
 def _describe(exc: BaseException) -> str:

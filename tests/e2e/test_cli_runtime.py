@@ -136,11 +136,24 @@ def test_worker_pushes_pending_events_and_stops_gracefully_on_sigterm(
     assert main(["connect", "acme", "--client-id", SANDBOX_ID, "--user-email", ADMIN]) == 0
     capsys.readouterr()
 
-    watcher = signal_when(lambda: any(e.type == "jobs.changed" for e in receiver.received))
-    code = main(["worker"])
+    health = f"http://127.0.0.1:{free_port()}"
+    seen: dict[str, httpx.Response] = {}
+
+    def pushed_and_healthy() -> bool:
+        if not any(e.type == "jobs.changed" for e in receiver.received):
+            return False
+        seen["healthz"] = httpx.get(f"{health}/healthz")
+        seen["metrics"] = httpx.get(f"{health}/metrics")
+        return True
+
+    watcher = signal_when(pushed_and_healthy)
+    code = main(["worker", "--port", health.rsplit(":", 1)[1]])
     watcher.join()
 
     assert code == 0
+    assert seen["healthz"].status_code == 200
+    assert seen["healthz"].json()["status"] == "ok"
+    assert 'gateway_outbox_pushes_total{outcome="delivered"} 1.0' in seen["metrics"].text
     assert [e.type for e in receiver.received] == ["jobs.changed"]
     assert capsys.readouterr().out.rstrip().endswith("Worker stopped.")
     assert main(["deliveries", "list", "acme"]) == 0

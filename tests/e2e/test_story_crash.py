@@ -199,7 +199,7 @@ async def test_a_delivery_acknowledged_before_a_sigkill_is_processed_once_after_
         assert inbox_states(db_url) == [("introduction.accepted", "received")]
         assert ats.create_calls() == creates
 
-        worker = await start(["worker"], env, tmp_path, "worker")
+        worker = await start(["worker", "--port", str(free_port())], env, tmp_path, "worker")
         try:
             deadline = asyncio.get_running_loop().time() + WAIT_S
             while not (
