@@ -21,7 +21,7 @@ from prometheus_client import CollectorRegistry
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from intrro_gateway.adapters.greenhouse.harvest import GreenhouseAtsClient
+from intrro_gateway.adapters.greenhouse.harvest import GreenhouseAtsClient, HarvestSettings
 from intrro_gateway.adapters.greenhouse.registry import greenhouse_parts
 from intrro_gateway.adapters.intrro.events import IntrroEventReader
 from intrro_gateway.adapters.intrro.platform import IntrroPlatform
@@ -122,6 +122,10 @@ def _queue_depths(
     return probe
 
 
+def _harvest_settings(settings: GatewaySettings) -> HarvestSettings:
+    return HarvestSettings(timeout=settings.greenhouse_timeout.total_seconds())
+
+
 class Container(containers.DeclarativeContainer):
     """Every adapter, the services' dependencies, the bus, the worker and the scheduler."""
 
@@ -147,6 +151,7 @@ class Container(containers.DeclarativeContainer):
         http_client,
         base_url=settings.provided.greenhouse_base_url,
         auth_url=settings.provided.greenhouse_auth_url,
+        settings=providers.Callable(_harvest_settings, settings),
         clock=clock,
     )
     greenhouse = providers.Singleton(

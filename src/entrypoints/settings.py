@@ -13,6 +13,7 @@ number is seconds); booleans `true`/`false`.
     GREENHOUSE_BASE_URL        https://harvest.greenhouse.io; development: the sandbox, http://127.0.0.1:8001
     GREENHOUSE_AUTH_URL        https://auth.greenhouse.io; development: the sandbox
     SANDBOX_PORT               8001, where `serve` runs the bundled sandbox in development
+    GREENHOUSE_TIMEOUT         20s, how long one Harvest call may take before it counts as timed out
     LEVER_BASE_URL             https://api.lever.co; development: the Lever sandbox, http://127.0.0.1:8002
     LEVER_SANDBOX_PORT         8002, where `serve` runs the bundled Lever sandbox in development
     RUN_WORKER                 true: `serve` runs the worker and the scheduler in-process
@@ -198,6 +199,7 @@ class GatewaySettings:
     public_url: str
     greenhouse_base_url: str
     greenhouse_auth_url: str
+    greenhouse_timeout: timedelta
     sandbox_port: int
     lever_base_url: str
     lever_sandbox_port: int
@@ -307,6 +309,7 @@ class GatewayEnvironment(BaseSettings):
     public_url: Annotated[str, _parsed(parse_public_url)] = "http://127.0.0.1:8000"
     greenhouse_base_url: Origin = None
     greenhouse_auth_url: Origin = None
+    greenhouse_timeout: Duration = timedelta(seconds=20)
     sandbox_port: Annotated[int, _parsed(_port)] = 8001
     lever_base_url: Origin = None
     lever_sandbox_port: Annotated[int, _parsed(_port)] = 8002
@@ -448,6 +451,7 @@ def load_settings(
             if production
             else f"http://127.0.0.1:{read.lever_sandbox_port}"
         ),
+        greenhouse_timeout=read.greenhouse_timeout,
         lever_sandbox_port=read.lever_sandbox_port,
         run_worker=read.run_worker,
         auto_migrate=not production if read.auto_migrate is None else read.auto_migrate,
