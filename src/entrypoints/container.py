@@ -27,6 +27,7 @@ from intrro_gateway.adapters.intrro.events import IntrroEventReader
 from intrro_gateway.adapters.intrro.platform import IntrroPlatform
 from intrro_gateway.adapters.lever.api import LeverAtsClient
 from intrro_gateway.adapters.lever.registry import lever_parts
+from intrro_gateway.adapters.sql.budgets import SqlAtsBudget, SqlAtsTokenStore
 from intrro_gateway.adapters.sql.engine import create_engine
 from intrro_gateway.adapters.sql.locks import SqlLocks
 from intrro_gateway.adapters.sql.migrate import upgrade
@@ -153,6 +154,8 @@ class Container(containers.DeclarativeContainer):
         auth_url=settings.provided.greenhouse_auth_url,
         settings=providers.Callable(_harvest_settings, settings),
         clock=clock,
+        budget=providers.Singleton(SqlAtsBudget, engine),  # one allowance for every process
+        token_store=providers.Singleton(SqlAtsTokenStore, engine, cipher),
     )
     greenhouse = providers.Singleton(
         greenhouse_parts, greenhouse_client, sandbox=providers.Object(_greenhouse_sandbox)

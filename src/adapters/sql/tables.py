@@ -24,7 +24,9 @@ from intrro_gateway.adapters.sql.types import UtcDateTime
 
 __all__ = [
     "ApiTokenRow",
+    "AtsBudgetRow",
     "AtsIndexRow",
+    "AtsTokenRow",
     "InboxRow",
     "IntroductionRow",
     "JobPostRow",
@@ -282,4 +284,27 @@ class LockRow(SQLModel, table=True):
 
     key: str = Field(primary_key=True)
     owner: str
+    expires_at: datetime = Field(sa_type=UtcDateTime)
+
+
+class AtsBudgetRow(SQLModel, table=True):
+    """An ATS account's rate allowance as last observed, shared by every process."""
+
+    __tablename__ = "ats_budgets"
+
+    key: str = Field(primary_key=True, max_length=200)
+    limit: int | None = None
+    remaining: int | None = None
+    reset_at: datetime | None = _at()
+    blocked_until: datetime | None = _at()
+    priority_until: datetime | None = _at()  # a priority call waits: background calls hold back
+
+
+class AtsTokenRow(SQLModel, table=True):
+    """An ATS access token minted by one process for all of them; the value is a Fernet token."""
+
+    __tablename__ = "ats_tokens"
+
+    key: str = Field(primary_key=True, max_length=200)
+    value: str
     expires_at: datetime = Field(sa_type=UtcDateTime)

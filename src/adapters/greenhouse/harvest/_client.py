@@ -16,7 +16,12 @@ from intrro_gateway.adapters.greenhouse.harvest._annotate import HarvestAnnotati
 from intrro_gateway.adapters.greenhouse.harvest._http import HarvestHttp
 from intrro_gateway.adapters.greenhouse.harvest._jobs import load_jobs
 from intrro_gateway.adapters.greenhouse.harvest._permissions import SCOPES
-from intrro_gateway.adapters.greenhouse.harvest._ratelimit import HarvestRateLimiter, Sleep
+from intrro_gateway.adapters.greenhouse.harvest._ratelimit import (
+    HarvestRateLimiter,
+    RateLimiter,
+    SharedRateLimiter,
+    Sleep,
+)
 from intrro_gateway.adapters.greenhouse.harvest._settings import HarvestSettings
 from intrro_gateway.adapters.greenhouse.harvest._tokens import TokenCache
 from intrro_gateway.adapters.greenhouse.harvest._writes import HarvestWrites
@@ -39,6 +44,7 @@ from intrro_gateway.ports.ats import (
     PermissionStatus,
     ReferralCredit,
 )
+from intrro_gateway.ports.ats_budget import AtsBudget, AtsTokenStore
 from intrro_gateway.ports.clock import Clock
 
 
@@ -57,21 +63,33 @@ class GreenhouseAtsClient(AtsClient):
         clock: Clock | None = None,
         sleep: Sleep | None = None,
         rng: random.Random | None = None,
+        budget: AtsBudget | None = None,
+        token_store: AtsTokenStore | None = None,
     ) -> None:
         self.settings = settings or HarvestSettings()
         clock = clock or SystemClock()
         sleep = sleep or asyncio.sleep
         rng = rng or random.Random()  # noqa: S311 (jitter, not a secret)
         self.tokens = TokenCache(
-            http, auth_url=auth_url, settings=self.settings, clock=clock, sleep=sleep, rng=rng
+            http,
+            auth_url=auth_url,
+            settings=self.settings,
+            clock=clock,
+            sleep=sleep,
+            rng=rng,
+            store=token_store,
         )
-        self.rate_limiter = HarvestRateLimiter(clock, sleep, reserve=self.settings.priority_reserve)
+        reserve = self.settings.priority_reserve
+        self.rate_limiter = HarvestRateLimiter(clock, sleep, reserve=reserve)
+        limiter: RateLimiter = self.rate_limiter
+        if budget is not None:  # one allowance for every process of the deployment
+            limiter = SharedRateLimiter(budget, self.rate_limiter, clock, sleep, reserve=reserve)
         self._http = HarvestHttp(
             http,
             base_url=base_url,
             settings=self.settings,
             tokens=self.tokens,
-            limiter=self.rate_limiter,
+            limiter=limiter,
             clock=clock,
             sleep=sleep,
             rng=rng,

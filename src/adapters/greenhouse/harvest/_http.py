@@ -18,7 +18,7 @@ from intrro_gateway.adapters.greenhouse.harvest._parsing import (
     parse_next_link,
     parse_reset,
 )
-from intrro_gateway.adapters.greenhouse.harvest._ratelimit import HarvestRateLimiter, Sleep
+from intrro_gateway.adapters.greenhouse.harvest._ratelimit import RateLimiter, Sleep
 from intrro_gateway.adapters.greenhouse.harvest._readings import DATE_FILTER_FORMS, unwrap_list
 from intrro_gateway.adapters.greenhouse.harvest._settings import HarvestSettings
 from intrro_gateway.adapters.greenhouse.harvest._tokens import TokenCache
@@ -72,7 +72,7 @@ class HarvestHttp:
         base_url: str,
         settings: HarvestSettings,
         tokens: TokenCache,
-        limiter: HarvestRateLimiter,
+        limiter: RateLimiter,
         clock: Clock,
         sleep: Sleep,
         rng: random.Random,
@@ -209,16 +209,17 @@ class HarvestHttp:
                     raise AtsUnavailableError(f"{method} {path}: {exc!r}") from exc
                 await self._sleep(self._backoff(attempts))
                 continue
-            self.limiter.observe(ctx.tenant_id, {k.lower(): v for k, v in response.headers.items()})
+            headers = {k.lower(): v for k, v in response.headers.items()}
+            await self.limiter.record(ctx.tenant_id, headers)
             status = response.status_code
             if status == 401 and not refreshed:
                 # A token revoked or expired early: one fresh token, one retry.
-                self.tokens.invalidate(ctx.credentials, token)
+                await self.tokens.forget(ctx.credentials, token)
                 refreshed = True
                 continue
             if status == 429:
                 wait = self._retry_after(response)
-                self.limiter.block(ctx.tenant_id, wait)
+                await self.limiter.hold(ctx.tenant_id, wait)
                 rate_limited += 1
                 if (
                     rate_limited >= self._settings.rate_limit_attempts

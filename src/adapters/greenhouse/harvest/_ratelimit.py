@@ -1,4 +1,5 @@
-"""Per-tenant rate limiting from Greenhouse's headers, shared by every worker of the process."""
+"""Per-tenant rate limiting from Greenhouse's headers: the process's own view, and the allowance
+shared by every process through an `AtsBudget` (the container wires the shared one)."""
 
 from __future__ import annotations
 
@@ -6,9 +7,16 @@ import math
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Protocol
+
+import structlog
 
 from intrro_gateway.adapters.greenhouse.harvest._parsing import parse_int, parse_reset
+from intrro_gateway.ports.ats_budget import AtsBudget
 from intrro_gateway.ports.clock import Clock
+from intrro_gateway.ports.unit_of_work import StorageError
+
+log = structlog.get_logger(__name__)
 
 Sleep = Callable[[float], Awaitable[None]]
 
@@ -106,3 +114,100 @@ class HarvestRateLimiter:
         if window.limit is None:
             return 0
         return max(1, math.ceil(window.limit * self._reserve)) if window.limit > 1 else 0
+
+    # -- the seam the HTTP layer calls (async, so a shared budget can sit behind it) -------------
+
+    async def record(self, tenant: str, headers: dict[str, str]) -> None:
+        """What an answer said about the allowance."""
+        self.observe(tenant, headers)
+
+    async def hold(self, tenant: str, seconds: float) -> None:
+        """The ATS answered 429: hold the tenant's calls."""
+        self.block(tenant, seconds)
+
+
+class RateLimiter(Protocol):
+    """What the HTTP layer needs of a rate limiter: before each call, and after each answer."""
+
+    async def acquire(self, tenant: str, *, priority: bool) -> None:
+        """Wait until the tenant may make one more call, then count it."""
+        ...
+
+    async def record(self, tenant: str, headers: dict[str, str]) -> None:
+        """What an answer's `X-RateLimit-*` headers said (lower-cased keys)."""
+        ...
+
+    async def hold(self, tenant: str, seconds: float) -> None:
+        """Hold every call of the tenant for `seconds` (after a 429)."""
+        ...
+
+
+class SharedRateLimiter:
+    """The tenant's allowance kept in an `AtsBudget` shared by every process of the deployment.
+
+    The local limiter is kept up to date too (for reports); when the budget cannot be reached (the
+    database is down) the local one decides, so an outage of the budget never stops a call on its own.
+    """
+
+    def __init__(
+        self,
+        budget: AtsBudget,
+        local: HarvestRateLimiter,
+        clock: Clock,
+        sleep: Sleep,
+        *,
+        reserve: float = 0.1,
+        prefix: str = "greenhouse",
+    ) -> None:
+        self._budget = budget
+        self._local = local
+        self._clock = clock
+        self._sleep = sleep
+        self._reserve = reserve
+        self._prefix = prefix
+
+    def _key(self, tenant: str) -> str:
+        return f"{self._prefix}:{tenant}"
+
+    async def acquire(self, tenant: str, *, priority: bool) -> None:
+        """Wait until the shared budget grants one call."""
+        while True:
+            try:
+                wait = await self._budget.take(
+                    self._key(tenant),
+                    priority=priority,
+                    reserve=self._reserve,
+                    now=self._clock.now(),
+                )
+            except StorageError as exc:
+                log.warning("ats_budget.unavailable", error=str(exc))
+                await self._local.acquire(tenant, priority=priority)
+                return
+            if wait <= 0:
+                return
+            await self._sleep(wait)
+
+    async def record(self, tenant: str, headers: dict[str, str]) -> None:
+        """Tell the shared budget (and the local view) what the answer said."""
+        self._local.observe(tenant, headers)
+        now = self._clock.now()
+        remaining = parse_int(headers.get("x-ratelimit-remaining"))
+        try:
+            await self._budget.observe(
+                self._key(tenant),
+                limit=parse_int(headers.get("x-ratelimit-limit")),
+                remaining=remaining,
+                reset_at=parse_reset(headers.get("x-ratelimit-reset"), now),
+                now=now,
+            )
+        except StorageError as exc:
+            log.warning("ats_budget.unavailable", error=str(exc))
+
+    async def hold(self, tenant: str, seconds: float) -> None:
+        """Hold every process's calls of the tenant for `seconds`."""
+        self._local.block(tenant, seconds)
+        until = self._clock.now() + timedelta(seconds=max(0.0, seconds))
+        try:
+            await self._budget.block(self._key(tenant), until=until)
+        except StorageError as exc:
+            log.warning("ats_budget.unavailable", error=str(exc))

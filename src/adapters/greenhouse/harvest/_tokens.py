@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
+import structlog
 
 from intrro_gateway.adapters.backoff import jittered_backoff
 from intrro_gateway.adapters.greenhouse.harvest import _fields as f
@@ -29,7 +30,11 @@ from intrro_gateway.adapters.http_limits import bounded_request
 from intrro_gateway.adapters.retry_after import parse_retry_after
 from intrro_gateway.domain.tenant import AtsCredentials
 from intrro_gateway.ports.ats import AtsAuthError, AtsRateLimitedError, AtsUnavailableError
+from intrro_gateway.ports.ats_budget import AtsTokenStore
 from intrro_gateway.ports.clock import Clock
+from intrro_gateway.ports.unit_of_work import StorageError
+
+log = structlog.get_logger(__name__)
 
 TokenKey = tuple[str, str, str]
 
@@ -74,9 +79,11 @@ class TokenCache:
         clock: Clock,
         sleep: Sleep,
         rng: random.Random | None = None,
+        store: AtsTokenStore | None = None,
     ) -> None:
         self._http = http
         self._rng = rng or random.Random()  # noqa: S311 (jitter, not a secret)
+        self._store = store
         self._url = auth_url.rstrip("/") + "/token"
         self._introspect_url = auth_url.rstrip("/") + "/introspect"
         self._settings = settings
@@ -97,8 +104,13 @@ class TokenCache:
             cached = self._fresh(key)
             if cached is not None:
                 return cached
+            shared = await self._load(key)
+            if shared is not None:
+                self._tokens[key] = shared
+                return shared.value
             token = await self._mint(credentials)
             self._tokens[key] = token
+            await self._save(key, token)
             return token.value
 
     async def refresh(self, credentials: AtsCredentials) -> str:
@@ -134,6 +146,38 @@ class TokenCache:
         if isinstance(raw, list):
             return frozenset(s.strip() for s in raw if isinstance(s, str) and s.strip())
         return None
+
+    async def forget(self, credentials: AtsCredentials, value: str) -> None:
+        """Forget a token Greenhouse refused, here and in the shared store."""
+        self.invalidate(credentials, value)
+        if self._store is not None:
+            try:
+                await self._store.discard(_store_key(token_key(credentials)), value)
+            except StorageError as exc:
+                log.warning("ats_token_store.unavailable", error=str(exc))
+
+    async def _load(self, key: TokenKey) -> Token | None:
+        """A token another process minted, when still fresh enough to use."""
+        if self._store is None:
+            return None
+        try:
+            found = await self._store.load(_store_key(key), now=self._clock.now())
+        except StorageError as exc:
+            log.warning("ats_token_store.unavailable", error=str(exc))
+            return None
+        if found is None:
+            return None
+        token = Token(value=found[0], expires_at=found[1])
+        margin = timedelta(seconds=self._settings.token_refresh_margin)
+        return token if self._clock.now() + margin < token.expires_at else None
+
+    async def _save(self, key: TokenKey, token: Token) -> None:
+        if self._store is None:
+            return
+        try:
+            await self._store.save(_store_key(key), token.value, token.expires_at)
+        except StorageError as exc:
+            log.warning("ats_token_store.unavailable", error=str(exc))
 
     def invalidate(self, credentials: AtsCredentials, value: str) -> None:
         """Forget a token Greenhouse refused (only if it is still the cached one)."""
@@ -210,6 +254,11 @@ class TokenCache:
         return jittered_backoff(
             attempt, base=self._settings.backoff_base, cap=self._settings.backoff_cap, rng=self._rng
         )
+
+
+def _store_key(key: TokenKey) -> str:
+    """The shared store's key: the ATS and a digest of the cache key (client, secret digest, user)."""
+    return "greenhouse:" + hashlib.sha256("\x1f".join(key).encode()).hexdigest()[:40]
 
 
 def _token_unavailable(response: httpx.Response) -> AtsUnavailableError:

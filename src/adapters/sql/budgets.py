@@ -1,0 +1,188 @@
+"""The shared ATS rate allowance and access tokens in SQL (`ports.ats_budget`).
+
+Each `take` is one short transaction on the key's row (locked `FOR UPDATE` on PostgreSQL; SQLite has
+one writer at a time), so the processes of a deployment together never spend more than the window.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from intrro_gateway.adapters.sql._db import is_postgres, translated, upsert_insert
+from intrro_gateway.adapters.sql._writer_gate import turn
+from intrro_gateway.adapters.sql.secrets import SecretCipher, UndecryptableSecretError
+from intrro_gateway.adapters.sql.tables import AtsBudgetRow, AtsTokenRow, table
+from intrro_gateway.ports.ats_budget import AtsBudget, AtsTokenStore
+
+__all__ = ["SqlAtsBudget", "SqlAtsTokenStore"]
+
+_BUDGETS, _TOKENS = table(AtsBudgetRow), table(AtsTokenRow)
+
+YIELD_S = 0.05  # a background call waiting behind a priority call asks again this often
+DEFAULT_WINDOW = timedelta(seconds=30)  # when the allowance is spent and no reset was named
+PRIORITY_HOLD = timedelta(seconds=1)  # how long a waiting priority call holds background calls back
+
+
+class SqlAtsBudget(AtsBudget):
+    """Allowances as rows; every process's calls are counted against the same row."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+
+    async def take(self, key: str, *, priority: bool, reserve: float, now: datetime) -> float:
+        """Spend one call if the window has it; else the seconds to wait."""
+        async with turn(self._engine), translated(), self._engine.begin() as conn:
+            row = await _locked_row(conn, key)
+            changes: dict[str, Any] = {}
+            wait = _decide(row, priority=priority, reserve=reserve, now=now, changes=changes)
+            if changes:
+                await conn.execute(update(_BUDGETS).where(_BUDGETS.c.key == key).values(**changes))
+        return wait
+
+    async def observe(
+        self,
+        key: str,
+        *,
+        limit: int | None,
+        remaining: int | None,
+        reset_at: datetime | None,
+        now: datetime,
+    ) -> None:
+        """Take the answer's allowance: a new window as told, the same window only downwards."""
+        if limit is None and remaining is None:
+            return
+        async with turn(self._engine), translated(), self._engine.begin() as conn:
+            row = await _locked_row(conn, key)
+            changes: dict[str, Any] = {}
+            if limit is not None:
+                changes["limit"] = limit
+            if remaining is not None:
+                current_reset = row["reset_at"]
+                new_window = (
+                    row["remaining"] is None
+                    or current_reset is None
+                    or current_reset <= now
+                    or (reset_at is not None and reset_at > current_reset)
+                )
+                if new_window:
+                    changes["remaining"] = remaining
+                    changes["reset_at"] = reset_at or now + DEFAULT_WINDOW
+                else:
+                    changes["remaining"] = min(int(row["remaining"]), remaining)
+            await conn.execute(update(_BUDGETS).where(_BUDGETS.c.key == key).values(**changes))
+
+    async def block(self, key: str, *, until: datetime) -> None:
+        """Hold every call until `until`; the allowance is spent until then."""
+        async with turn(self._engine), translated(), self._engine.begin() as conn:
+            row = await _locked_row(conn, key)
+            blocked = row["blocked_until"]
+            changes: dict[str, Any] = {"remaining": 0, "reset_at": until}
+            if blocked is None or until > blocked:
+                changes["blocked_until"] = until
+            await conn.execute(update(_BUDGETS).where(_BUDGETS.c.key == key).values(**changes))
+
+
+def _decide(
+    row: Any, *, priority: bool, reserve: float, now: datetime, changes: dict[str, Any]
+) -> float:
+    """Whether one more call may go now (0.0), else how long to wait; `changes` gets the row's."""
+    blocked: datetime | None = row["blocked_until"]
+    if blocked is not None:
+        if now < blocked:
+            if priority:
+                changes["priority_until"] = blocked + PRIORITY_HOLD
+            return (blocked - now).total_seconds()
+        changes["blocked_until"] = None
+    remaining: int | None = row["remaining"]
+    reset_at: datetime | None = row["reset_at"]
+    limit: int | None = row["limit"]
+    if reset_at is not None and now >= reset_at:
+        remaining, reset_at = limit, None
+        changes.update(remaining=remaining, reset_at=None)
+    held = row["priority_until"]
+    if not priority and held is not None and now < held:
+        return YIELD_S
+    if remaining is None:
+        return 0.0  # nothing observed yet: the first answer tells the allowance
+    floor = 0 if priority else _reserved(limit, reserve)
+    if remaining > floor:
+        changes["remaining"] = remaining - 1
+        return 0.0
+    if reset_at is None:
+        reset_at = now + DEFAULT_WINDOW
+        changes["reset_at"] = reset_at
+    wait: float = max((reset_at - now).total_seconds(), YIELD_S)
+    if priority:
+        changes["priority_until"] = now + timedelta(seconds=wait) + PRIORITY_HOLD
+    return wait
+
+
+def _reserved(limit: int | None, reserve: float) -> int:
+    if limit is None or limit <= 1:
+        return 0
+    return max(1, math.ceil(limit * reserve))
+
+
+async def _locked_row(conn: AsyncConnection, key: str) -> Any:
+    await conn.execute(
+        upsert_insert(conn, _BUDGETS)
+        .values(key=key)
+        .on_conflict_do_nothing(index_elements=[_BUDGETS.c.key])
+    )
+    query = select(_BUDGETS).where(_BUDGETS.c.key == key)
+    if is_postgres(conn):
+        query = query.with_for_update()
+    return (await conn.execute(query)).mappings().one()
+
+
+class SqlAtsTokenStore(AtsTokenStore):
+    """Tokens as rows, their values encrypted with the deployment's secret keys."""
+
+    def __init__(self, engine: AsyncEngine, cipher: SecretCipher) -> None:
+        self._engine = engine
+        self._cipher = cipher
+
+    async def load(self, key: str, *, now: datetime) -> tuple[str, datetime] | None:
+        """The stored token, unless missing, expired or sealed under a key no longer configured."""
+        async with translated(), self._engine.connect() as conn:
+            row = (
+                (await conn.execute(select(_TOKENS).where(_TOKENS.c.key == key))).mappings().first()
+            )
+        if row is None or row["expires_at"] <= now:
+            return None
+        try:
+            return self._cipher.decrypt(row["value"]), row["expires_at"]
+        except UndecryptableSecretError:
+            return None
+
+    async def save(self, key: str, value: str, expires_at: datetime) -> None:
+        """Store the token (replacing any other)."""
+        sealed = self._cipher.encrypt(value)
+        async with turn(self._engine), translated(), self._engine.begin() as conn:
+            insert = upsert_insert(conn, _TOKENS).values(
+                key=key, value=sealed, expires_at=expires_at
+            )
+            await conn.execute(
+                insert.on_conflict_do_update(
+                    index_elements=[_TOKENS.c.key],
+                    set_={"value": sealed, "expires_at": expires_at},
+                )
+            )
+
+    async def discard(self, key: str, value: str) -> None:
+        """Forget the stored token if it is this one (or cannot be read any more)."""
+        async with turn(self._engine), translated(), self._engine.begin() as conn:
+            sealed = await conn.scalar(select(_TOKENS.c.value).where(_TOKENS.c.key == key))
+            if sealed is None:
+                return
+            try:
+                same = self._cipher.decrypt(sealed) == value
+            except UndecryptableSecretError:
+                same = True
+            if same:
+                await conn.execute(delete(_TOKENS).where(_TOKENS.c.key == key))

@@ -1,0 +1,59 @@
+"""What the processes of one deployment share about an ATS account: its rate allowance and its token.
+
+An ATS allows each account so many calls per window; N processes each keeping their own count spend N
+times that. An ATS client asks an `AtsBudget` before every call (exports, marked priority, go before
+background reads by a reserve of the window) and tells it what the answers said; an `AtsTokenStore` keeps
+the access token minted by one process for the others. Keys are the client's own (an ATS name and
+account). ATS-neutral: Greenhouse's client uses them today, Lever's can tomorrow.
+
+Errors: implementations raise the unit-of-work port's `StorageError` (the database is unavailable).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Protocol
+
+
+class AtsBudget(Protocol):
+    """A rate allowance per key, shared by every process."""
+
+    async def take(self, key: str, *, priority: bool, reserve: float, now: datetime) -> float:
+        """Spend one call: 0.0 when granted, else how many seconds to wait before asking again.
+
+        Background calls (not `priority`) leave `reserve` (a share of the window) to priority calls and
+        wait while a priority call waits.
+        """
+        ...
+
+    async def observe(
+        self,
+        key: str,
+        *,
+        limit: int | None,
+        remaining: int | None,
+        reset_at: datetime | None,
+        now: datetime,
+    ) -> None:
+        """Take what an answer said about the allowance (within a window it only ever goes down)."""
+        ...
+
+    async def block(self, key: str, *, until: datetime) -> None:
+        """Hold every call of the key until `until` (the ATS answered 429)."""
+        ...
+
+
+class AtsTokenStore(Protocol):
+    """Access tokens per key, shared by every process (stored encrypted)."""
+
+    async def load(self, key: str, *, now: datetime) -> tuple[str, datetime] | None:
+        """The stored token and its expiry, if one is stored and not expired at `now`."""
+        ...
+
+    async def save(self, key: str, value: str, expires_at: datetime) -> None:
+        """Store a newly minted token."""
+        ...
+
+    async def discard(self, key: str, value: str) -> None:
+        """Forget a token the ATS refused (only if it is still the stored one)."""
+        ...
