@@ -115,8 +115,13 @@ class TokenCache:
 
     async def refresh(self, credentials: AtsCredentials) -> str:
         """A newly minted token, whatever is cached (the credential is checked now)."""
-        self._tokens.pop(token_key(credentials), None)
-        return await self.get(credentials)
+        key = token_key(credentials)
+        self._tokens.pop(key, None)
+        async with self._locks.setdefault(key, asyncio.Lock()):
+            token = await self._mint(credentials)
+            self._tokens[key] = token
+            await self._save(key, token)
+            return token.value
 
     async def introspect(self, credentials: AtsCredentials, token: str) -> frozenset[str] | None:
         """The scopes `{auth_url}/introspect` says the token has; None when it does not answer."""
