@@ -292,6 +292,8 @@ class Worker:
         """Run a queue settlement; if it fails, the lease runs out and the item is claimed again."""
         try:
             await settlement
+        except StorageError as exc:
+            logger.warning("worker.settle_failed", worker=self.worker_id, error=_describe(exc))
         except Exception:
             logger.exception("worker.settle_failed", worker=self.worker_id)
 
