@@ -131,7 +131,7 @@ async def send_stream(
     await asyncio.gather(*(lane() for _ in range(concurrency)))
 
 
-async def drain(stack: Stack, ledger: Ledger, timeout_s: float = 240.0) -> None:
+async def drain(stack: Stack, ledger: Ledger, timeout_s: float = 300.0) -> None:
     """Wait until every acknowledged introduction is exported and the gateway has no work left."""
     deadline = time.monotonic() + timeout_s
     while True:
@@ -147,7 +147,8 @@ async def drain(stack: Stack, ledger: Ledger, timeout_s: float = 240.0) -> None:
             print(stack.logs())
             pytest.fail(
                 f"not drained within {timeout_s:g} s: {len(missing)} introductions not exported "
-                f"(e.g. {sorted(missing)[:5]}); dead items {stack.dead_items()[:5]}"
+                f"(e.g. {sorted(missing)[:5]}); dead items {stack.dead_items()[:5]}; "
+                f"waiting {stack.waiting_items()}"
             )
         await asyncio.sleep(0.5)
 

@@ -58,6 +58,9 @@ BASE_ENV = {
     "GATEWAY_LEASE": "10s",
     "GATEWAY_MAX_ATTEMPTS": "1000",
     "GATEWAY_RETRY_HORIZON": "1h",
+    # The per-tenant candidate-creation lock is held for one search and one create; a lock whose
+    # release was lost (its holder killed, the database away) blocks creation until it expires.
+    "GATEWAY_LOCK_TTL": "15s",
 }
 
 
@@ -202,6 +205,16 @@ class Stack:
             ).fetchone()
         assert row is not None
         return int(row[0])
+
+    def waiting_items(self) -> list[tuple[object, ...]]:
+        """Inbox deliveries not processed yet: kind, attempts, not before, last error."""
+        with psycopg.connect(postgres_dsn(self.db_url), connect_timeout=5) as conn:
+            return list(
+                conn.execute(
+                    "SELECT kind, attempts, not_before, last_error FROM inbox"
+                    " WHERE state = 'received' ORDER BY seq LIMIT 5"
+                ).fetchall()
+            )
 
     def dead_items(self) -> list[tuple[str, str, str | None]]:
         """Inbox and outbox items parked dead, with their last error."""
