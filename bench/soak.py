@@ -134,7 +134,7 @@ async def soak(url: str, folder: Path, minutes: float, rate: float, seed: int) -
         elapsed = time.monotonic() - started
         last = sample(procs)
         schema_end, wal_end = schema_bytes(url), wal_lsn(url)
-        await drain(stack, ledger, timeout_s=300)
+        await drain(stack, ledger)
         verdict = await oracle(stack, ledger, "soak")
 
     print(

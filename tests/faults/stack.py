@@ -61,6 +61,10 @@ BASE_ENV = {
     # The per-tenant candidate-creation lock is held for one search and one create; a lock whose
     # release was lost (its holder killed, the database away) blocks creation until it expires.
     "GATEWAY_LOCK_TTL": "15s",
+    # How long an unconfirmed candidate creation is waited out before it is sent again: it covers
+    # Greenhouse's search lag, which the sandbox does not have (a worker killed between recording the
+    # attempt and sending it would otherwise wait the production default, 10 minutes).
+    "GATEWAY_DEFER_WINDOW": "20s",
 }
 
 

@@ -17,7 +17,7 @@ from tests.faults.stack import fault_stack
 
 pytestmark = [pytest.mark.faults, pytest.mark.postgres]
 
-INTRODUCTIONS = 150
+INTRODUCTIONS = 100
 OUTAGE_S = 20.0
 
 

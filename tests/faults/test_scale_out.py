@@ -13,7 +13,7 @@ from tests.faults.stack import fault_stack
 
 pytestmark = [pytest.mark.faults, pytest.mark.postgres]
 
-INTRODUCTIONS = 150
+INTRODUCTIONS = 100
 
 
 async def test_two_gateways_and_two_workers_do_nothing_twice(
