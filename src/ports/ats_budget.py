@@ -11,31 +11,39 @@ Errors: implementations raise the unit-of-work port's `StorageError` (the databa
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
+
+
+@dataclass(frozen=True, slots=True)
+class Observation:
+    """What an answer said about the allowance."""
+
+    limit: int | None
+    remaining: int | None
+    reset_at: datetime | None
 
 
 class AtsBudget(Protocol):
     """A rate allowance per key, shared by every process."""
 
-    async def take(self, key: str, *, priority: bool, reserve: float, now: datetime) -> float:
-        """Spend one call: 0.0 when granted, else how many seconds to wait before asking again.
-
-        Background calls (not `priority`) leave `reserve` (a share of the window) to priority calls and
-        wait while a priority call waits.
-        """
-        ...
-
-    async def observe(
+    async def take(
         self,
         key: str,
         *,
-        limit: int | None,
-        remaining: int | None,
-        reset_at: datetime | None,
+        want: int,
+        priority: bool,
+        reserve: float,
         now: datetime,
-    ) -> None:
-        """Take what an answer said about the allowance (within a window it only ever goes down)."""
+        observed: Observation | None = None,
+    ) -> tuple[int, datetime | None, float]:
+        """Spend up to `want` calls: (calls granted, when they lapse, seconds to wait when none).
+
+        Background calls (not `priority`) leave `reserve` (a share of the window) to priority calls and
+        wait while a priority call waits. `observed`, what the caller's last answer said, is taken
+        first (within a window the allowance only ever goes down).
+        """
         ...
 
     async def block(self, key: str, *, until: datetime) -> None:

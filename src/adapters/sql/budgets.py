@@ -1,7 +1,9 @@
 """The shared ATS rate allowance and access tokens in SQL (`ports.ats_budget`).
 
 Each `take` is one short transaction on the key's row (locked `FOR UPDATE` on PostgreSQL; SQLite has
-one writer at a time), so the processes of a deployment together never spend more than the window.
+one writer at a time) that first takes what the caller's last answer said, then hands out a few calls
+at once, so the processes of a deployment together never spend more than the window, at one
+transaction per few calls.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from intrro_gateway.adapters.sql._db import is_postgres, translated, upsert_inse
 from intrro_gateway.adapters.sql._writer_gate import turn
 from intrro_gateway.adapters.sql.secrets import SecretCipher, UndecryptableSecretError
 from intrro_gateway.adapters.sql.tables import AtsBudgetRow, AtsTokenRow, table
-from intrro_gateway.ports.ats_budget import AtsBudget, AtsTokenStore
+from intrro_gateway.ports.ats_budget import AtsBudget, AtsTokenStore, Observation
 
 __all__ = ["SqlAtsBudget", "SqlAtsTokenStore"]
 
@@ -34,47 +36,33 @@ class SqlAtsBudget(AtsBudget):
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
 
-    async def take(self, key: str, *, priority: bool, reserve: float, now: datetime) -> float:
-        """Spend one call if the window has it; else the seconds to wait."""
-        async with turn(self._engine), translated(), self._engine.begin() as conn:
-            row = await _locked_row(conn, key)
-            changes: dict[str, Any] = {}
-            wait = _decide(row, priority=priority, reserve=reserve, now=now, changes=changes)
-            if changes:
-                await conn.execute(update(_BUDGETS).where(_BUDGETS.c.key == key).values(**changes))
-        return wait
-
-    async def observe(
+    async def take(
         self,
         key: str,
         *,
-        limit: int | None,
-        remaining: int | None,
-        reset_at: datetime | None,
+        want: int,
+        priority: bool,
+        reserve: float,
         now: datetime,
-    ) -> None:
-        """Take the answer's allowance: a new window as told, the same window only downwards."""
-        if limit is None and remaining is None:
-            return
+        observed: Observation | None = None,
+    ) -> tuple[int, datetime | None, float]:
+        """Spend up to `want` calls if the window has them; else the seconds to wait."""
         async with turn(self._engine), translated(), self._engine.begin() as conn:
             row = await _locked_row(conn, key)
             changes: dict[str, Any] = {}
-            if limit is not None:
-                changes["limit"] = limit
-            if remaining is not None:
-                current_reset = row["reset_at"]
-                new_window = (
-                    row["remaining"] is None
-                    or current_reset is None
-                    or current_reset <= now
-                    or (reset_at is not None and reset_at > current_reset)
-                )
-                if new_window:
-                    changes["remaining"] = remaining
-                    changes["reset_at"] = reset_at or now + DEFAULT_WINDOW
-                else:
-                    changes["remaining"] = min(int(row["remaining"]), remaining)
-            await conn.execute(update(_BUDGETS).where(_BUDGETS.c.key == key).values(**changes))
+            if observed is not None:
+                _observe(row, observed, now, changes)
+            granted, lapse, wait = _decide(
+                {**row, **changes},
+                want=want,
+                priority=priority,
+                reserve=reserve,
+                now=now,
+                changes=changes,
+            )
+            if changes:
+                await conn.execute(update(_BUDGETS).where(_BUDGETS.c.key == key).values(**changes))
+        return granted, lapse, wait
 
     async def block(self, key: str, *, until: datetime) -> None:
         """Hold every call until `until`; the allowance is spent until then."""
@@ -87,16 +75,42 @@ class SqlAtsBudget(AtsBudget):
             await conn.execute(update(_BUDGETS).where(_BUDGETS.c.key == key).values(**changes))
 
 
+def _observe(row: Any, seen: Observation, now: datetime, changes: dict[str, Any]) -> None:
+    """Take an answer's allowance: a new window as told, the same window only downwards."""
+    if seen.limit is not None:
+        changes["limit"] = seen.limit
+    if seen.remaining is None:
+        return
+    current: datetime | None = row["reset_at"]
+    new_window = (
+        row["remaining"] is None
+        or current is None
+        or current <= now
+        or (seen.reset_at is not None and seen.reset_at > current)
+    )
+    if new_window:
+        changes["remaining"] = seen.remaining
+        changes["reset_at"] = seen.reset_at or now + DEFAULT_WINDOW
+    else:
+        changes["remaining"] = min(int(row["remaining"]), seen.remaining)
+
+
 def _decide(
-    row: Any, *, priority: bool, reserve: float, now: datetime, changes: dict[str, Any]
-) -> float:
-    """Whether one more call may go now (0.0), else how long to wait; `changes` gets the row's."""
+    row: Any,
+    *,
+    want: int,
+    priority: bool,
+    reserve: float,
+    now: datetime,
+    changes: dict[str, Any],
+) -> tuple[int, datetime | None, float]:
+    """How many calls may go now and until when, else how long to wait; `changes` gets the row's."""
     blocked: datetime | None = row["blocked_until"]
     if blocked is not None:
         if now < blocked:
             if priority:
                 changes["priority_until"] = blocked + PRIORITY_HOLD
-            return (blocked - now).total_seconds()
+            return 0, None, (blocked - now).total_seconds()
         changes["blocked_until"] = None
     remaining: int | None = row["remaining"]
     reset_at: datetime | None = row["reset_at"]
@@ -104,22 +118,23 @@ def _decide(
     if reset_at is not None and now >= reset_at:
         remaining, reset_at = limit, None
         changes.update(remaining=remaining, reset_at=None)
-    held = row["priority_until"]
+    held: datetime | None = row["priority_until"]
     if not priority and held is not None and now < held:
-        return YIELD_S
+        return 0, None, YIELD_S
     if remaining is None:
-        return 0.0  # nothing observed yet: the first answer tells the allowance
+        return 1, now + timedelta(seconds=1), 0.0  # nothing observed yet: one call to learn it
     floor = 0 if priority else _reserved(limit, reserve)
     if remaining > floor:
-        changes["remaining"] = remaining - 1
-        return 0.0
+        granted = min(want, remaining - floor)
+        changes["remaining"] = remaining - granted
+        return granted, reset_at or now + DEFAULT_WINDOW, 0.0
     if reset_at is None:
         reset_at = now + DEFAULT_WINDOW
         changes["reset_at"] = reset_at
     wait: float = max((reset_at - now).total_seconds(), YIELD_S)
     if priority:
         changes["priority_until"] = now + timedelta(seconds=wait) + PRIORITY_HOLD
-    return wait
+    return 0, None, wait
 
 
 def _reserved(limit: int | None, reserve: float) -> int:
@@ -129,14 +144,17 @@ def _reserved(limit: int | None, reserve: float) -> int:
 
 
 async def _locked_row(conn: AsyncConnection, key: str) -> Any:
+    query = select(_BUDGETS).where(_BUDGETS.c.key == key)
+    if is_postgres(conn):
+        query = query.with_for_update()
+    row = (await conn.execute(query)).mappings().first()
+    if row is not None:
+        return row
     await conn.execute(
         upsert_insert(conn, _BUDGETS)
         .values(key=key)
         .on_conflict_do_nothing(index_elements=[_BUDGETS.c.key])
     )
-    query = select(_BUDGETS).where(_BUDGETS.c.key == key)
-    if is_postgres(conn):
-        query = query.with_for_update()
     return (await conn.execute(query)).mappings().one()
 
 

@@ -12,9 +12,15 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from intrro_gateway.adapters.sql.budgets import SqlAtsBudget, SqlAtsTokenStore
 from intrro_gateway.adapters.sql.engine import create_engine
 from intrro_gateway.adapters.sql.secrets import SecretCipher
+from intrro_gateway.ports.ats_budget import Observation
 
 NOW = datetime(2026, 12, 7, 12, 0, tzinfo=UTC)
 KEY = "greenhouse:acme"
+RESET = NOW + timedelta(seconds=10)
+
+
+def seen(remaining: int, limit: int = 20, reset: datetime = RESET) -> Observation:
+    return Observation(limit=limit, remaining=remaining, reset_at=reset)
 
 
 async def test_two_processes_together_spend_the_window_once(
@@ -23,19 +29,20 @@ async def test_two_processes_together_spend_the_window_once(
     other = create_engine(migrated_url)  # a second process: its own engine and pool
     try:
         first, second = SqlAtsBudget(engine), SqlAtsBudget(other)
-        await first.observe(
-            KEY, limit=20, remaining=20, reset_at=NOW + timedelta(seconds=10), now=NOW
-        )
+        await first.take(KEY, want=0, priority=True, reserve=0.1, now=NOW, observed=seen(20))
 
-        async def spend(budget: SqlAtsBudget) -> int:
+        async def spend(budget: SqlAtsBudget, want: int) -> int:
             granted = 0
             for _ in range(15):
-                if await budget.take(KEY, priority=True, reserve=0.1, now=NOW) == 0.0:
-                    granted += 1
+                got, lapse, _ = await budget.take(
+                    KEY, want=want, priority=True, reserve=0.1, now=NOW
+                )
+                assert got == 0 or lapse == RESET
+                granted += got
             return granted
 
-        counts = await asyncio.gather(spend(first), spend(second))
-        wait = await first.take(KEY, priority=True, reserve=0.1, now=NOW)
+        counts = await asyncio.gather(spend(first, 3), spend(second, 1))
+        _, _, wait = await first.take(KEY, want=1, priority=True, reserve=0.1, now=NOW)
     finally:
         await other.dispose()
 
@@ -47,16 +54,20 @@ async def test_background_calls_leave_the_reserve_and_yield_to_a_waiting_priorit
     engine: AsyncEngine,
 ) -> None:
     budget = SqlAtsBudget(engine)
-    await budget.observe(KEY, limit=10, remaining=3, reset_at=NOW + timedelta(seconds=5), now=NOW)
+    observed = Observation(limit=10, remaining=3, reset_at=NOW + timedelta(seconds=5))
+    first = await budget.take(KEY, want=5, priority=False, reserve=0.1, now=NOW, observed=observed)
+    second = await budget.take(KEY, want=5, priority=False, reserve=0.1, now=NOW)
+    priority = [
+        await budget.take(KEY, want=1, priority=True, reserve=0.1, now=NOW) for _ in range(2)
+    ]
+    later = NOW + timedelta(seconds=5)
+    behind = await budget.take(KEY, want=5, priority=False, reserve=0.1, now=later)
 
-    background = [await budget.take(KEY, priority=False, reserve=0.1, now=NOW) for _ in range(3)]
-    priority = [await budget.take(KEY, priority=True, reserve=0.1, now=NOW) for _ in range(2)]
-    behind = await budget.take(KEY, priority=False, reserve=0.1, now=NOW + timedelta(seconds=5))
-
-    assert background == [0.0, 0.0, 5.0]  # one call is kept for people
-    assert priority == [0.0, 5.0]
-    assert behind > 0  # the window reset, but a priority call waited: it goes first
-    assert await budget.take(KEY, priority=True, reserve=0.1, now=NOW + timedelta(seconds=5)) == 0
+    assert first[0] == 2  # one call is kept for people
+    assert second == (0, None, 5.0)
+    assert [p[0] for p in priority] == [1, 0]
+    assert behind[0] == 0 and behind[2] > 0  # the window reset, but a priority call waited
+    assert (await budget.take(KEY, want=1, priority=True, reserve=0.1, now=later))[0] == 1
 
 
 async def test_a_late_answer_never_raises_the_allowance_and_a_429_holds_everyone(
@@ -64,15 +75,16 @@ async def test_a_late_answer_never_raises_the_allowance_and_a_429_holds_everyone
 ) -> None:
     budget = SqlAtsBudget(engine)
     reset = NOW + timedelta(seconds=30)
-    await budget.observe(KEY, limit=50, remaining=5, reset_at=reset, now=NOW)
-    await budget.observe(KEY, limit=50, remaining=9, reset_at=reset, now=NOW)  # sent earlier
+    await budget.take(KEY, want=0, priority=True, reserve=0.1, now=NOW, observed=seen(5, 50, reset))
+    await budget.take(KEY, want=0, priority=True, reserve=0.1, now=NOW, observed=seen(9, 50, reset))
     async with engine.connect() as conn:
         remaining = await conn.scalar(text("SELECT remaining FROM ats_budgets"))
     await budget.block(KEY, until=NOW + timedelta(seconds=7))
 
     assert remaining == 5
-    assert await budget.take(KEY, priority=True, reserve=0.1, now=NOW) == 7.0
-    assert await budget.take("greenhouse:other", priority=False, reserve=0.1, now=NOW) == 0.0
+    assert await budget.take(KEY, want=1, priority=True, reserve=0.1, now=NOW) == (0, None, 7.0)
+    other = await budget.take("greenhouse:other", want=1, priority=False, reserve=0.1, now=NOW)
+    assert other[0] == 1
 
 
 async def test_tokens_are_shared_sealed_and_forgotten_when_refused(

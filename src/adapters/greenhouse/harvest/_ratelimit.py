@@ -12,7 +12,7 @@ from typing import Protocol
 import structlog
 
 from intrro_gateway.adapters.greenhouse.harvest._parsing import parse_int, parse_reset
-from intrro_gateway.ports.ats_budget import AtsBudget
+from intrro_gateway.ports.ats_budget import AtsBudget, Observation
 from intrro_gateway.ports.clock import Clock
 from intrro_gateway.ports.unit_of_work import StorageError
 
@@ -145,8 +145,11 @@ class RateLimiter(Protocol):
 class SharedRateLimiter:
     """The tenant's allowance kept in an `AtsBudget` shared by every process of the deployment.
 
-    The local limiter is kept up to date too (for reports); when the budget cannot be reached (the
-    database is down) the local one decides, so an outage of the budget never stops a call on its own.
+    Calls are taken from the budget a few at a time (`chunk`; at most that many per process lapse unused
+    at the end of a window) and what answers said travels with the next take, so the budget costs one
+    short transaction per few calls. Priority calls take one at a time (they may use the reserve). The
+    local limiter is kept up to date too (for reports); when the budget cannot be reached (the database
+    is down) the local one decides, so an outage of the budget never stops a call on its own.
     """
 
     def __init__(
@@ -157,6 +160,7 @@ class SharedRateLimiter:
         sleep: Sleep,
         *,
         reserve: float = 0.1,
+        chunk: int = 4,
         prefix: str = "greenhouse",
     ) -> None:
         self._budget = budget
@@ -164,48 +168,68 @@ class SharedRateLimiter:
         self._clock = clock
         self._sleep = sleep
         self._reserve = reserve
+        self._chunk = chunk
         self._prefix = prefix
+        self._credits: dict[str, tuple[int, datetime | None]] = {}
+        self._seen: dict[str, Observation] = {}
 
     def _key(self, tenant: str) -> str:
         return f"{self._prefix}:{tenant}"
 
+    def _spend_credit(self, tenant: str) -> bool:
+        count, lapse = self._credits.get(tenant, (0, None))
+        if count <= 0 or lapse is None or self._clock.now() >= lapse:
+            return False
+        self._credits[tenant] = (count - 1, lapse)
+        return True
+
     async def acquire(self, tenant: str, *, priority: bool) -> None:
-        """Wait until the shared budget grants one call."""
-        while True:
+        """Wait until this process holds a call of the shared budget, then spend it."""
+        while not self._spend_credit(tenant):
             try:
-                wait = await self._budget.take(
+                granted, lapse, wait = await self._budget.take(
                     self._key(tenant),
+                    want=1 if priority else self._chunk,
                     priority=priority,
                     reserve=self._reserve,
                     now=self._clock.now(),
+                    observed=self._seen.pop(tenant, None),
                 )
             except StorageError as exc:
                 log.warning("ats_budget.unavailable", error=str(exc))
                 await self._local.acquire(tenant, priority=priority)
                 return
-            if wait <= 0:
-                return
+            if granted > 0:
+                count, _ = self._credits.get(tenant, (0, None))
+                self._credits[tenant] = (count + granted, lapse)
+                continue
             await self._sleep(wait)
 
     async def record(self, tenant: str, headers: dict[str, str]) -> None:
-        """Tell the shared budget (and the local view) what the answer said."""
+        """Keep what the answer said for the next take (and the local view)."""
         self._local.observe(tenant, headers)
         now = self._clock.now()
-        remaining = parse_int(headers.get("x-ratelimit-remaining"))
-        try:
-            await self._budget.observe(
-                self._key(tenant),
-                limit=parse_int(headers.get("x-ratelimit-limit")),
-                remaining=remaining,
-                reset_at=parse_reset(headers.get("x-ratelimit-reset"), now),
-                now=now,
-            )
-        except StorageError as exc:
-            log.warning("ats_budget.unavailable", error=str(exc))
+        seen = Observation(
+            limit=parse_int(headers.get("x-ratelimit-limit")),
+            remaining=parse_int(headers.get("x-ratelimit-remaining")),
+            reset_at=parse_reset(headers.get("x-ratelimit-reset"), now),
+        )
+        if seen.limit is None and seen.remaining is None:
+            return
+        before = self._seen.get(tenant)
+        if (
+            before is None
+            or before.remaining is None
+            or seen.remaining is None
+            or (seen.reset_at or now) > (before.reset_at or now)
+            or seen.remaining < before.remaining
+        ):
+            self._seen[tenant] = seen
 
     async def hold(self, tenant: str, seconds: float) -> None:
         """Hold every process's calls of the tenant for `seconds`."""
         self._local.block(tenant, seconds)
+        self._credits.pop(tenant, None)
         until = self._clock.now() + timedelta(seconds=max(0.0, seconds))
         try:
             await self._budget.block(self._key(tenant), until=until)
