@@ -13,6 +13,7 @@ log file in the test's folder, which a failing test prints.
 from __future__ import annotations
 
 import asyncio
+import ctypes
 import os
 import signal
 import socket
@@ -75,6 +76,12 @@ def free_port() -> int:
         return port
 
 
+def _die_with_parent() -> None:
+    """Linux: the child gets SIGKILL when the test process dies, so no process outlives a run."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+
+
 class Proc:
     """One `intrro-gateway` process; it can be killed and started again with the same arguments."""
 
@@ -99,6 +106,7 @@ class Proc:
                 env=self.env,
                 stdout=out,
                 stderr=subprocess.STDOUT,
+                preexec_fn=_die_with_parent,
             )
 
     @property
