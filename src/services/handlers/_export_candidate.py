@@ -47,11 +47,35 @@ class ExportRun:
         self.ctx = ctx
         self.progress = ExportProgress(intro.journal)
         self.credit: ReferralCredit | None = None  # how the referrer is credited, once resolved
+        self._lock = f"export:{intro.tenant_id}:{intro.introduction_id}"
+        self._owner = deps.ids.new_id()
+
+    async def hold(self) -> None:
+        """Take (or renew) the introduction's export lock; DeferredError while another run has it.
+
+        A run that outlives its lease (a slow ATS, a long wait for the rate allowance) must not race
+        the run that claimed the delivery after it: each write's attempt renews the lock first, so two
+        runs never send the same introduction's writes at once.
+        """
+        now = self.deps.clock.now()
+        if not await self.deps.locks.acquire(
+            self._lock, owner=self._owner, ttl=self.deps.settings.lock_ttl, now=now
+        ):
+            raise DeferredError(
+                "another run is exporting this introduction",
+                not_before=now + self.deps.settings.defer_delay,
+            )
+
+    async def release(self) -> None:
+        """Give the export lock back."""
+        await self.deps.locks.release(self._lock, owner=self._owner)
 
     async def record(
         self, *, attempt: Sequence[str] = (), confirm: Mapping[str, str | None] | None = None
     ) -> None:
         """Note attempts (before sending) or confirmed writes, here and durably in storage."""
+        if attempt:
+            await self.hold()
         now = self.deps.clock.now()
 
         def change(progress: ExportProgress) -> None:

@@ -37,6 +37,7 @@ from intrro_gateway.ports.ats import (
     NewApplication,
     ReferralCredit,
 )
+from intrro_gateway.ports.unit_of_work import StorageError
 from intrro_gateway.services.deps import Dependencies
 from intrro_gateway.services.handlers._common import (
     ats_context,
@@ -87,7 +88,11 @@ async def export_introduction(cmd: ExportIntroduction, deps: Dependencies) -> Ex
         if isinstance(plan, ExportOutcome):
             return plan
         started = plan, ExportRun(deps, plan.intro, plan.ctx)
-        outcome = await _export(*started)
+        await started[1].hold()
+        try:
+            outcome = await _export(*started)
+        finally:
+            await _release(started[1])
     except ExportStoppedError:
         return ExportOutcome.SKIPPED
     except AtsError as exc:
@@ -105,6 +110,13 @@ async def export_introduction(cmd: ExportIntroduction, deps: Dependencies) -> Ex
         raise
     log.info("export.done", outcome=str(outcome))
     return outcome
+
+
+async def _release(run: ExportRun) -> None:
+    try:
+        await run.release()
+    except StorageError as exc:  # it expires on its own
+        logger.warning("export.lock_release_failed", error=str(exc))
 
 
 async def _after_applied_write(plan: _Plan, run: ExportRun, exc: AtsError) -> ExportOutcome:
