@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.e2e.live_events import EXPORTED, intro_of
 from tests.faults.ledger import Ledger, assert_clean, drain, oracle, send_stream
 from tests.faults.stack import Stack, fault_stack
 
@@ -32,12 +33,14 @@ async def test_sigkill_at_random_moments_loses_nothing_and_does_nothing_twice(
         chaos = asyncio.create_task(_kill_at_random(stack, rng, stop))
         try:
             await send_stream(stack, ledger, intros, rng=rng, deadline_s=900)
+            await _mostly_exported(stack, ledger)  # the kills go on while the workers export
         finally:
             stop.set()
             kills = await chaos
         for proc in [*stack.gateways, *stack.workers]:
             if not proc.alive:
-                await stack.restart(proc)
+                proc.start()
+            await stack.wait_alive(proc)
         await drain(stack, ledger)
         print(f"[sigkill] seed={seed} kills: {', '.join(kills)}")
         verdict = await oracle(stack, ledger, "sigkill")
@@ -48,7 +51,8 @@ async def test_sigkill_at_random_moments_loses_nothing_and_does_nothing_twice(
 
 
 async def _kill_at_random(stack: Stack, rng: random.Random, stop: asyncio.Event) -> list[str]:
-    """SIGKILL a random process every 1.5 to 5 s; start it again after 0.2 to 2 s."""
+    """SIGKILL a random process (every third kill the gateway) every 1.5 to 5 s; start it again
+    0.2 to 2 s later, without waiting for it to be up (a process starting may be killed too)."""
     victims = [*stack.gateways, *stack.workers]
     started = time.monotonic()
     kills: list[str] = []
@@ -62,5 +66,15 @@ async def _kill_at_random(stack: Stack, rng: random.Random, stop: asyncio.Event)
         victim.kill(signal.SIGKILL)
         kills.append(f"{victim.name}@{time.monotonic() - started:.1f}s")
         await asyncio.sleep(rng.uniform(0.2, 2.0))
-        await stack.restart(victim)
+        victim.start()
     return kills
+
+
+async def _mostly_exported(stack: Stack, ledger: Ledger, share: float = 0.9) -> None:
+    """Wait (bounded) until most acknowledged introductions were pushed as exported."""
+    deadline = time.monotonic() + 60.0 + 2.0 * len(ledger.intros)
+    while time.monotonic() < deadline:
+        exported = {intro_of(e) for e in stack.receiver.received if e.type == EXPORTED}
+        if len(exported & ledger.acknowledged) >= share * len(ledger.acknowledged):
+            return
+        await asyncio.sleep(0.5)
