@@ -17,9 +17,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from intrro_gateway.adapters.sql._db import is_postgres, translated, upsert_insert
 from intrro_gateway.adapters.sql._writer_gate import turn
-from intrro_gateway.adapters.sql.secrets import SecretCipher, UndecryptableSecretError
+from intrro_gateway.adapters.sql.secrets import SecretCipher
 from intrro_gateway.adapters.sql.tables import AtsBudgetRow, AtsTokenRow, table
 from intrro_gateway.ports.ats_budget import AtsBudget, AtsTokenStore, Observation
+from intrro_gateway.ports.unit_of_work import StoredSecretError
 
 __all__ = ["SqlAtsBudget", "SqlAtsTokenStore"]
 
@@ -27,7 +28,8 @@ _BUDGETS, _TOKENS = table(AtsBudgetRow), table(AtsTokenRow)
 
 YIELD_S = 0.05  # a background call waiting behind a priority call asks again this often
 DEFAULT_WINDOW = timedelta(seconds=30)  # when the allowance is spent and no reset was named
-PRIORITY_HOLD = timedelta(seconds=1)  # how long a waiting priority call holds background calls back
+PRIORITY_HOLD = timedelta(seconds=1)
+_KIND = "ats_token"  # each stored token is sealed bound to its key and this kind  # how long a waiting priority call holds background calls back
 
 
 class SqlAtsBudget(AtsBudget):
@@ -159,7 +161,7 @@ async def _locked_row(conn: AsyncConnection, key: str) -> Any:
 
 
 class SqlAtsTokenStore(AtsTokenStore):
-    """Tokens as rows, their values encrypted with the deployment's secret keys."""
+    """Tokens as rows, their values sealed (bound to their key) with the deployment's secret keys."""
 
     def __init__(self, engine: AsyncEngine, cipher: SecretCipher) -> None:
         self._engine = engine
@@ -174,13 +176,13 @@ class SqlAtsTokenStore(AtsTokenStore):
         if row is None or row["expires_at"] <= now:
             return None
         try:
-            return self._cipher.decrypt(row["value"]), row["expires_at"]
-        except UndecryptableSecretError:
+            return self._cipher.open(row["value"], tenant_id=key, kind=_KIND), row["expires_at"]
+        except StoredSecretError:
             return None
 
     async def save(self, key: str, value: str, expires_at: datetime) -> None:
         """Store the token (replacing any other)."""
-        sealed = self._cipher.encrypt(value)
+        sealed = self._cipher.seal(value, tenant_id=key, kind=_KIND)
         async with turn(self._engine), translated(), self._engine.begin() as conn:
             insert = upsert_insert(conn, _TOKENS).values(
                 key=key, value=sealed, expires_at=expires_at
@@ -199,8 +201,8 @@ class SqlAtsTokenStore(AtsTokenStore):
             if sealed is None:
                 return
             try:
-                same = self._cipher.decrypt(sealed) == value
-            except UndecryptableSecretError:
+                same = self._cipher.open(sealed, tenant_id=key, kind=_KIND) == value
+            except StoredSecretError:
                 same = True
             if same:
                 await conn.execute(delete(_TOKENS).where(_TOKENS.c.key == key))
