@@ -134,9 +134,10 @@ async def send_stream(
 async def drain(stack: Stack, ledger: Ledger, timeout_s: float | None = None) -> None:
     """Wait until every acknowledged introduction is exported and the gateway has no work left.
 
-    The bound (by default 2 minutes plus 2 s an introduction) is generous: the machine is shared.
+    The bound (by default 3 minutes plus 4 s an introduction) is generous: the machine is shared, and
+    a passing run never waits for it.
     """
-    timeout_s = timeout_s if timeout_s is not None else 120.0 + 2.0 * len(ledger.intros)
+    timeout_s = timeout_s if timeout_s is not None else 180.0 + 4.0 * len(ledger.intros)
     deadline = time.monotonic() + timeout_s
     while True:
         exported = {intro_of(e) for e in stack.receiver.received if e.type in (EXPORTED, FAILED)}

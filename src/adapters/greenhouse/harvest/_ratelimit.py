@@ -147,7 +147,7 @@ class SharedRateLimiter:
 
     Calls are taken from the budget a few at a time (`chunk`; at most that many per process lapse unused
     at the end of a window) and what answers said travels with the next take, so the budget costs one
-    short transaction per few calls. Priority calls take one at a time (they may use the reserve). The
+    short transaction per few calls (priority calls may take them from the reserve). The
     local limiter is kept up to date too (for reports); when the budget cannot be reached (the database
     is down) the local one decides, so an outage of the budget never stops a call on its own.
     """
@@ -189,7 +189,7 @@ class SharedRateLimiter:
             try:
                 granted, lapse, wait = await self._budget.take(
                     self._key(tenant),
-                    want=1 if priority else self._chunk,
+                    want=self._chunk,
                     priority=priority,
                     reserve=self._reserve,
                     now=self._clock.now(),
