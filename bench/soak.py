@@ -120,7 +120,7 @@ async def soak(url: str, folder: Path, minutes: float, rate: float, seed: int) -
             sending = asyncio.create_task(
                 send_stream(stack, ledger, batch, rng=rng, concurrency=2, resend_elsewhere=0.0)
             )
-            moves += await _move_some(stack, rng, stages, round(rate))
+            moves += await _move_some(stack, rng, stages, max(1, round(rate)))
             await sending
             if rng.random() < 0.1:  # a delivery sent again: stored once
                 await send_stream(stack, ledger, batch[:1], rng=rng, concurrency=1)
@@ -201,7 +201,9 @@ async def _move_some(
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--minutes", type=float, default=10.0)
-    parser.add_argument("--rate", type=float, default=1.0, help="introductions per second")
+    parser.add_argument(
+        "--rate", type=float, default=1.0, help="introductions per second (whole, at least 1)"
+    )
     parser.add_argument("--seed", type=int, default=None)
     args = parser.parse_args()
     seed = args.seed if args.seed is not None else time.time_ns() % 1_000_000
