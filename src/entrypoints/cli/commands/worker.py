@@ -51,7 +51,7 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.set_defaults(handler=work)
 
 
-DEFAULT_PORT = 8002
+DEFAULT_PORT = 8003  # 8001 and 8002 are the sandboxes' in development
 
 
 async def run_worker(
