@@ -23,6 +23,7 @@ from intrro_gateway.adapters.greenhouse.harvest._readings import DATE_FILTER_FOR
 from intrro_gateway.adapters.greenhouse.harvest._settings import HarvestSettings
 from intrro_gateway.adapters.greenhouse.harvest._tokens import TokenCache
 from intrro_gateway.adapters.http_limits import bounded_request
+from intrro_gateway.adapters.json_limits import loads_bounded
 from intrro_gateway.adapters.retry_after import parse_retry_after
 from intrro_gateway.ports.ats import (
     AtsAuthError,
@@ -284,6 +285,6 @@ def _json(response: httpx.Response) -> Any:
     if not response.content:
         return None
     try:
-        return response.json()
-    except ValueError:
+        return loads_bounded(response.content)
+    except ValueError:  # malformed, or nested past the limit
         return None

@@ -27,6 +27,7 @@ from intrro_gateway.adapters.greenhouse.harvest._readings import (
 )
 from intrro_gateway.adapters.greenhouse.harvest._settings import HarvestSettings
 from intrro_gateway.adapters.http_limits import bounded_request
+from intrro_gateway.adapters.json_limits import loads_bounded
 from intrro_gateway.adapters.retry_after import parse_retry_after
 from intrro_gateway.domain.tenant import AtsCredentials
 from intrro_gateway.ports.ats import AtsAuthError, AtsRateLimitedError, AtsUnavailableError
@@ -276,6 +277,6 @@ def _token_unavailable(response: httpx.Response) -> AtsUnavailableError:
 
 def _json(response: httpx.Response) -> Any:
     try:
-        return response.json()
-    except ValueError:
+        return loads_bounded(response.content)
+    except ValueError:  # malformed, or nested past the limit
         return None

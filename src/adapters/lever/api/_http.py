@@ -16,6 +16,7 @@ import httpx
 
 from intrro_gateway.adapters.backoff import jittered_backoff
 from intrro_gateway.adapters.http_limits import bounded_request
+from intrro_gateway.adapters.json_limits import loads_bounded
 from intrro_gateway.adapters.lever.api._auth import auth_for
 from intrro_gateway.adapters.lever.api._settings import LeverSettings
 from intrro_gateway.adapters.retry_after import parse_retry_after
@@ -245,6 +246,6 @@ def _json(response: httpx.Response) -> Any:
     if not response.content:
         return None
     try:
-        return response.json()
-    except ValueError:
+        return loads_bounded(response.content)
+    except ValueError:  # malformed, or nested past the limit
         return None
