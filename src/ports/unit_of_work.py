@@ -168,6 +168,11 @@ class TenantRepository(Protocol):
         """Every tenant's id."""
         ...
 
+    async def note_ping(self, tenant_id: str, at: datetime) -> bool:
+        """Move the tenant's `last_ping_at` forward to `at` (never back), in place: nothing else of
+        the tenant is read or written. Returns whether the tenant exists."""
+        ...
+
 
 class JobRepository(Protocol):
     """A tenant's job mirror."""
@@ -250,6 +255,10 @@ class InboxRepository(Protocol):
 
     async def get(self, tenant_id: str, item_id: str) -> InboundDelivery | None:
         """One delivery."""
+        ...
+
+    async def body_hash_of(self, tenant_id: str, source: str, delivery_id: str) -> str | None:
+        """The body hash of the delivery stored under this delivery id, or None."""
         ...
 
     async def mark(

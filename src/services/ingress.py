@@ -17,7 +17,6 @@ import structlog
 
 from intrro_gateway.domain.signals import ApplicationSignal, AtsSignal, CandidateSignal
 from intrro_gateway.domain.tenant import TENANT_ID_PATTERN, Tenant
-from intrro_gateway.ports.ats_webhooks import PING_KIND
 from intrro_gateway.ports.referral_events import (
     EventSignatureError,
     InvalidEventError,
@@ -27,10 +26,6 @@ from intrro_gateway.ports.unit_of_work import InboundDelivery
 from intrro_gateway.services.deps import Dependencies
 
 log = structlog.get_logger(__name__)
-
-# A ping is answered whether or not it is signed, so its raw body (up to the body limit, from anyone
-# who knows a tenant's URL) is not kept: the worker needs only to know it was a ping (its kind).
-PING_BODY = b'{"ping": true}'
 
 
 class Outcome(enum.StrEnum):
@@ -61,13 +56,17 @@ class Received:
     refusal: Refusal | None = None
     detail: str = ""
     errors: tuple[str, ...] = ()
-    duplicate: bool = False  # for a ping: it was stored before
+    duplicate: bool = False
+    conflict: bool = False  # a delivery id seen before with another body: answered, not applied
 
     @property
     def label(self) -> str:
-        """The metrics label of the outcome, as the gateway has always counted it."""
+        """The metrics label of the outcome, as the gateway has always counted it (`conflict`: a
+        delivery id reused with another body)."""
         if self.refusal is not None:
             return str(self.refusal)
+        if self.conflict:
+            return "conflict"
         if self.outcome in (Outcome.STORED, Outcome.PING):
             return "duplicate" if self.duplicate else "stored"
         return str(self.outcome)
@@ -87,8 +86,10 @@ async def receive_ats_webhook(
     reading = parts.translator.read(body)  # the one parse of the body
     delivery_id = parts.translator.delivery_id(headers, body)
     if reading.translation is not None and reading.translation.ping:
-        new = await _store(deps, tenant, source, body, delivery_id, kind=PING_KIND, keep=PING_BODY)
-        return Received(Outcome.PING, source, duplicate=not new)
+        # Answered whether or not it is signed, so anyone who knows the URL may send one: it moves
+        # the tenant's `last_ping_at` (web hook health) in place and stores no row, whatever its body.
+        await record_ping(deps, tenant.id)
+        return Received(Outcome.PING, source)
     if not parts.verifier.verify(headers, body, tenant.webhook_secrets(deps.clock.now())):
         return _refused(source, Refusal.UNAUTHORIZED, "the signature does not check out")
     if reading.action is None:
@@ -98,7 +99,7 @@ async def receive_ats_webhook(
     # A payload the translator cannot read is stored anyway: the worker parks it, for replay.
     signals = reading.translation.signals if reading.translation is not None else ()
     ordering_key, subject = ordering_of(signals)
-    new = await _store(
+    return await _store(
         deps,
         tenant,
         source,
@@ -108,7 +109,6 @@ async def receive_ats_webhook(
         ordering_key=ordering_key,
         subject_id=subject,
     )
-    return Received(Outcome.STORED if new else Outcome.DUPLICATE, source)
 
 
 async def receive_referral_event(
@@ -135,10 +135,20 @@ async def receive_referral_event(
     if event.command is None:
         return Received(Outcome.IGNORED, source)
     delivery_id = reader.delivery_id(headers) or f"sha256:{hashlib.sha256(body).hexdigest()}"
-    new = await _store(
+    return await _store(
         deps, tenant, source, body, delivery_id, kind=event.type, ordering_key=event.ordering_key
     )
-    return Received(Outcome.STORED if new else Outcome.DUPLICATE, source)
+
+
+async def record_ping(deps: Dependencies, tenant_id: str) -> None:
+    """Note an ATS's ping for the tenant's web hook health: `last_ping_at` moves forward, in place.
+
+    A ping only proves a web hook was saved in the ATS (it may be unsigned), so it never clears the
+    silence flag that signed deliveries clear."""
+    async with deps.uow() as uow:
+        await uow.tenants.note_ping(tenant_id, deps.clock.now())
+        await uow.commit()
+    log.info("webhook.ping")
 
 
 async def record_delivery(deps: Dependencies, delivery: InboundDelivery) -> bool:
@@ -191,17 +201,18 @@ async def _store(
     kind: str,
     ordering_key: str | None = None,
     subject_id: str | None = None,
-    keep: bytes | None = None,
-) -> bool:
-    """Store the delivery (`keep` instead of the raw body, when given; the hash is the raw body's)."""
+) -> Received:
+    """Store the delivery once; a delivery id stored before with another body is a conflict:
+    answered like a duplicate, never applied, counted and logged with both body hashes."""
     structlog.contextvars.bind_contextvars(delivery_id=delivery_id)
+    body_hash = hashlib.sha256(body).hexdigest()
     delivery = InboundDelivery(
         id=deps.ids.new_id(),
         tenant_id=tenant.id,
         source=source,
         delivery_id=delivery_id,
-        body_hash=hashlib.sha256(body).hexdigest(),
-        body=body if keep is None else keep,
+        body_hash=body_hash,
+        body=body,
         kind=kind,
         received_at=deps.clock.now(),
         ordering_key=ordering_key,
@@ -209,4 +220,17 @@ async def _store(
     )
     new = await record_delivery(deps, delivery)
     log.info("delivery_received", source=source, kind=kind, duplicate=not new)
-    return new
+    if new:
+        return Received(Outcome.STORED, source)
+    async with deps.uow() as uow:
+        stored_hash = await uow.inbox.body_hash_of(tenant.id, source, delivery_id)
+    if stored_hash is not None and stored_hash != body_hash:
+        log.warning(
+            "delivery_id_reused",
+            source=source,
+            kind=kind,
+            stored_body_sha256=stored_hash,
+            new_body_sha256=body_hash,
+        )
+        return Received(Outcome.DUPLICATE, source, duplicate=True, conflict=True)
+    return Received(Outcome.DUPLICATE, source, duplicate=True)

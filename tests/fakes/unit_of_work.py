@@ -129,6 +129,16 @@ class FakeTenantRepository:
         """Every tenant's id."""
         return sorted(key for key, _ in self.table.rows())
 
+    async def note_ping(self, tenant_id: str, at: datetime) -> bool:
+        """Move `last_ping_at` forward, in place."""
+        tenant = self.table.get(tenant_id)
+        if tenant is None:
+            return False
+        if tenant.last_ping_at is None or at > tenant.last_ping_at:
+            tenant.last_ping_at = at
+            self.table.put(tenant_id, tenant)
+        return True
+
 
 class FakeTokenRepository:
     """API tokens, in memory."""
@@ -350,6 +360,17 @@ class FakeInboxRepository:
                 return False
         self.table.put(delivery.id, delivery)
         return True
+
+    async def body_hash_of(self, tenant_id: str, source: str, delivery_id: str) -> str | None:
+        """The body hash stored under this delivery id, or None."""
+        for _, stored in self.table.rows():
+            if (stored.tenant_id, stored.source, stored.delivery_id) == (
+                tenant_id,
+                source,
+                delivery_id,
+            ):
+                return stored.body_hash
+        return None
 
     async def get(self, tenant_id: str, item_id: str) -> InboundDelivery | None:
         """One delivery of the tenant."""

@@ -60,6 +60,17 @@ class SqlInboxRepository(InboxRepository):
             # RETURNING, not rowcount: an implicit RETURNING of the key muddles rowcount on psycopg.
             return result.first() is not None
 
+    async def body_hash_of(self, tenant_id: str, source: str, delivery_id: str) -> str | None:
+        """The body hash of the delivery stored under this delivery id, or None."""
+        query = select(_INBOX.c.body_hash).where(
+            _INBOX.c.tenant_id == tenant_id,
+            _INBOX.c.source == source,
+            _INBOX.c.delivery_id == delivery_id,
+        )
+        async with translated():
+            found = (await self._conn.execute(query)).scalar_one_or_none()
+        return None if found is None else str(found)
+
     async def get(self, tenant_id: str, item_id: str) -> InboundDelivery | None:
         """One delivery."""
         async with translated():

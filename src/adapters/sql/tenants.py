@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -91,6 +92,24 @@ class SqlTenantRepository(TenantRepository):
                 await self._conn.execute(delete(owned).where(owned.c.tenant_id == tenant_id))
             result = await self._conn.execute(delete(_TENANTS).where(_TENANTS.c.id == tenant_id))
         return bool(result.rowcount)
+
+    async def note_ping(self, tenant_id: str, at: datetime) -> bool:
+        """Move `last_ping_at` forward to `at`, in place (no secret is read or written)."""
+        async with translated():
+            exists = await self._conn.execute(
+                select(_TENANTS.c.id).where(_TENANTS.c.id == tenant_id)
+            )
+            if exists.first() is None:
+                return False
+            await self._conn.execute(
+                update(_TENANTS)
+                .where(
+                    _TENANTS.c.id == tenant_id,
+                    or_(_TENANTS.c.last_ping_at.is_(None), _TENANTS.c.last_ping_at < at),
+                )
+                .values(last_ping_at=at)
+            )
+        return True
 
     async def list_ids(self) -> Sequence[str]:
         """Every tenant's id."""

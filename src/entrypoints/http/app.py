@@ -15,6 +15,7 @@ from starlette.routing import Route
 
 from intrro_gateway.entrypoints.http import api, docs, health, ingress
 from intrro_gateway.entrypoints.http import operations as ops
+from intrro_gateway.entrypoints.http.deadline import RequestDeadlineMiddleware
 from intrro_gateway.entrypoints.http.middleware import (
     BearerAuthMiddleware,
     RequestContextMiddleware,
@@ -136,6 +137,10 @@ def create_app(container: Any, *, run_worker: bool | None = None) -> Starlette:
     return Starlette(
         routes=routes(),
         middleware=[
+            # Outermost, so that a request's clock starts before anything else runs.
+            Middleware(
+                RequestDeadlineMiddleware, deadline_s=settings.request_deadline.total_seconds()
+            ),
             Middleware(RequestContextMiddleware, metrics=metrics),
             Middleware(
                 BearerAuthMiddleware, tokens=[token.reveal() for token in settings.api_tokens]

@@ -12,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from intrro_gateway.entrypoints.http.body import read_limited
+from intrro_gateway.entrypoints.http.deadline import deadline_of
 from intrro_gateway.entrypoints.http.problems import ProblemError
 from intrro_gateway.entrypoints.http.runtime import Runtime, runtime_of
 from intrro_gateway.services.ingress import (
@@ -35,7 +36,9 @@ async def ats_webhook(request: Request) -> Response:
     """`POST /webhooks/{ats}/{tenant}`: 413, 404, ping, 401, 400, ignored, then stored and 200."""
     rt = runtime_of(request)
     body = await read_limited(request, rt.settings.max_body_bytes)
-    async with asyncio.timeout(rt.settings.request_deadline.total_seconds()):
+    async with asyncio.timeout_at(
+        deadline_of(request, rt.settings.request_deadline.total_seconds())
+    ):
         received = await receive_ats_webhook(
             rt.deps,
             request.path_params["ats"],
@@ -50,7 +53,9 @@ async def intrro_event(request: Request) -> Response:
     """`POST /events/intrro/{tenant}`: 413, 404, 401, 400, 422, ignored, then stored and 202."""
     rt = runtime_of(request)
     body = await read_limited(request, rt.settings.max_body_bytes)
-    async with asyncio.timeout(rt.settings.request_deadline.total_seconds()):
+    async with asyncio.timeout_at(
+        deadline_of(request, rt.settings.request_deadline.total_seconds())
+    ):
         received = await receive_referral_event(
             rt.deps, request.path_params["tenant"], request.headers, body
         )

@@ -25,6 +25,7 @@ _PROBLEMS: Final = {
     401: "no valid bearer token",
     403: "a tenant token",
     404: "unknown tenant, or another tenant than a tenant token's",
+    408: "the body did not arrive within the request deadline (counted from its first byte)",
     413: "body over the size limit",
     422: "invalid input: `errors` names each bad field",
     503: "the database cannot take the request now; `Retry-After` says when to try again",

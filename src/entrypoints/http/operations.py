@@ -17,7 +17,7 @@ _LISTING = (400, 401, 404, 422, 503)
 ATS_WEBHOOK = Operation(
     "Receive an ATS web hook, signed as the ATS signs (Greenhouse: `Signature`; Lever: in the body)",
     {200: models.Received},
-    problems=(400, 401, 404, 413, 503),
+    problems=(400, 401, 404, 408, 413, 503),
     body="ats",
     public=True,
     problem_notes={404: "unknown tenant, unknown ATS key, or not the tenant's ATS"},
@@ -25,7 +25,7 @@ ATS_WEBHOOK = Operation(
 INTRRO_EVENT = Operation(
     "Receive an Intrro event (Standard Webhooks signature); unknown types answer `{ignored: true}`",
     {202: models.Received},
-    problems=(400, 401, 404, 413, 422, 503),
+    problems=(400, 401, 404, 408, 413, 422, 503),
     body="intrro",
     public=True,
     problem_notes={401: "bad signature, or a timestamp more than 5 minutes from now"},
@@ -35,8 +35,11 @@ PUT_TENANT = Operation(
     "Create (201) or change (200) a tenant; generated secrets are shown in this answer only",
     {200: models.TenantSaved, 201: models.TenantSaved},
     body=models.TenantBody,
-    problems=(400, 401, 403, 404, 413, 422, 503),
-    problem_notes={403: "a tenant token cannot create tenants"},
+    problems=(400, 401, 404, 413, 422, 503),
+    problem_notes={
+        404: "unknown tenant, another tenant than a tenant token's, or (a tenant token cannot "
+        "create tenants) a missing one named by a tenant token"
+    },
 )
 DELETE_TENANT = Operation(
     "Remove the tenant and all its data (operator tokens only)",

@@ -5,9 +5,10 @@ from __future__ import annotations
 import hashlib
 import hmac
 
+from structlog.testing import capture_logs
+
 from intrro_gateway.ports.unit_of_work import StorageUnavailableError
 from intrro_gateway.services.ingress import (
-    PING_BODY,
     Outcome,
     Refusal,
     receive_ats_webhook,
@@ -67,18 +68,40 @@ async def test_a_candidate_only_delivery_is_ordered_by_its_candidate() -> None:
     assert (stored.ordering_key, stored.subject_id) == ("candidate:c9", "c9")
 
 
-async def test_a_ping_is_recorded_unsigned_without_its_raw_body() -> None:
+async def test_pings_signed_or_not_move_the_tenants_ping_time_and_store_no_row() -> None:
     rt = setup()
-    body = FakeTranslator.body("ping") + b" " * 1000
+    bodies = [FakeTranslator.body("ping") + b" " * n for n in range(50)]  # 50 distinct bodies
 
-    received = await receive_ats_webhook(rt.deps, "greenhouse", "acme", {}, body)
-    again = await receive_ats_webhook(rt.deps, "greenhouse", "acme", {}, body)
+    answers = [await receive_ats_webhook(rt.deps, "greenhouse", "acme", {}, b) for b in bodies]
 
-    assert (received.outcome, received.label) == (Outcome.PING, "stored")
-    assert (again.outcome, again.label) == (Outcome.PING, "duplicate")
-    [stored] = rt.store.inbox.values()
-    assert (stored.kind, stored.body) == ("ping", PING_BODY)
-    assert stored.body_hash == hashlib.sha256(body).hexdigest()
+    assert {(a.outcome, a.label) for a in answers} == {(Outcome.PING, "stored")}
+    assert rt.store.inbox == {}
+    assert rt.store.tenants["acme"].last_ping_at == rt.clock.now()
+
+
+async def test_an_event_id_seen_again_with_another_body_is_answered_not_applied_and_counted() -> (
+    None
+):
+    rt = setup()
+    first = FakeTranslator.body("candidate_stage_change", [STAGE])
+    other = FakeTranslator.body("hire_candidate", [STAGE])
+    event = {"delivery-id": "evt-1"}
+
+    stored = await receive_ats_webhook(rt.deps, "greenhouse", "acme", signed(first, **event), first)
+    with capture_logs() as logs:
+        reused = await receive_ats_webhook(
+            rt.deps, "greenhouse", "acme", signed(other, **event), other
+        )
+    same = await receive_ats_webhook(rt.deps, "greenhouse", "acme", signed(first, **event), first)
+
+    assert (stored.label, reused.label, same.label) == ("stored", "conflict", "duplicate")
+    assert reused.outcome is Outcome.DUPLICATE and reused.conflict
+    [row] = rt.store.inbox.values()
+    assert row.body == first
+    [warning] = [entry for entry in logs if entry["event"] == "delivery_id_reused"]
+    assert warning["log_level"] == "warning"
+    assert warning["stored_body_sha256"] == hashlib.sha256(first).hexdigest()
+    assert warning["new_body_sha256"] == hashlib.sha256(other).hexdigest()
 
 
 async def test_an_unknown_tenant_an_unknown_ats_and_another_ats_are_refused_as_not_found() -> None:

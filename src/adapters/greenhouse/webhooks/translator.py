@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 from collections.abc import Callable, Mapping, Sequence
 from functools import partial
 from typing import Final
@@ -52,6 +53,9 @@ _JOBS: Final[dict[str, Callable[[JsonObject], JobsTouched]]] = {
 }
 
 
+_SIGNATURE = re.compile(r"sha256 ([0-9a-f]{64})")
+
+
 class GreenhouseWebhookTranslator(AtsWebhookTranslator):
     """Reads Greenhouse Recruiting web hook deliveries into the gateway's neutral signals."""
 
@@ -65,14 +69,14 @@ class GreenhouseWebhookTranslator(AtsWebhookTranslator):
         return "sha256:" + hashlib.sha256(body).hexdigest()
 
     def verify(self, headers: Mapping[str, str], body: bytes, secrets: Sequence[str]) -> bool:
-        """Whether `Signature: sha256 <hex>` is the HMAC-SHA256 of the raw body under a secret."""
+        """Whether `Signature: sha256 <hex>` is the HMAC-SHA256 of the raw body under a secret; any
+        other form of the header (another case, spacing or algorithm name) does not verify."""
         signature = _header(headers, SIGNATURE_HEADER)
-        if signature is None:
+        # Exactly as Greenhouse documents and sends it: `sha256 ` and 64 lower-case hex digits.
+        match = _SIGNATURE.fullmatch(signature) if signature is not None else None
+        if match is None:
             return False
-        algorithm, _, digest = signature.strip().partition(" ")
-        if algorithm.casefold() != "sha256" or not digest.strip():
-            return False
-        given = digest.strip().lower().encode("ascii", "replace")
+        given = match.group(1).encode("ascii")
         matched = False
         for secret in secrets:
             if not secret:
