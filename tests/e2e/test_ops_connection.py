@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from intrro_gateway.entrypoints.http.models import ConnectionReport, ConnectionStatus
 from intrro_gateway.sandboxes.greenhouse import ALL_SCOPES, SandboxState, seeded_state
 from intrro_gateway.services.connection import recheck_connection
 from tests.e2e.test_ops_support import NON_ADMIN_EMAIL, ops_gateway, requests_since
@@ -48,6 +49,8 @@ async def test_a_credential_with_every_scope_an_admin_and_the_source_is_ok(
     assert report["source"]["found"] is True and report["source"]["steps"] == []
     assert report["webhook"]["secret"] == HOOK_SECRET
     assert status["connected"] is True and status["ok"] is True
+    ConnectionReport.model_validate(report)  # the published schema of the answers
+    ConnectionStatus.model_validate(status)
 
 
 async def test_a_credential_missing_read_scopes_is_reported_and_stored_not_ok(

@@ -97,7 +97,7 @@ class IntroductionExported(_Data):
     ats: AtsKey
     ats_candidate_id: str
     candidate_url: str | None
-    referral_credit: Literal["referrer", "custom_field", "none"]
+    referral_credit: Literal["referrer", "custom_field", "follower", "none"]
     applications: list[Application]
     sequence: Sequence
 

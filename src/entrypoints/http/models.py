@@ -153,6 +153,7 @@ class PermissionView(Answer):
     covers: list[str]
     required: bool
     status: Literal["granted", "missing", "unverified"]
+    steps: list[str] = Field([], description="how to grant it, when it is not granted")
 
 
 class SourceView(Answer):
@@ -180,6 +181,8 @@ class WebhookView(Answer):
     url: str
     secret: str | None = None
     events: list[WebhookEvent]
+    created: bool = Field(False, description="the gateway made the web hooks in the ATS itself")
+    steps: list[str] = Field([], description="what the admin does for them instead")
 
 
 class ConnectionReport(Answer):

@@ -28,7 +28,7 @@ EVENTS = st.one_of(
     st.builds(
         events.IntroductionExported,
         ats=st.sampled_from(["greenhouse", "lever"]),
-        referral_credit=st.sampled_from(["referrer", "custom_field", "none"]),
+        referral_credit=st.sampled_from(["referrer", "custom_field", "follower", "none"]),
         applications=SNAPSHOT,
         sequence=SEQ,
     ),
