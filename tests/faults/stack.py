@@ -282,6 +282,8 @@ def gateway_env(
         "GATEWAY_PUBLIC_URL": public_url,
         "GATEWAY_GREENHOUSE_BASE_URL": sandbox_url,
         "GATEWAY_GREENHOUSE_AUTH_URL": sandbox_url,
+        # Not the development default: `serve` would run the Lever sandbox on its fixed port beside it.
+        "GATEWAY_LEVER_BASE_URL": f"http://{LOOPBACK}:9",
         **{f"GATEWAY_{k}": v for k, v in extra.items()},
     }
 
