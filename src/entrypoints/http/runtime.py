@@ -12,6 +12,7 @@ from starlette.requests import Request
 
 from intrro_gateway.entrypoints.metrics import GatewayMetrics, QueueDepthProbe
 from intrro_gateway.entrypoints.settings import GatewaySettings
+from intrro_gateway.ports.unit_of_work import StorageError
 from intrro_gateway.services.bus import MessageBus
 from intrro_gateway.services.deps import Dependencies
 
@@ -40,6 +41,8 @@ class Runtime:
                 await job
             except asyncio.CancelledError:
                 raise
+            except StorageError as exc:  # the database is away: routine, one line
+                log.warning("background_job_failed", job=name, error=str(exc))
             except Exception:
                 log.exception("background_job_failed", job=name)
             else:
