@@ -31,6 +31,7 @@ from intrro_gateway.adapters.sql.budgets import SqlAtsBudget, SqlAtsTokenStore
 from intrro_gateway.adapters.sql.engine import create_engine
 from intrro_gateway.adapters.sql.locks import SqlLocks
 from intrro_gateway.adapters.sql.migrate import upgrade
+from intrro_gateway.adapters.sql.notify import postgres_relay
 from intrro_gateway.adapters.sql.queue import SqlWorkQueue
 from intrro_gateway.adapters.sql.secrets import SecretCipher
 from intrro_gateway.adapters.sql.uow import SqlUnitOfWork
@@ -42,6 +43,7 @@ from intrro_gateway.ports.ats_registry import AtsParts, AtsRegistry
 from intrro_gateway.services.bus import MessageBus
 from intrro_gateway.services.deps import Dependencies
 from intrro_gateway.services.scheduler import Scheduler
+from intrro_gateway.services.wakeup import Wakeup
 from intrro_gateway.services.worker import Worker
 
 # Every wait on the database is bounded below the request deadline, so a locked or unreachable
@@ -141,8 +143,10 @@ class Container(containers.DeclarativeContainer):
     clock = providers.Singleton(SystemClock)
     ids = providers.Singleton(UuidIdGenerator)
     cipher = providers.Singleton(_cipher, settings)
-    unit_of_work = providers.Factory(SqlUnitOfWork, engine, cipher)  # one per use
-    queue = providers.Singleton(SqlWorkQueue, engine)
+    # Commits that queue work ring it; idle workers wait on it (other processes' through the relay).
+    wakeup = providers.Singleton(Wakeup, providers.Callable(postgres_relay, engine))
+    unit_of_work = providers.Factory(SqlUnitOfWork, engine, cipher, wakeup=wakeup)  # one per use
+    queue = providers.Singleton(SqlWorkQueue, engine, wakeup)
     locks = providers.Singleton(SqlLocks, engine)
 
     # The ATS registry: each ATS the gateway speaks, by key; a tenant's `ats` picks its entry.
@@ -188,6 +192,7 @@ class Container(containers.DeclarativeContainer):
         clock=clock,
         ids=ids,
         settings=settings.provided.service,
+        wakeup=wakeup,
     )
     bus = providers.Singleton(MessageBus, deps)
     worker = providers.Factory(Worker, deps, bus, worker_id=providers.Callable(_worker_id))

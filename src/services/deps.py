@@ -12,6 +12,7 @@ from intrro_gateway.ports.referral_platform import ReferralPlatform
 from intrro_gateway.ports.unit_of_work import UnitOfWorkFactory
 from intrro_gateway.ports.work_queue import Locks, WorkQueue
 from intrro_gateway.services.settings import ServiceSettings
+from intrro_gateway.services.wakeup import Wakeup
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,3 +29,4 @@ class Dependencies:
     ids: IdGenerator
     settings: ServiceSettings = field(default_factory=ServiceSettings)
     rng: random.Random = field(default_factory=random.Random)
+    wakeup: Wakeup = field(default_factory=Wakeup)  # rung by commits that queue work

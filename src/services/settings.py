@@ -17,7 +17,8 @@ class ServiceSettings:
     backoff_cap: timedelta = timedelta(hours=6)
     retry_horizon: timedelta = timedelta(hours=72)
     max_attempts: int = 40
-    poll_interval: timedelta = timedelta(milliseconds=500)
+    # A safety net only: commits that queue work wake idle workers at once (services.wakeup).
+    poll_interval: timedelta = timedelta(seconds=2)
     batch_size: int = 10
     defer_delay: timedelta = timedelta(seconds=2)
     defer_window: timedelta = timedelta(minutes=10)

@@ -76,40 +76,55 @@ class Worker:
         self.polled_at: datetime | None = None  # when the loop last polled (for health checks)
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Work until `stop` is set; the items in hand are finished, the rest of the batch released."""
+        """Work until `stop` is set; the items in hand are finished, the rest of the batch released.
+
+        Idle, it waits for the process's wakeup (rung by any commit that queues work, here or, through
+        the relay, in another process) or for the poll interval, a safety net for retries coming due.
+        """
         self._stop = stop
         failures = 0
+        wakeup = self.deps.wakeup
+        waiter = wakeup.waiter()
         try:
-            while not stop.is_set():
-                self.polled_at = self.deps.clock.now()
-                pause = self.deps.settings.poll_interval.total_seconds()
-                try:
-                    handled = await self.run_once()
-                except StorageError as exc:
-                    # The database is down: one line per failed poll, no traceback, polls backing off.
-                    failures += 1
-                    pause = claim_backoff(self.deps.settings.poll_interval, failures)
-                    logger.warning(
-                        "worker.claim_failed",
-                        worker=self.worker_id,
-                        error=_describe(exc),
-                        failures=failures,
-                        retry_in_s=round(pause, 3),
-                    )
-                    handled = 0
-                except Exception:
-                    failures += 1
-                    pause = claim_backoff(self.deps.settings.poll_interval, failures)
-                    logger.exception("worker.claim_failed", worker=self.worker_id)
-                    handled = 0
-                else:
-                    if failures:
-                        logger.info("worker.claims_resumed", worker=self.worker_id, after=failures)
-                    failures = 0
-                if handled == 0 and not stop.is_set():
-                    with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(stop.wait(), pause)
+            async with wakeup.relaying():
+                while not stop.is_set():
+                    self.polled_at = self.deps.clock.now()
+                    pause = self.deps.settings.poll_interval.total_seconds()
+                    waiter.clear()
+                    failed = False
+                    try:
+                        handled = await self.run_once()
+                    except StorageError as exc:
+                        # The database is down: one line per failed poll, no traceback, backing off.
+                        failures += 1
+                        pause = claim_backoff(self.deps.settings.poll_interval, failures)
+                        logger.warning(
+                            "worker.claim_failed",
+                            worker=self.worker_id,
+                            error=_describe(exc),
+                            failures=failures,
+                            retry_in_s=round(pause, 3),
+                        )
+                        handled, failed = 0, True
+                    except Exception:
+                        failures += 1
+                        pause = claim_backoff(self.deps.settings.poll_interval, failures)
+                        logger.exception("worker.claim_failed", worker=self.worker_id)
+                        handled, failed = 0, True
+                    else:
+                        if failures:
+                            logger.info(
+                                "worker.claims_resumed", worker=self.worker_id, after=failures
+                            )
+                        failures = 0
+                    if handled == 0 and not stop.is_set():
+                        if failed:  # a wake-up would only fail again: wait out the backoff
+                            with contextlib.suppress(TimeoutError):
+                                await asyncio.wait_for(stop.wait(), pause)
+                        else:
+                            await waiter.wait(pause, stop)
         finally:
+            waiter.close()
             self._stop = None
             try:
                 released = await self.release()

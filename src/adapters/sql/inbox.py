@@ -31,6 +31,7 @@ class SqlInboxRepository(InboxRepository):
 
     def __init__(self, conn: AsyncConnection) -> None:
         self._conn = conn
+        self.queued = False  # whether this unit stored a delivery (the commit then signals work)
 
     async def add(self, delivery: InboundDelivery) -> bool:
         """Store a delivery unless one with the same delivery id or body hash is stored (same tenant
@@ -58,7 +59,9 @@ class SqlInboxRepository(InboxRepository):
         async with translated():
             result = await self._conn.execute(insert)
             # RETURNING, not rowcount: an implicit RETURNING of the key muddles rowcount on psycopg.
-            return result.first() is not None
+            stored = result.first() is not None
+        self.queued = self.queued or stored
+        return stored
 
     async def body_hash_of(self, tenant_id: str, source: str, delivery_id: str) -> str | None:
         """The body hash of the delivery stored under this delivery id, or None."""
@@ -123,9 +126,11 @@ class SqlOutboxRepository(OutboxRepository):
 
     def __init__(self, conn: AsyncConnection) -> None:
         self._conn = conn
+        self.queued = False  # whether this unit queued a call (the commit then signals work)
 
     async def add(self, item: OutboundItem) -> None:
         """Queue an outbound call."""
+        self.queued = True
         insert = (
             upsert_insert(self._conn, _OUTBOX)
             .values(outbox_values(item))

@@ -24,12 +24,13 @@ from sqlalchemy import (
     union_all,
     update,
 )
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from intrro_gateway.adapters.sql._cursor import InvalidCursorError, decode_cursor, encode_cursor
 from intrro_gateway.adapters.sql._db import is_postgres, translated
 from intrro_gateway.adapters.sql._queue_mapping import delivery_of, item_of
 from intrro_gateway.adapters.sql._writer_gate import turn
+from intrro_gateway.adapters.sql.notify import notify_work
 from intrro_gateway.adapters.sql.tables import InboxRow, OutboxRow, table
 from intrro_gateway.ports.unit_of_work import (
     InboundDelivery,
@@ -39,6 +40,7 @@ from intrro_gateway.ports.unit_of_work import (
     Page,
 )
 from intrro_gateway.ports.work_queue import DeliveryRecord, WorkQueue
+from intrro_gateway.services.wakeup import Wakeup
 
 __all__ = ["SqlWorkQueue"]
 
@@ -97,8 +99,9 @@ def _inbox_heads(now: datetime, limit: int) -> Select[Any]:
 class SqlWorkQueue(WorkQueue):
     """Inbox and outbox items handed out under leases; each call is its own short transaction."""
 
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, wakeup: Wakeup | None = None) -> None:
         self._engine = engine
+        self._wakeup = wakeup
 
     async def claim_inbox(
         self, *, worker_id: str, now: datetime, lease: timedelta, limit: int
@@ -201,7 +204,12 @@ class SqlWorkQueue(WorkQueue):
                 .where(_INBOX.c.state == _RECEIVED, _INBOX.c.lease_owner == worker_id)
                 .values(**_UNLEASED, attempts=_INBOX.c.attempts - 1)
             )
-        return int(outs.rowcount) + int(ins.rowcount)
+            released = int(outs.rowcount) + int(ins.rowcount)
+            if released:
+                await notify_work(conn)  # other workers may take them now
+        if released:
+            self._ring()
+        return released
 
     async def replay(self, tenant_id: str, item_id: str, *, now: datetime) -> bool:
         """Move a dead item back to be tried again; false (and no change) when it is not dead."""
@@ -216,18 +224,28 @@ class SqlWorkQueue(WorkQueue):
                 )
                 .values(**fresh, state=_PENDING, done_at=None)
             )
-            if outs.rowcount:
-                return True
-            ins = await conn.execute(
-                update(_INBOX)
-                .where(
-                    _INBOX.c.tenant_id == tenant_id,
-                    _INBOX.c.id == item_id,
-                    _INBOX.c.state == str(InboxState.DEAD),
-                )
-                .values(**fresh, state=_RECEIVED, processed_at=None)
+            replayed = bool(outs.rowcount)
+            if not replayed:
+                replayed = await self._replay_inbox(conn, tenant_id, item_id, fresh)
+            if replayed:
+                await notify_work(conn)
+        if replayed:
+            self._ring()
+        return replayed
+
+    async def _replay_inbox(
+        self, conn: AsyncConnection, tenant_id: str, item_id: str, fresh: dict[str, Any]
+    ) -> bool:
+        ins = await conn.execute(
+            update(_INBOX)
+            .where(
+                _INBOX.c.tenant_id == tenant_id,
+                _INBOX.c.id == item_id,
+                _INBOX.c.state == str(InboxState.DEAD),
             )
-            return bool(ins.rowcount)
+            .values(**fresh, state=_RECEIVED, processed_at=None)
+        )
+        return bool(ins.rowcount)
 
     async def deliveries(
         self,
@@ -301,6 +319,10 @@ class SqlWorkQueue(WorkQueue):
         return int(result.rowcount)
 
     # -- internals -----------------------------------------------------------------------------
+
+    def _ring(self) -> None:
+        if self._wakeup is not None:
+            self._wakeup.ready()
 
     async def _claim(
         self, target: Table, heads: Select[Any], due: ColumnElement[bool], values: dict[str, Any]

@@ -13,6 +13,7 @@ from intrro_gateway.adapters.sql._writer_gate import take_turn
 from intrro_gateway.adapters.sql.inbox import SqlInboxRepository, SqlOutboxRepository
 from intrro_gateway.adapters.sql.introductions import SqlIntroductionRepository
 from intrro_gateway.adapters.sql.jobs import SqlJobRepository
+from intrro_gateway.adapters.sql.notify import notify_work
 from intrro_gateway.adapters.sql.secrets import SecretCipher
 from intrro_gateway.adapters.sql.tenants import SqlTenantRepository
 from intrro_gateway.adapters.sql.tokens import SqlTokenRepository
@@ -27,6 +28,7 @@ from intrro_gateway.ports.unit_of_work import (
     UnitOfWork,
     UnitOfWorkFactory,
 )
+from intrro_gateway.services.wakeup import Wakeup
 
 __all__ = ["SqlUnitOfWork", "SqlUnitOfWorkFactory"]
 
@@ -42,13 +44,20 @@ class SqlUnitOfWork(UnitOfWork):
     outbox: OutboxRepository
 
     def __init__(
-        self, engine: AsyncEngine, cipher: SecretCipher, clock: Clock | None = None
+        self,
+        engine: AsyncEngine,
+        cipher: SecretCipher,
+        clock: Clock | None = None,
+        wakeup: Wakeup | None = None,
     ) -> None:
         self._engine = engine
         self._cipher = cipher
         self._clock = clock
+        self._wakeup = wakeup
         self._conn: AsyncConnection | None = None
         self._turn: asyncio.Lock | None = None
+        self._inbox: SqlInboxRepository | None = None
+        self._outbox: SqlOutboxRepository | None = None
 
     async def __aenter__(self) -> Self:
         turn = await take_turn(self._engine)
@@ -69,8 +78,8 @@ class SqlUnitOfWork(UnitOfWork):
         self.tokens = SqlTokenRepository(conn)
         self.jobs = SqlJobRepository(conn, self._clock)
         self.introductions = SqlIntroductionRepository(conn)
-        self.inbox = SqlInboxRepository(conn)
-        self.outbox = SqlOutboxRepository(conn)
+        self.inbox = self._inbox = SqlInboxRepository(conn)
+        self.outbox = self._outbox = SqlOutboxRepository(conn)
         return self
 
     async def __aexit__(
@@ -96,14 +105,35 @@ class SqlUnitOfWork(UnitOfWork):
                     turn.release()
 
     async def commit(self) -> None:
-        """Make every change of this unit durable at once."""
+        """Make every change of this unit durable at once; ring the work signal if it queued work."""
+        conn = self._connection()
+        queued = self._queued()
         async with translated():
-            await self._connection().commit()
+            if queued:
+                await notify_work(conn)  # delivered to other processes on commit only
+            await conn.commit()
+        if queued:
+            self._clear_queued()
+            if self._wakeup is not None:
+                self._wakeup.ready()
 
     async def rollback(self) -> None:
         """Drop every change of this unit."""
+        self._clear_queued()
         async with translated():
             await self._connection().rollback()
+
+    def _queued(self) -> bool:
+        return bool(
+            (self._inbox is not None and self._inbox.queued)
+            or (self._outbox is not None and self._outbox.queued)
+        )
+
+    def _clear_queued(self) -> None:
+        if self._inbox is not None:
+            self._inbox.queued = False
+        if self._outbox is not None:
+            self._outbox.queued = False
 
     def _connection(self) -> AsyncConnection:
         if self._conn is None:
@@ -115,11 +145,16 @@ class SqlUnitOfWorkFactory(UnitOfWorkFactory):
     """Makes a fresh SQL unit of work per use."""
 
     def __init__(
-        self, engine: AsyncEngine, cipher: SecretCipher, clock: Clock | None = None
+        self,
+        engine: AsyncEngine,
+        cipher: SecretCipher,
+        clock: Clock | None = None,
+        wakeup: Wakeup | None = None,
     ) -> None:
         self._engine = engine
         self._cipher = cipher
         self._clock = clock
+        self._wakeup = wakeup
 
     def __call__(self) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self._engine, self._cipher, self._clock)
+        return SqlUnitOfWork(self._engine, self._cipher, self._clock, self._wakeup)

@@ -162,3 +162,25 @@ async def test_the_loop_keeps_polling_until_stopped() -> None:
 
     assert rt.store.inbox[item.id].state is InboxState.PROCESSED
     assert len(bus.handled) == 1
+
+
+async def test_an_idle_worker_wakes_when_work_is_signalled_not_at_its_poll() -> None:
+    rt = make_runtime(ServiceSettings(poll_interval=timedelta(hours=1), batch_size=10))
+    rt.add_tenant()
+    stop = asyncio.Event()
+    handled = asyncio.Event()
+
+    async def behaviour(command: Command) -> object:
+        handled.set()
+        return None
+
+    worker = Worker(rt.deps, RecordingBus(behaviour=behaviour), "w1")
+    task = asyncio.create_task(worker.run(stop))
+    for _ in range(5):
+        await asyncio.sleep(0)  # the worker found nothing and waits (for an hour, unless signalled)
+    delivery = rt.receive(body("a1"))
+    rt.deps.wakeup.ready()  # what the unit of work does after committing queued work
+    await asyncio.wait_for(handled.wait(), timeout=30)
+    stop.set()
+    await asyncio.wait_for(task, timeout=30)
+    assert rt.store.inbox[delivery.id].state is InboxState.PROCESSED
