@@ -26,7 +26,7 @@ from typing import Any, Generic, Protocol, Self, TypeVar
 from intrro_gateway.domain.access import ApiToken
 from intrro_gateway.domain.introduction import Introduction
 from intrro_gateway.domain.jobs import Job
-from intrro_gateway.domain.status import ReferralStatus
+from intrro_gateway.domain.status import ReferralStatus, StageRef
 from intrro_gateway.domain.tenant import Tenant
 
 
@@ -179,6 +179,10 @@ class JobRepository(Protocol):
 
     async def get(self, tenant_id: str, job_id: str) -> Job | None:
         """One job of the mirror."""
+        ...
+
+    async def stage_refs(self, tenant_id: str, job_id: str) -> tuple[StageRef, ...]:
+        """The job's stages in interview-plan order, for the stage mapping; none when unknown."""
         ...
 
     async def upsert(self, tenant_id: str, job: Job) -> bool:

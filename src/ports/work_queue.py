@@ -65,6 +65,12 @@ class WorkQueue(Protocol):
         """Mark an outbound item done."""
         ...
 
+    async def complete_outbox_many(
+        self, item_ids: Sequence[str], *, worker_id: str, now: datetime
+    ) -> None:
+        """Mark several outbound items done at once (one transaction)."""
+        ...
+
     async def retry_outbox(
         self, item_id: str, *, worker_id: str, not_before: datetime, error: str
     ) -> None:

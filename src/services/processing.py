@@ -7,7 +7,8 @@ claimed again and its handlers find the work already done.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Protocol
 
 import structlog
@@ -62,8 +63,35 @@ async def process_delivery(deps: Dependencies, bus: CommandBus, delivery: Inboun
     return (await process(deps, bus, delivery)).outcome
 
 
-async def process(deps: Dependencies, bus: CommandBus, delivery: InboundDelivery) -> Processed:
-    """Process one delivery, with the `tenant` and `delivery_id` log context bound while it runs."""
+@dataclass(slots=True)
+class Arrivals:
+    """Web hook health noted while a batch runs, recorded once per tenant when it ends.
+
+    Per tenant: the newest receipt of a signed ATS delivery, and of a ping (see `_record_webhook`).
+    """
+
+    webhooks: dict[str, datetime] = field(default_factory=dict)
+    pings: dict[str, datetime] = field(default_factory=dict)
+
+    def note(self, delivery: InboundDelivery, *, ping: bool) -> None:
+        """Note that this delivery arrived."""
+        seen = self.pings if ping else self.webhooks
+        known = seen.get(delivery.tenant_id)
+        if known is None or delivery.received_at > known:
+            seen[delivery.tenant_id] = delivery.received_at
+
+
+async def process(
+    deps: Dependencies,
+    bus: CommandBus,
+    delivery: InboundDelivery,
+    arrivals: Arrivals | None = None,
+) -> Processed:
+    """Process one delivery, with the `tenant` and `delivery_id` log context bound while it runs.
+
+    With `arrivals`, the web hook health is only noted there, for `record_arrivals` to store once
+    for the whole batch; without, it is recorded in a unit of work of its own.
+    """
     with structlog.contextvars.bound_contextvars(
         tenant=delivery.tenant_id, delivery_id=delivery.id
     ):
@@ -73,7 +101,9 @@ async def process(deps: Dependencies, bus: CommandBus, delivery: InboundDelivery
             return await _process_referral_event(deps, bus, delivery, delivery.body)
         ats = deps.registry.by_source(delivery.source)
         if ats is not None:
-            return await _process_ats_webhook(deps, bus, delivery, ats.translator, delivery.body)
+            return await _process_ats_webhook(
+                deps, bus, delivery, ats.translator, delivery.body, arrivals
+            )
         raise PermanentError(f"unknown delivery source {delivery.source!r}")
 
 
@@ -83,16 +113,23 @@ async def _process_ats_webhook(
     delivery: InboundDelivery,
     translator: AtsWebhookTranslator,
     body: bytes,
+    arrivals: Arrivals | None,
 ) -> Processed:
     if delivery.kind == PING_KIND:  # stored without its body: nothing to translate
-        await _record_webhook(deps, delivery, ping=True)
+        if arrivals is None:
+            await _record_webhook(deps, delivery.tenant_id, delivery.received_at, ping=True)
+        else:
+            arrivals.note(delivery, ping=True)
         logger.info("webhook.ping")
         return Processed(PROCESSED)
     try:
         translation = translator.translate(body)
     except MalformedWebhookError as exc:
         raise PermanentError(f"malformed web hook: {exc}") from exc
-    await _record_webhook(deps, delivery, ping=translation.ping)
+    if arrivals is None:
+        await _record_webhook(deps, delivery.tenant_id, delivery.received_at, ping=translation.ping)
+    else:
+        arrivals.note(delivery, ping=translation.ping)
     if translation.ping:
         logger.info("webhook.ping")
         return Processed(PROCESSED)
@@ -132,26 +169,49 @@ def _subject_of(signals: tuple[AtsSignal, ...]) -> str | None:
     return None
 
 
-async def _record_webhook(deps: Dependencies, delivery: InboundDelivery, *, ping: bool) -> None:
+async def record_arrivals(deps: Dependencies, arrivals: Arrivals) -> None:
+    """Store the web hook health noted during a batch: one unit of work per tenant."""
+    for tenant_id in sorted(arrivals.webhooks.keys() | arrivals.pings.keys()):
+        webhook, ping = arrivals.webhooks.get(tenant_id), arrivals.pings.get(tenant_id)
+        try:
+            await _record_health(deps, tenant_id, webhook=webhook, ping=ping)
+        except PermanentError:
+            continue  # the tenant is gone; its deliveries' handlers say so
+    arrivals.webhooks.clear()
+    arrivals.pings.clear()
+
+
+async def _record_webhook(
+    deps: Dependencies, tenant_id: str, received: datetime, *, ping: bool
+) -> None:
     """Note for the tenant's web hook health that a signed delivery, or a ping, arrived.
 
     The time recorded is when the delivery was received, not when it is processed, so a delivery
     retried for hours does not make silent web hooks look alive; an older delivery moves nothing back.
     """
-    received = delivery.received_at
+    if ping:
+        await _record_health(deps, tenant_id, webhook=None, ping=received)
+    else:
+        await _record_health(deps, tenant_id, webhook=received, ping=None)
+
+
+async def _record_health(
+    deps: Dependencies, tenant_id: str, *, webhook: datetime | None, ping: datetime | None
+) -> None:
     async with deps.uow() as uow:
-        tenant = await uow.tenants.get(delivery.tenant_id)
+        tenant = await uow.tenants.get(tenant_id)
         if tenant is None:
-            raise PermanentError(f"tenant {delivery.tenant_id!r} no longer exists")
+            raise PermanentError(f"tenant {tenant_id!r} no longer exists")
         changed = False
-        if ping:
-            # A ping is accepted unsigned (the contract answers it 200 either way), so it only
-            # proves a web hook was saved in the ATS: it must not clear the silence flag.
-            if tenant.last_ping_at is None or received > tenant.last_ping_at:
-                tenant.last_ping_at = received
-                changed = True
-        elif tenant.last_webhook_at is None or received > tenant.last_webhook_at:
-            tenant.record_webhook(received)
+        # A ping is accepted unsigned (the contract answers it 200 either way), so it only
+        # proves a web hook was saved in the ATS: it must not clear the silence flag.
+        if ping is not None and (tenant.last_ping_at is None or ping > tenant.last_ping_at):
+            tenant.last_ping_at = ping
+            changed = True
+        if webhook is not None and (
+            tenant.last_webhook_at is None or webhook > tenant.last_webhook_at
+        ):
+            tenant.record_webhook(webhook)
             changed = True
         if changed:
             await uow.tenants.save(tenant)

@@ -22,11 +22,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TypeVar
 
 import structlog
 
+from intrro_gateway.domain.tenant import Tenant
 from intrro_gateway.ports.ats import AtsUnavailableError
 from intrro_gateway.ports.ats_webhooks import MalformedWebhookError
 from intrro_gateway.ports.referral_events import InvalidEventError, NotJsonError
@@ -45,7 +47,14 @@ from intrro_gateway.ports.unit_of_work import (
 from intrro_gateway.services.backoff import RetryDecision, next_attempt
 from intrro_gateway.services.deps import Dependencies
 from intrro_gateway.services.errors import DeferredError, PermanentError
-from intrro_gateway.services.processing import IGNORED, CommandBus, process
+from intrro_gateway.services.processing import (
+    IGNORED,
+    Arrivals,
+    CommandBus,
+    Processed,
+    process,
+    record_arrivals,
+)
 
 logger = structlog.get_logger(__name__)
 
@@ -135,7 +144,12 @@ class Worker:
                 logger.info("worker.stopped", worker=self.worker_id, released=released)
 
     async def run_once(self) -> int:
-        """Claim one batch of inbox items and one of outbox items and run them; returns how many ran."""
+        """Claim one batch of inbox items and one of outbox items and run them; returns how many ran.
+
+        Per batch, not per item: the web hook health is recorded once per tenant, the processed
+        deliveries are marked in one unit of work, each tenant's push target is read once, and the
+        pushed items are completed in one statement.
+        """
         settings = self.deps.settings
         inbound = await self.deps.queue.claim_inbox(
             worker_id=self.worker_id,
@@ -143,9 +157,14 @@ class Worker:
             lease=settings.lease,
             limit=settings.batch_size,
         )
-        handled = await self._run_by_key(
-            [(item.ordering_key or f"in:{item.id}", item) for item in inbound], self._run_inbound
-        )
+        handled = 0
+        if inbound:
+            batch = _InboundBatch()
+            handled = await self._run_by_key(
+                [(item.ordering_key or f"in:{item.id}", item) for item in inbound],
+                lambda item: self._run_inbound(item, batch),
+            )
+            await self._finish_inbound(batch)
         if self._stopping():
             return handled
         outbound = await self.deps.queue.claim_outbox(
@@ -154,9 +173,13 @@ class Worker:
             lease=settings.lease,
             limit=settings.batch_size,
         )
-        handled += await self._run_by_key(
-            [(item.ordering_key, item) for item in outbound], self._run_outbound
-        )
+        if outbound:
+            out_batch = _OutboundBatch(await self._targets({item.tenant_id for item in outbound}))
+            handled += await self._run_by_key(
+                [(item.ordering_key, item) for item in outbound],
+                lambda item: self._run_outbound(item, out_batch),
+            )
+            await self._finish_outbound(out_batch)
         return handled
 
     async def release(self) -> int:
@@ -189,22 +212,42 @@ class Worker:
 
     # -- inbox ---------------------------------------------------------------------------------
 
-    async def _run_inbound(self, item: InboundDelivery) -> None:
+    async def _run_inbound(self, item: InboundDelivery, batch: _InboundBatch) -> None:
         with structlog.contextvars.bound_contextvars(tenant=item.tenant_id, delivery_id=item.id):
             try:
-                result = await process(self.deps, self.bus, item)
-                state = InboxState.IGNORED if result.outcome == IGNORED else InboxState.PROCESSED
-                async with self.deps.uow() as uow:
-                    await uow.inbox.mark(
-                        item.id, state, at=self.deps.clock.now(), subject_id=result.subject_id
-                    )
-                    await uow.commit()
+                result = await process(self.deps, self.bus, item, batch.arrivals)
             except DeferredError as exc:
                 await self._settle(self._defer_inbound(item, exc))
             except _PERMANENT as exc:
                 await self._settle(self._park_inbound(item, _describe(exc)))
             except Exception as exc:
                 await self._settle(self._retry_inbound(item, exc))
+            else:
+                batch.done.append((item, result))
+
+    async def _finish_inbound(self, batch: _InboundBatch) -> None:
+        """Mark the batch's processed deliveries in one unit, then record its web hook health."""
+        if batch.done:
+            try:
+                async with self.deps.uow() as uow:
+                    now = self.deps.clock.now()
+                    for item, result in batch.done:
+                        state = (
+                            InboxState.IGNORED
+                            if result.outcome == IGNORED
+                            else InboxState.PROCESSED
+                        )
+                        await uow.inbox.mark(item.id, state, at=now, subject_id=result.subject_id)
+                    await uow.commit()
+            except Exception as exc:
+                # The handlers' work is committed and idempotent: the deliveries are retried.
+                for item, _ in batch.done:
+                    await self._settle(self._retry_inbound(item, exc))
+        try:
+            await record_arrivals(self.deps, batch.arrivals)
+        except Exception:
+            # Only the health timestamps are late; the next delivery of the tenant records them.
+            logger.exception("worker.health_not_recorded", worker=self.worker_id)
 
     async def _defer_inbound(self, item: InboundDelivery, exc: DeferredError) -> None:
         settings = self.deps.settings
@@ -252,10 +295,19 @@ class Worker:
 
     # -- outbox --------------------------------------------------------------------------------
 
-    async def _run_outbound(self, item: OutboundItem) -> None:
+    async def _targets(self, tenant_ids: set[str]) -> dict[str, Tenant | None]:
+        """The tenants of an outbox batch, read once (an unreadable one is retried per item)."""
+        try:
+            async with self.deps.uow() as uow:
+                return {tid: await uow.tenants.get(tid) for tid in sorted(tenant_ids)}
+        except Exception:
+            logger.warning("worker.targets_unreadable", worker=self.worker_id, exc_info=True)
+            return {}
+
+    async def _run_outbound(self, item: OutboundItem, batch: _OutboundBatch) -> None:
         with structlog.contextvars.bound_contextvars(tenant=item.tenant_id, delivery_id=item.id):
             try:
-                await self._push(item)
+                await self._push(item, batch.tenants)
             except PushRefusedError as exc:
                 await self._settle(self._park_outbound(item, _describe(exc)))
             except TenantGoneError as exc:
@@ -264,15 +316,23 @@ class Worker:
                 await self._settle(self._retry_outbound(item, exc))
             else:
                 logger.info("outbox.delivered", kind=item.kind, attempts=item.attempts)
-                await self._settle(
-                    self.deps.queue.complete_outbox(
-                        item.id, worker_id=self.worker_id, now=self.deps.clock.now()
-                    )
-                )
+                batch.pushed.append(item.id)
 
-    async def _push(self, item: OutboundItem) -> None:
-        async with self.deps.uow() as uow:
-            tenant = await uow.tenants.get(item.tenant_id)
+    async def _finish_outbound(self, batch: _OutboundBatch) -> None:
+        """Complete the pushed items at once; if that fails, the leases run out and they are
+        pushed again (Intrro deduplicates on the message id)."""
+        await self._settle(
+            self.deps.queue.complete_outbox_many(
+                batch.pushed, worker_id=self.worker_id, now=self.deps.clock.now()
+            )
+        )
+
+    async def _push(self, item: OutboundItem, tenants: dict[str, Tenant | None]) -> None:
+        if item.tenant_id in tenants:
+            tenant = tenants[item.tenant_id]
+        else:
+            async with self.deps.uow() as uow:
+                tenant = await uow.tenants.get(item.tenant_id)
         if tenant is None:
             raise TenantGoneError(f"tenant {item.tenant_id!r} no longer exists")
         if not tenant.intrro_callback_url:
@@ -320,6 +380,22 @@ def claim_backoff(poll_interval: timedelta, failures: int) -> float:
     """Seconds before polling again after `failures` failed polls in a row: doubling, capped."""
     base = poll_interval.total_seconds()
     return min(CLAIM_BACKOFF_CAP_S, base * 2.0 ** min(failures, 30))
+
+
+@dataclass(slots=True)
+class _InboundBatch:
+    """What the items of an inbox batch leave to be settled together."""
+
+    arrivals: Arrivals = field(default_factory=Arrivals)
+    done: list[tuple[InboundDelivery, Processed]] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class _OutboundBatch:
+    """The tenants an outbox batch pushes for, and the items pushed."""
+
+    tenants: dict[str, Tenant | None]
+    pushed: list[str] = field(default_factory=list)
 
 
 def _describe(exc: BaseException) -> str:

@@ -19,7 +19,7 @@ from typing import Generic, Self, TypeVar
 from intrro_gateway.domain.access import ApiToken
 from intrro_gateway.domain.introduction import Introduction
 from intrro_gateway.domain.jobs import Job
-from intrro_gateway.domain.status import ReferralStatus
+from intrro_gateway.domain.status import ReferralStatus, StageRef
 from intrro_gateway.domain.tenant import Tenant
 from intrro_gateway.ports.unit_of_work import (
     ConcurrencyError,
@@ -176,6 +176,11 @@ class FakeJobRepository:
     async def get(self, tenant_id: str, job_id: str) -> Job | None:
         """One job of the mirror."""
         return self.table.get((tenant_id, job_id))
+
+    async def stage_refs(self, tenant_id: str, job_id: str) -> tuple[StageRef, ...]:
+        """The job's stages in interview-plan order; none when unknown."""
+        job = self.table.get((tenant_id, job_id))
+        return job.stage_refs() if job is not None else ()
 
     async def upsert(self, tenant_id: str, job: Job) -> bool:
         """Store a job; returns whether anything changed."""

@@ -8,6 +8,7 @@ attempt back on deferral, and replays a dead item once.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
@@ -117,6 +118,13 @@ class FakeWorkQueue:
         if item is not None:
             item.state = OutboxState.DONE
             item.done_at = now
+
+    async def complete_outbox_many(
+        self, item_ids: Sequence[str], *, worker_id: str, now: datetime
+    ) -> None:
+        """Mark several outbound items done at once."""
+        for item_id in item_ids:
+            await self.complete_outbox(item_id, worker_id=worker_id, now=now)
 
     async def retry_outbox(
         self, item_id: str, *, worker_id: str, not_before: datetime, error: str

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
-from sqlalchemy import delete, func, select, tuple_, update
+from sqlalchemy import Table, and_, bindparam, delete, func, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from intrro_gateway.adapters.sql._cursor import decode_cursor, encode_cursor
@@ -40,6 +41,24 @@ _LINKS = table(LinkRow)
 _HISTORY = table(StatusHistoryRow)
 _INDEX = table(AtsIndexRow)
 _CHILDREN = (_LINKS, _HISTORY, _INDEX)
+_ROWS_OF = ((_LINKS, link_values), (_HISTORY, history_values), (_INDEX, index_values))
+_PKS = {child: tuple(c.name for c in child.primary_key.columns) for child in _CHILDREN}
+# One prepared DELETE per child table, by primary key, run once for all the rows that go.
+_DELETE_BY_PK = {
+    child: delete(child).where(and_(*(child.c[k] == bindparam(f"pk_{k}") for k in _PKS[child])))
+    for child in _CHILDREN
+}
+
+_Key = tuple[str, str]
+_Rows = dict[tuple[Any, ...], dict[str, Any]]
+
+
+def _child_rows(intro: Introduction) -> dict[Table, _Rows]:
+    """The child rows of an introduction, per table, by primary key."""
+    return {
+        child: {tuple(row[k] for k in _PKS[child]): row for row in rows_of(intro)}
+        for child, rows_of in _ROWS_OF
+    }
 
 
 class SqlIntroductionRepository(IntroductionRepository):
@@ -47,6 +66,9 @@ class SqlIntroductionRepository(IntroductionRepository):
 
     def __init__(self, conn: AsyncConnection) -> None:
         self._conn = conn
+        # The child rows as read (or last saved) in this unit of work, so that a save writes only
+        # the rows that changed; the version check guarantees the table still holds them.
+        self._read: dict[_Key, tuple[int, dict[Table, _Rows]]] = {}
 
     async def get(self, tenant_id: str, introduction_id: str) -> Introduction | None:
         """One introduction."""
@@ -85,7 +107,9 @@ class SqlIntroductionRepository(IntroductionRepository):
                     .order_by(_HISTORY.c.job_id, _HISTORY.c.position)
                 )
             ).mappings()
-            return introduction_of(row, list(links), list(history))
+            intro = introduction_of(row, list(links), list(history))
+        self._read[(tenant_id, introduction_id)] = (intro.version, _child_rows(intro))
+        return intro
 
     async def add(self, introduction: Introduction) -> None:
         """Store a new introduction."""
@@ -96,6 +120,8 @@ class SqlIntroductionRepository(IntroductionRepository):
                 )
             )
             await self._insert_children(introduction)
+        key = (introduction.tenant_id, introduction.introduction_id)
+        self._read[key] = (introduction.version, _child_rows(introduction))
 
     async def save(self, introduction: Introduction) -> None:
         """Store changes; raises ConcurrencyError when it changed since it was read."""
@@ -115,6 +141,16 @@ class SqlIntroductionRepository(IntroductionRepository):
                     f"introduction {intro_id} of {tenant_id} changed since version "
                     f"{introduction.version} was read"
                 )
+            after = _child_rows(introduction)
+            await self._write_children(introduction, after)
+        introduction.version += 1
+        self._read[(tenant_id, intro_id)] = (introduction.version, after)
+
+    async def _write_children(self, introduction: Introduction, after: dict[Table, _Rows]) -> None:
+        """Write the child rows that differ from those read; all of them when none were read."""
+        tenant_id, intro_id = introduction.tenant_id, introduction.introduction_id
+        read = self._read.get((tenant_id, intro_id))
+        if read is None or read[0] != introduction.version:
             for child in _CHILDREN:
                 await self._conn.execute(
                     delete(child).where(
@@ -122,7 +158,23 @@ class SqlIntroductionRepository(IntroductionRepository):
                     )
                 )
             await self._insert_children(introduction)
-        introduction.version += 1
+            return
+        before = read[1]
+        inserts: list[tuple[Table, list[dict[str, Any]]]] = []
+        for child in _CHILDREN:
+            old, new = before[child], after[child]
+            gone = [pk for pk, row in old.items() if new.get(pk) != row]
+            if gone:
+                keys = _PKS[child]
+                await self._conn.execute(
+                    _DELETE_BY_PK[child],
+                    [{f"pk_{k}": v for k, v in zip(keys, pk, strict=True)} for pk in gone],
+                )
+            fresh = [row for pk, row in new.items() if old.get(pk) != row]
+            if fresh:
+                inserts.append((child, fresh))
+        for child, rows in inserts:  # after every delete: a moved key never meets itself
+            await self._conn.execute(child.insert(), rows)
 
     async def by_application(self, tenant_id: str, application_id: str) -> Introduction | None:
         """The introduction linked to an ATS application."""

@@ -17,6 +17,7 @@ from intrro_gateway.adapters.sql._db import translated, upsert_insert
 from intrro_gateway.adapters.sql.tables import JobPostRow, JobRow, JobStageRow, table
 from intrro_gateway.adapters.system import SystemClock
 from intrro_gateway.domain.jobs import Department, Job, JobPost, JobStage, JobStatus, Office
+from intrro_gateway.domain.status import StageRef
 from intrro_gateway.ports.clock import Clock
 from intrro_gateway.ports.unit_of_work import JobRepository, Page
 
@@ -38,6 +39,19 @@ class SqlJobRepository(JobRepository):
         """One job of the mirror."""
         jobs = await self._load(tenant_id, [job_id])
         return jobs[0] if jobs else None
+
+    async def stage_refs(self, tenant_id: str, job_id: str) -> tuple[StageRef, ...]:
+        """The job's stages in interview-plan order (one query; no job row, no posts)."""
+        async with translated():
+            rows = (
+                await self._conn.execute(
+                    select(_STAGES.c.stage_id, _STAGES.c.name, _STAGES.c.position).where(
+                        _STAGES.c.tenant_id == tenant_id, _STAGES.c.job_id == job_id
+                    )
+                )
+            ).all()
+        stages = (JobStage(r[0], r[1], r[2]) for r in rows)
+        return tuple(s.as_ref() for s in sorted(stages, key=lambda s: (s.order, s.id)))
 
     async def upsert(self, tenant_id: str, job: Job) -> bool:
         """Store a job; returns whether anything changed."""

@@ -171,6 +171,19 @@ class SqlWorkQueue(WorkQueue):
             {**_UNLEASED, "state": str(OutboxState.DONE), "done_at": now},
         )
 
+    async def complete_outbox_many(
+        self, item_ids: Sequence[str], *, worker_id: str, now: datetime
+    ) -> None:
+        """Mark several outbound items done at once (one statement, one transaction)."""
+        if not item_ids:
+            return
+        values = {**_UNLEASED, "state": str(OutboxState.DONE), "done_at": now}
+        held = and_(_OUTBOX.c.lease_owner == worker_id, _OUTBOX.c.state == _LEASED)
+        async with turn(self._engine), translated(), self._engine.begin() as conn:
+            await conn.execute(
+                update(_OUTBOX).where(_OUTBOX.c.id.in_(list(item_ids)), held).values(values)
+            )
+
     async def retry_outbox(
         self, item_id: str, *, worker_id: str, not_before: datetime, error: str
     ) -> None:

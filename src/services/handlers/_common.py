@@ -51,8 +51,7 @@ async def job_stages(uow: UnitOfWork, tenant_id: str, job_id: str | None) -> tup
     """The job's stages from the mirror, for the stage mapping (none when unknown)."""
     if job_id is None:
         return ()
-    job = await uow.jobs.get(tenant_id, job_id)
-    return job.stage_refs() if job is not None else ()
+    return await uow.jobs.stage_refs(tenant_id, job_id)
 
 
 async def save_and_announce(uow: UnitOfWork, deps: Dependencies, intro: Introduction) -> int:
