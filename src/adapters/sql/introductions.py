@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Table, and_, bindparam, delete, func, select, tuple_, update
+from sqlalchemy import String, Table, and_, bindparam, delete, func, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from intrro_gateway.adapters.sql._cursor import decode_cursor, encode_cursor
@@ -49,6 +49,35 @@ _DELETE_BY_PK = {
     for child in _CHILDREN
 }
 
+# Built once: a statement built per call costs more CPU than the database spends running it.
+_TENANT = bindparam("tenant_id", type_=String())
+_INTRO = bindparam("introduction_id", type_=String())
+_GET = select(_INTROS).where(_INTROS.c.tenant_id == _TENANT, _INTROS.c.introduction_id == _INTRO)
+_GET_LINKS = (
+    select(_LINKS)
+    .where(_LINKS.c.tenant_id == _TENANT, _LINKS.c.introduction_id == _INTRO)
+    .order_by(_LINKS.c.position)
+)
+_GET_HISTORY = (
+    select(_HISTORY)
+    .where(_HISTORY.c.tenant_id == _TENANT, _HISTORY.c.introduction_id == _INTRO)
+    .order_by(_HISTORY.c.job_id, _HISTORY.c.position)
+)
+_INDEXED = (
+    select(_INDEX.c.introduction_id)
+    .where(
+        _INDEX.c.tenant_id == _TENANT,
+        _INDEX.c.kind == bindparam("kind"),
+        _INDEX.c.ats_id == bindparam("ats_id"),
+    )
+    .order_by(_INDEX.c.introduction_id)
+)
+_SAVE = update(_INTROS).where(
+    _INTROS.c.tenant_id == bindparam("key_tenant_id"),
+    _INTROS.c.introduction_id == bindparam("key_introduction_id"),
+    _INTROS.c.version == bindparam("read_version"),
+)  # SET: every column the parameters name
+
 _Key = tuple[str, str]
 _Rows = dict[tuple[Any, ...], dict[str, Any]]
 
@@ -72,41 +101,13 @@ class SqlIntroductionRepository(IntroductionRepository):
 
     async def get(self, tenant_id: str, introduction_id: str) -> Introduction | None:
         """One introduction."""
+        key = {"tenant_id": tenant_id, "introduction_id": introduction_id}
         async with translated():
-            row = (
-                (
-                    await self._conn.execute(
-                        select(_INTROS).where(
-                            _INTROS.c.tenant_id == tenant_id,
-                            _INTROS.c.introduction_id == introduction_id,
-                        )
-                    )
-                )
-                .mappings()
-                .first()
-            )
+            row = (await self._conn.execute(_GET, key)).mappings().first()
             if row is None:
                 return None
-            links = (
-                await self._conn.execute(
-                    select(_LINKS)
-                    .where(
-                        _LINKS.c.tenant_id == tenant_id,
-                        _LINKS.c.introduction_id == introduction_id,
-                    )
-                    .order_by(_LINKS.c.position)
-                )
-            ).mappings()
-            history = (
-                await self._conn.execute(
-                    select(_HISTORY)
-                    .where(
-                        _HISTORY.c.tenant_id == tenant_id,
-                        _HISTORY.c.introduction_id == introduction_id,
-                    )
-                    .order_by(_HISTORY.c.job_id, _HISTORY.c.position)
-                )
-            ).mappings()
+            links = (await self._conn.execute(_GET_LINKS, key)).mappings()
+            history = (await self._conn.execute(_GET_HISTORY, key)).mappings()
             intro = introduction_of(row, list(links), list(history))
         self._read[(tenant_id, introduction_id)] = (intro.version, _child_rows(intro))
         return intro
@@ -128,13 +129,14 @@ class SqlIntroductionRepository(IntroductionRepository):
         tenant_id, intro_id = introduction.tenant_id, introduction.introduction_id
         async with translated():
             result = await self._conn.execute(
-                update(_INTROS)
-                .where(
-                    _INTROS.c.tenant_id == tenant_id,
-                    _INTROS.c.introduction_id == intro_id,
-                    _INTROS.c.version == introduction.version,
-                )
-                .values({**introduction_values(introduction), "version": introduction.version + 1})
+                _SAVE,
+                {
+                    **introduction_values(introduction),
+                    "version": introduction.version + 1,
+                    "key_tenant_id": tenant_id,
+                    "key_introduction_id": intro_id,
+                    "read_version": introduction.version,
+                },
             )
             if result.rowcount != 1:
                 raise ConcurrencyError(
@@ -280,13 +282,7 @@ class SqlIntroductionRepository(IntroductionRepository):
     async def _indexed(self, tenant_id: str, kind: str, ats_id: str) -> list[Introduction]:
         async with translated():
             result = await self._conn.execute(
-                select(_INDEX.c.introduction_id)
-                .where(
-                    _INDEX.c.tenant_id == tenant_id,
-                    _INDEX.c.kind == kind,
-                    _INDEX.c.ats_id == ats_id,
-                )
-                .order_by(_INDEX.c.introduction_id)
+                _INDEXED, {"tenant_id": tenant_id, "kind": kind, "ats_id": ats_id}
             )
             ids = [str(v) for v in result.scalars()]
         found = [await self.get(tenant_id, intro_id) for intro_id in ids]

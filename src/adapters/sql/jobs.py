@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, or_, select
+from sqlalchemy import and_, bindparam, delete, or_, select
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -27,6 +27,10 @@ _JOBS = table(JobRow)
 _STAGES = table(JobStageRow)
 _POSTS = table(JobPostRow)
 
+_STAGE_REFS = select(_STAGES.c.stage_id, _STAGES.c.name, _STAGES.c.position).where(
+    _STAGES.c.tenant_id == bindparam("tenant_id"), _STAGES.c.job_id == bindparam("job_id")
+)
+
 
 class SqlJobRepository(JobRepository):
     """A tenant's job mirror in SQL."""
@@ -44,11 +48,7 @@ class SqlJobRepository(JobRepository):
         """The job's stages in interview-plan order (one query; no job row, no posts)."""
         async with translated():
             rows = (
-                await self._conn.execute(
-                    select(_STAGES.c.stage_id, _STAGES.c.name, _STAGES.c.position).where(
-                        _STAGES.c.tenant_id == tenant_id, _STAGES.c.job_id == job_id
-                    )
-                )
+                await self._conn.execute(_STAGE_REFS, {"tenant_id": tenant_id, "job_id": job_id})
             ).all()
         stages = (JobStage(r[0], r[1], r[2]) for r in rows)
         return tuple(s.as_ref() for s in sorted(stages, key=lambda s: (s.order, s.id)))

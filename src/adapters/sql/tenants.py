@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import bindparam, delete, or_, select, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -56,6 +56,9 @@ _OWNED = [
     )
 ]
 
+# Built once: a statement built per call costs more CPU than the database spends running it.
+_GET = select(_TENANTS).where(_TENANTS.c.id == bindparam("tenant_id"))
+
 
 class SqlTenantRepository(TenantRepository):
     """Tenants in SQL, secrets encrypted with the cipher."""
@@ -67,7 +70,7 @@ class SqlTenantRepository(TenantRepository):
     async def get(self, tenant_id: str) -> Tenant | None:
         """The tenant, with its secrets decrypted, or None."""
         async with translated():
-            result = await self._conn.execute(select(_TENANTS).where(_TENANTS.c.id == tenant_id))
+            result = await self._conn.execute(_GET, {"tenant_id": tenant_id})
             row = result.mappings().first()
         return None if row is None else self._to_domain(row)
 
