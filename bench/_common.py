@@ -11,6 +11,7 @@ import contextlib
 import datetime as dt
 import hashlib
 import hmac
+import importlib.util
 import json
 import math
 import os
@@ -44,6 +45,17 @@ FIXTURES = ROOT / "tests" / "fixtures" / "greenhouse_webhooks"
 API_TOKEN = "bench-token-0123456789abcdef"
 WEBHOOK_SECRET = "bench-greenhouse-webhook-secret"
 INTRRO_SECRET = "whsec_" + base64.b64encode(b"bench-intrro-secret-0123456789ab").decode()
+
+
+def bench_module(name: str) -> Any:
+    """Another benchmark script as a module (`bench/` is off the import path: see above)."""
+    spec = importlib.util.spec_from_file_location(f"bench_{name}", BENCH / f"{name}.py")
+    if spec is None or spec.loader is None:
+        raise ImportError(f"no benchmark named {name!r}")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
 
 
 def machine_line() -> str:

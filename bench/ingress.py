@@ -8,6 +8,13 @@ clients, after a short warm-up; and reports requests per second, latency percent
 time per request (from /proc). Every answer must be exactly 200 (Greenhouse) or 202 (Intrro).
 
     .venv/bin/python bench/ingress.py [--n 2000] [--concurrency 16] [--database sqlite|postgres|all]
+
+`--compare-bare` instead drives the gateway (`serve --no-worker`) and a bare Starlette endpoint that only
+reads the body (`bench/_bare.py`, served the same way) with the same load generator in one run: `wrk`
+where installed (`--connections` 32, 2 threads, `--seconds` each, a pool of distinct signed stage changes
+sent round-robin by a Lua script), else this script's httpx clients. Its last line is
+`ingest: ratio_sqlite=… ratio_postgres=… p99_ms_sqlite=… p99_ms_postgres=…` (ratio: gateway requests/s
+over the bare endpoint's).
 """
 
 from __future__ import annotations
@@ -16,6 +23,8 @@ import argparse
 import asyncio
 import json
 import os
+import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -252,6 +261,246 @@ def run(database: str, n: int, concurrency: int, nodelay: bool) -> list[tuple[Re
             return asyncio.run(drive(database, proc, port, n, concurrency))
 
 
+# -- --compare-bare ----------------------------------------------------------------------------
+
+POOL_PER_SECOND = 3000  # distinct deliveries prepared per second of wrk time; beyond, it wraps
+
+
+@dataclass(frozen=True, slots=True)
+class Load:
+    """What the load generator measured against one server."""
+
+    server: str
+    requests: int
+    seconds: float
+    p50_ms: float
+    p99_ms: float
+    not_ok: int
+    server_cpu_s: float
+    wrapped: bool
+
+    @property
+    def rate(self) -> float:
+        """Requests per second."""
+        return self.requests / self.seconds
+
+    def row(self) -> list[object]:
+        """As a table row."""
+        return [
+            self.server,
+            self.requests,
+            self.rate,
+            self.p50_ms,
+            self.p99_ms,
+            1000 * self.server_cpu_s / self.requests if self.requests else float("nan"),
+            self.not_ok,
+            "yes" if self.wrapped else "no",
+        ]
+
+
+def lua_script(requests: list[Request], folder: Path) -> Path:
+    """A wrk script sending the requests round-robin (each thread from its own offset)."""
+    lines = ["local reqs = {}", "local n = 0"]
+    for path, body, headers in requests:
+        head = ", ".join(f'["{k}"] = "{v}"' for k, v in headers.items())
+        lines.append(f'n = n + 1; reqs[n] = {{"{path}", {{{head}}}, [==[{body.decode()}]==]}}')
+    lines += [
+        "local formatted = {}",
+        "local i = 0",
+        "local threads = 0",
+        "function setup(thread)",
+        "  thread:set('tid', threads)",
+        "  threads = threads + 1",
+        "end",
+        "function init(args)",
+        "  for k, r in ipairs(reqs) do formatted[k] = wrk.format('POST', r[1], r[2], r[3]) end",
+        "  i = (tid or 0) * math.floor(n / 2)",  # the two threads start half the pool apart
+        "end",
+        "function request()",
+        "  i = i + 1",
+        "  if i > n then i = 1 end",
+        "  return formatted[i]",
+        "end",
+    ]
+    script = folder / "load.lua"
+    script.write_text("\n".join(lines))
+    return script
+
+
+def wrk_load(
+    url: str, script: Path, connections: int, seconds: float
+) -> tuple[int, float, float, float, int]:
+    """Run wrk; (requests, seconds, p50 ms, p99 ms, non-2xx)."""
+    command = [
+        "wrk",
+        f"-t{2}",
+        f"-c{connections}",
+        f"-d{seconds:g}s",
+        "--latency",
+        "-s",
+        str(script),
+        url,
+    ]
+    out = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60).stdout
+    requests = int(re.search(r"(\d+) requests in ([\d.]+)(m?s)", out).group(1))  # type: ignore[union-attr]
+    took = re.search(r"requests in ([\d.]+)(m?s)", out)
+    elapsed = float(took.group(1)) / (1000 if took.group(2) == "ms" else 1)  # type: ignore[union-attr]
+    not_ok_match = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    not_ok = int(not_ok_match.group(1)) if not_ok_match else 0
+    if errors:
+        not_ok += sum(int(g) for g in errors.groups())
+    return requests, elapsed, _wrk_ms(out, "50%"), _wrk_ms(out, "99%"), not_ok
+
+
+def _wrk_ms(out: str, label: str) -> float:
+    match = re.search(rf"^\s*{re.escape(label)}\s+([\d.]+)(us|ms|s)\s*$", out, re.MULTILINE)
+    if match is None:
+        return float("nan")
+    value, unit = float(match.group(1)), match.group(2)
+    return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+
+
+async def python_load(
+    port: int, requests: list[Request], connections: int
+) -> tuple[int, float, float, float, int]:
+    """The fallback generator: httpx clients over kept-alive connections."""
+    limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
+    async with httpx.AsyncClient(
+        base_url=f"http://127.0.0.1:{port}", limits=limits, timeout=30.0
+    ) as client:
+        seconds, latencies, statuses = await fire(client, requests, connections)
+    lat = sorted(latencies)
+    not_ok = sum(n for status, n in statuses.items() if status != 200)
+    return len(requests), seconds, percentile(lat, 0.5), percentile(lat, 0.99), not_ok
+
+
+def measure_load(
+    name: str,
+    proc: subprocess.Popen[bytes],
+    port: int,
+    requests: list[Request],
+    script: Path | None,
+    args: argparse.Namespace,
+) -> Load:
+    """Warm the server up, then load it; its CPU from /proc."""
+    asyncio.run(python_load(port, requests[:WARMUP], 4))
+    cpu_before = cpu_seconds(proc.pid)
+    if script is not None:
+        offset_script = script
+        n, seconds, p50, p99, not_ok = wrk_load(
+            f"http://127.0.0.1:{port}", offset_script, args.connections, args.seconds
+        )
+    else:
+        n, seconds, p50, p99, not_ok = asyncio.run(
+            python_load(port, requests[WARMUP:], args.connections)
+        )
+    cpu = cpu_seconds(proc.pid) - cpu_before
+    # wrk's two threads each start half the pool apart: a third of the pool per thread is safe.
+    return Load(name, n, seconds, p50, p99, not_ok, cpu, n > len(requests) - WARMUP)
+
+
+@contextmanager
+def bare_process(folder: Path, port: int) -> Iterator[subprocess.Popen[bytes]]:
+    """`bench/_bare.py` on the port, stopped by SIGTERM at the end."""
+    log = (folder / "bare.log").open("wb")
+    command = [sys.executable, str(BENCH / "_bare.py"), str(port)]
+    proc = subprocess.Popen(command, cwd=folder, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        yield proc
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        log.close()
+
+
+async def _up(port: int, proc: subprocess.Popen[bytes], path: str, tenant: bool) -> None:
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=10) as client:
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while True:
+            if proc.poll() is not None:
+                raise SystemExit(f"{proc.args!r} exited with {proc.returncode} at start-up")
+            try:
+                if (await client.get(path)).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                raise SystemExit("a server did not start")
+            await asyncio.sleep(0.1)
+        if tenant:
+            await create_tenant(client)
+
+
+def compare(database: str, args: argparse.Namespace, use_wrk: bool) -> tuple[Load, Load]:
+    """The bare endpoint, then the gateway on a throw-away database, under the same load."""
+    pool = WARMUP + (int(POOL_PER_SECOND * args.seconds) if use_wrk else args.n)
+    requests = greenhouse_requests(pool, 0)
+    with (
+        throwaway_database(database) as url,
+        tempfile.TemporaryDirectory(prefix="intrro-bench-ingress-") as name,
+    ):
+        folder = Path(name)
+        script = lua_script(requests[WARMUP:], folder) if use_wrk else None
+        port = free_port()
+        with bare_process(folder, port) as proc:
+            asyncio.run(_up(port, proc, "/healthz", tenant=False))
+            bare = measure_load("bare", proc, port, requests, script, args)
+        port = free_port()
+        with gateway_process(url, folder, port) as proc:
+            asyncio.run(_up(port, proc, "/readyz", tenant=True))
+            gateway = measure_load(f"gateway {database}", proc, port, requests, script, args)
+        return bare, gateway
+
+
+def main_compare(args: argparse.Namespace) -> None:
+    """`--compare-bare`: the table and the `ingest:` line."""
+    use_wrk = shutil.which("wrk") is not None and not args.python_load
+    generator = (
+        f"wrk, {args.connections} connections, 2 threads, {args.seconds:g} s per server"
+        if use_wrk
+        else f"httpx clients in this process, {args.connections} connections, {args.n} requests"
+    )
+    print(machine_line())
+    print(
+        f"ingest: gateway (serve --no-worker) vs a bare Starlette endpoint served the same way; "
+        f"signed 3.7 KB candidate_stage_change bodies, each distinct; load: {generator}"
+    )
+    rows: list[list[object]] = []
+    ratio: dict[str, float] = {}
+    p99: dict[str, float] = {}
+    for database in databases(args.database):
+        bare, gateway = compare(database, args, use_wrk)
+        rows += [bare.row(), gateway.row()]
+        ratio[database] = gateway.rate / bare.rate
+        p99[database] = gateway.p99_ms
+    print(
+        table(
+            [
+                "server",
+                "requests",
+                "req/s",
+                "p50 ms",
+                "p99 ms",
+                "server CPU ms/req",
+                "not 2xx / errors",
+                "pool wrapped",
+            ],
+            rows,
+        )
+    )
+    print(
+        "ingest: "
+        + " ".join(f"ratio_{d}={ratio[d]:.3f}" for d in ratio)
+        + " "
+        + " ".join(f"p99_ms_{d}={p99[d]:.1f}" for d in p99)
+    )
+
+
 def main() -> None:
     """Parse the arguments, run, print the table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -263,7 +512,18 @@ def main() -> None:
         action="store_true",
         help="serve with TCP_NODELAY on the listening socket (the fix of the ~40 ms stall)",
     )
+    parser.add_argument(
+        "--compare-bare", action="store_true", help="gateway vs a bare endpoint, same load"
+    )
+    parser.add_argument("--connections", type=int, default=32, help="--compare-bare: 32")
+    parser.add_argument("--seconds", type=float, default=10.0, help="--compare-bare, wrk: 10")
+    parser.add_argument(
+        "--python-load", action="store_true", help="--compare-bare: httpx even if wrk is there"
+    )
     args = parser.parse_args()
+    if args.compare_bare:
+        main_compare(args)
+        return
     print(machine_line())
     server = "serve with TCP_NODELAY set" if args.tcp_nodelay else "serve as shipped"
     print(

@@ -1,8 +1,9 @@
 """A job import from the Greenhouse sandbox: requests made and seconds, for 25 and for 500 open jobs.
 
 The real container on a throw-away database (SQLite or PostgreSQL) with the real Harvest v3 client,
-which reaches the bundled sandbox through an in-process `httpx.ASGITransport` (no sockets; the sandbox
-keeps Greenhouse's 150 requests / 30 s allowance). The sandbox holds its seeded data with open jobs
+which reaches the bundled sandbox over loopback HTTP; the sandbox runs in its own process
+(`bench/_gh_sandbox.py`, Greenhouse's 150 requests / 30 s allowance kept), so the peak RSS printed is
+the gateway side's alone (this process: container, client, import). The sandbox holds its seeded data with open jobs
 added (or closed) until exactly `N` are open, each with five or six interview stages and one or two
 posts. A connected tenant runs `ImportJobs(full=True)` through the message bus twice: the first import
 stores every job and queues one `jobs.changed`; the second finds nothing changed. The requests are
@@ -15,10 +16,17 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import inspect
+import json
+import resource
+import signal
+import subprocess
+import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -26,10 +34,12 @@ from typing import Any
 import httpx
 from _common import (
     API_TOKEN,
+    BENCH,
     INTRRO_SECRET,
     WEBHOOK_SECRET,
     databases,
     fernet_key,
+    free_port,
     machine_line,
     table,
     throwaway_database,
@@ -42,80 +52,12 @@ from intrro_gateway.domain.tenant import AtsConnection, AtsCredentials, Rotating
 from intrro_gateway.entrypoints.container import build_container
 from intrro_gateway.entrypoints.logging import configure_logging
 from intrro_gateway.entrypoints.settings import load_settings
-from intrro_gateway.sandboxes.greenhouse import SandboxState, create_sandbox_app, seeded_state
 from intrro_gateway.services.handlers.jobs import JobImportResult
 
 TENANT = "bench"
-SANDBOX = "http://sandbox.bench"
+START_TIMEOUT_S = 120.0
 T0 = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
-IMPORT_TIMEOUT_S = 100.0
-STAGES = ("Application Review", "Phone Screen", "Technical Interview", "Onsite", "Offer")
-
-
-def sandbox_with_open_jobs(count: int) -> SandboxState:
-    """The seeded sandbox with exactly `count` open jobs."""
-    state = seeded_state()
-    open_jobs = [
-        job
-        for job in state.tables["jobs"].values()
-        if job["status"] == "open" and not job.get("is_template")
-    ]
-    for job in open_jobs[count:]:
-        job["status"] = "closed"
-    for index in range(len(open_jobs), count):
-        add_open_job(state, index)
-    return state
-
-
-def add_open_job(state: SandboxState, index: int) -> None:
-    """An open job with its stages and posts, shaped like the seeded ones."""
-    seed = state.seed
-    job = state.insert(
-        "jobs",
-        {
-            "name": f"Engineer {index}",
-            "requisition_id": f"REQ-{1000 + index}",
-            "notes": None,
-            "confidential": False,
-            "status": "open",
-            "opened_at": state.clock.stamp(),
-            "closed_at": None,
-            "is_template": False,
-            "copied_from_id": None,
-            "department_id": seed.department_ids[index % len(seed.department_ids)],
-            "office_ids": [seed.office_ids[index % len(seed.office_ids)]],
-            "custom_fields": {},
-        },
-    )
-    stages = (*STAGES[:4], "Reference Check", STAGES[4]) if index % 2 else STAGES
-    for order, name in enumerate(stages):
-        state.insert(
-            "job_interview_stages",
-            {"job_id": job["id"], "name": name, "sort_order": order, "active": True},
-        )
-    for post in range(1 + index % 2):
-        post_id = state.new_id()
-        state.insert(
-            "job_posts",
-            {
-                "id": post_id,
-                "title": f"Engineer {index}" + (" (Remote)" if post else ""),
-                "job_id": job["id"],
-                "job_board_id": 4_000_000_010,
-                "internal": False,
-                "internal_content": None,
-                "content": "<p>Join us.</p>",
-                "active": True,
-                "live": True,
-                "featured": False,
-                "first_published_at": state.clock.stamp(),
-                "language": "en",
-                "demographic_question_set_id": None,
-                "questions": [],
-                "public_url": f"{state.BOARD_URL}/jobs/{post_id}?gh_jid={post_id}",
-                "_location": "Remote",
-            },
-        )
+IMPORT_TIMEOUT_S = 110.0
 
 
 class TimedReads:
@@ -137,7 +79,7 @@ class TimedReads:
         return getattr(self._ats, name)
 
 
-def tenant() -> Tenant:
+def tenant(credential: dict[str, str]) -> Tenant:
     """A tenant connected with the sandbox's default credential."""
     return Tenant(
         id=TENANT,
@@ -148,9 +90,9 @@ def tenant() -> Tenant:
         connection=AtsConnection(
             ats="greenhouse",
             credentials=AtsCredentials(
-                client_id=SandboxState.DEFAULT_CLIENT_ID,
-                client_secret=SandboxState.DEFAULT_CLIENT_SECRET,
-                user_id=str(SandboxState.DEFAULT_USER_ID),
+                client_id=credential["client_id"],
+                client_secret=credential["client_secret"],
+                user_id=credential["user_id"],
             ),
             connected_at=T0,
             ok=True,
@@ -164,21 +106,60 @@ async def _resolve(value: Any) -> Any:
     return await value if inspect.isawaitable(value) else value
 
 
-async def measure(database: str, url: str, folder: Path, size: int) -> list[list[object]]:
+@contextlib.contextmanager
+def sandbox_process(folder: Path, size: int) -> Iterator[tuple[str, dict[str, str]]]:
+    """The sandbox with `size` open jobs in its own process; (its URL, its credential)."""
+    port = free_port()
+    ready = folder / "sandbox.json"
+    log = (folder / "sandbox.log").open("wb")
+    command = [sys.executable, str(BENCH / "_gh_sandbox.py"), str(port), str(size), str(ready)]
+    proc = subprocess.Popen(command, cwd=folder, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while not ready.exists():
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise SystemExit(
+                    f"the sandbox did not start: {(folder / 'sandbox.log').read_text()}"
+                )
+            time.sleep(0.1)
+        yield f"http://127.0.0.1:{port}", json.loads(ready.read_text())
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        log.close()
+
+
+def peak_rss_mib() -> float:
+    """This process's peak resident set so far, in MiB."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+async def logged_requests(client: httpx.AsyncClient) -> list[dict[str, Any]]:
+    """The sandbox's request log."""
+    response = await client.get("/_sandbox/requests")
+    response.raise_for_status()
+    logged: list[dict[str, Any]] = response.json()
+    return logged
+
+
+async def measure(
+    database: str, url: str, folder: Path, size: int, sandbox: str, credential: dict[str, str]
+) -> list[list[object]]:
     """Two full imports of `size` open jobs; a table row each."""
-    state = sandbox_with_open_jobs(size)
     environ = {
         "GATEWAY_DATABASE_URL": url,
         "GATEWAY_SECRET_KEYS": fernet_key(),
         "GATEWAY_API_TOKENS": API_TOKEN,
         "GATEWAY_RUN_WORKER": "false",
         "GATEWAY_LOG_LEVEL": "warning",
-        "GATEWAY_GREENHOUSE_BASE_URL": SANDBOX,
-        "GATEWAY_GREENHOUSE_AUTH_URL": SANDBOX,
+        "GATEWAY_GREENHOUSE_BASE_URL": sandbox,
+        "GATEWAY_GREENHOUSE_AUTH_URL": sandbox,
     }
     container = build_container(load_settings(folder / ".env", environ, generate=False))
-    transport = httpx.ASGITransport(app=create_sandbox_app(state))
-    container.http_transport.override(providers.Object(transport))
     timed = TimedReads(container.greenhouse_client())
     container.greenhouse_client.override(providers.Object(timed))
     await asyncio.to_thread(upgrade, url)
@@ -188,45 +169,48 @@ async def measure(database: str, url: str, folder: Path, size: int) -> list[list
         deps = await _resolve(container.deps())
         bus = await _resolve(container.bus())
         async with deps.uow() as uow:
-            await uow.tenants.add(tenant())
+            await uow.tenants.add(tenant(credential))
             await uow.commit()
-        for label in ("first", "again"):
-            before = len(state.requests)
-            timed.seconds = 0.0
-            started = time.perf_counter()
-            result = await asyncio.wait_for(
-                bus.handle(ImportJobs(tenant_id=TENANT, full=True)), IMPORT_TIMEOUT_S
-            )
-            seconds = time.perf_counter() - started
-            if not isinstance(result, JobImportResult) or result.total != size:
-                raise SystemExit(f"the import saw {result!r}, not {size} jobs")
-            made = state.requests[before:]
-            paths = Counter(r.path.removeprefix("/v3/").lstrip("/") for r in made)
-            rows.append(
-                [
-                    f"{database} {size} jobs, {label}",
-                    result.total,
-                    result.changed,
-                    len(made),
-                    ", ".join(f"{path} {n}" for path, n in sorted(paths.items())),
-                    seconds,
-                    timed.seconds,
-                    seconds - timed.seconds,
-                    size / seconds,
-                ]
-            )
+        async with httpx.AsyncClient(base_url=sandbox, timeout=30) as control:
+            for label in ("first", "again"):
+                before = len(await logged_requests(control))
+                timed.seconds = 0.0
+                started = time.perf_counter()
+                result = await asyncio.wait_for(
+                    bus.handle(ImportJobs(tenant_id=TENANT, full=True)), IMPORT_TIMEOUT_S
+                )
+                seconds = time.perf_counter() - started
+                if not isinstance(result, JobImportResult) or result.total != size:
+                    raise SystemExit(f"the import saw {result!r}, not {size} jobs")
+                made = (await logged_requests(control))[before:]
+                paths = Counter(str(r["path"]).removeprefix("/v3/").lstrip("/") for r in made)
+                rows.append(
+                    [
+                        f"{database} {size} jobs, {label}",
+                        result.total,
+                        result.changed,
+                        len(made),
+                        ", ".join(f"{path} {n}" for path, n in sorted(paths.items())),
+                        seconds,
+                        timed.seconds,
+                        seconds - timed.seconds,
+                        size / seconds,
+                        peak_rss_mib(),
+                    ]
+                )
     finally:
         await _resolve(container.shutdown_resources())
     return rows
 
 
 def run(database: str, size: int) -> list[list[object]]:
-    """Both imports on a throw-away database of this kind."""
+    """Both imports on a throw-away database of this kind, the sandbox in its own process."""
     with (
         throwaway_database(database) as url,
-        tempfile.TemporaryDirectory(prefix="intrro-bench-jobs-") as folder,
+        tempfile.TemporaryDirectory(prefix="intrro-bench-jobs-") as name,
+        sandbox_process(Path(name), size) as (sandbox, credential),
     ):
-        return asyncio.run(measure(database, url, Path(folder), size))
+        return asyncio.run(measure(database, url, Path(name), size, sandbox, credential))
 
 
 def main() -> None:
@@ -251,10 +235,15 @@ def main() -> None:
                 "reading s",
                 "storing s",
                 "jobs/s",
+                "gateway peak RSS MiB",
             ],
             rows,
         )
     )
+    for row in rows:
+        print(
+            f"job_import: {row[0]} requests={row[3]} peak_rss_mib={row[9]:.0f} seconds={row[5]:.1f}"
+        )
 
 
 if __name__ == "__main__":

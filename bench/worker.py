@@ -21,10 +21,14 @@ import asyncio
 import contextlib
 import inspect
 import json
+import os
+import signal
+import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -32,11 +36,13 @@ from typing import Any
 import httpx
 from _common import (
     API_TOKEN,
+    BENCH,
     INTRRO_SECRET,
     WEBHOOK_SECRET,
     databases,
     fernet_key,
     fixture,
+    free_port,
     machine_line,
     table,
     throwaway_database,
@@ -212,10 +218,13 @@ def stage_change(i: int, template: dict[str, Any], now: datetime) -> InboundDeli
     )
 
 
-async def seed(deps: Dependencies, n: int) -> None:
-    """The tenant, the job and the introductions, then the waiting deliveries."""
+async def seed(
+    deps: Dependencies, n: int, *, callback: str | None = None, deliveries: bool = True
+) -> None:
+    """The tenant, the job and the introductions, then (unless told not to) the waiting deliveries."""
     async with deps.uow() as uow:
-        await uow.tenants.add(tenant())
+        owner = tenant() if callback is None else replace(tenant(), intrro_callback_url=callback)
+        await uow.tenants.add(owner)
         job = Job(ats_id=JOB_ID, title="Backend Engineer", status=JobStatus.OPEN, stages=STAGES)
         await uow.jobs.upsert(TENANT, job)
         await uow.commit()
@@ -225,8 +234,137 @@ async def seed(deps: Dependencies, n: int) -> None:
         async with deps.uow() as uow:
             for i in range(start, min(n, start + SEED_BATCH)):
                 await uow.introductions.add(introduction(i))
-                await uow.inbox.add(stage_change(i, template, now))
+                if deliveries:
+                    await uow.inbox.add(stage_change(i, template, now))
             await uow.commit()
+
+
+async def add_deliveries(deps: Dependencies, n: int) -> None:
+    """The `n` waiting stage changes, in one commit (which wakes idle workers)."""
+    template = json.loads(fixture("candidate_stage_change"))
+    now = deps.clock.now()
+    async with deps.uow() as uow:
+        for i in range(n):
+            await uow.inbox.add(stage_change(i, template, now))
+        await uow.commit()
+
+
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU time a process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def settled(pids: list[int], quiet_s: float = 0.5, limit_s: float = 30.0) -> None:
+    """Wait until the processes stop using CPU (their start-up is over)."""
+    deadline = time.monotonic() + limit_s
+    last = [cpu_seconds(pid) for pid in pids]
+    while time.monotonic() < deadline:
+        time.sleep(quiet_s)
+        now = [cpu_seconds(pid) for pid in pids]
+        if all(b - a < 0.02 for a, b in zip(last, now, strict=True)):
+            return
+        last = now
+
+
+async def drain_processes(database: str, url: str, folder: Path, args: argparse.Namespace) -> Drain:
+    """Seed, start `--processes` worker processes (the shipped `worker` command) and a receiver
+    process, wait until the workers are idle, then store the deliveries in one commit and time the
+    drain; CPU is the worker processes' own (from /proc)."""
+    key = fernet_key()
+    receiver_port = free_port()
+    receiver = f"http://127.0.0.1:{receiver_port}"
+    env = {
+        "GATEWAY_DATABASE_URL": url,
+        "GATEWAY_SECRET_KEYS": key,
+        "GATEWAY_API_TOKENS": API_TOKEN,
+        "GATEWAY_RUN_WORKER": "false",
+        "GATEWAY_LOG_LEVEL": "warning",
+        "GATEWAY_AUTO_MIGRATE": "false",
+        "GATEWAY_BATCH_SIZE": str(args.batch_size),
+        "GATEWAY_GREENHOUSE_BASE_URL": "http://127.0.0.1:9",
+        "GATEWAY_GREENHOUSE_AUTH_URL": "http://127.0.0.1:9",
+    }
+    await asyncio.to_thread(upgrade, url)
+    settings = load_settings(folder / ".env", env, generate=False)
+    container = build_container(settings)
+    deps = await _resolve(container.deps())
+    children: list[subprocess.Popen[bytes]] = []
+    logs = []
+    try:
+        await seed(deps, args.n, callback=f"{receiver}/hooks", deliveries=False)
+        receiver_cmd = [sys.executable, str(BENCH / "_receiver.py"), str(receiver_port)]
+        log = (folder / "receiver.log").open("wb")
+        logs.append(log)
+        children.append(
+            subprocess.Popen([*receiver_cmd, INTRRO_SECRET], stdout=log, stderr=subprocess.STDOUT)
+        )
+        worker_env = {**os.environ, **env, "GATEWAY_ENV": "development"}
+        for n in range(args.processes):
+            log = (folder / f"worker-{n}.log").open("wb")
+            logs.append(log)
+            command = [sys.executable, "-m", "intrro_gateway.entrypoints.cli", "worker"]
+            children.append(
+                subprocess.Popen(
+                    command, env=worker_env, cwd=folder, stdout=log, stderr=subprocess.STDOUT
+                )
+            )
+        workers = [c.pid for c in children[1:]]
+        await asyncio.to_thread(settled, workers, 0.5, 60.0)
+        await asyncio.sleep(1.0)  # the relays are listening
+        cpu_started = sum(cpu_seconds(pid) for pid in workers)
+        started = time.perf_counter()
+        await add_deliveries(deps, args.n)
+        inbox_done: float | None = None
+        finished = False
+        depths: Mapping[tuple[str, str], int] = {}
+        while time.perf_counter() - started < RUN_TIMEOUT_S:
+            await asyncio.sleep(PROGRESS_EVERY_S / 4)
+            depths = await queue_states(container)
+            waiting_in = depths.get(("in", "received"), 0)
+            if inbox_done is None and waiting_in == 0:
+                inbox_done = time.perf_counter() - started
+            settled_out = depths.get(("out", "done"), 0) + depths.get(("out", "dead"), 0)
+            if waiting_in == 0 and settled_out >= args.n:
+                finished = True
+                break
+        total = time.perf_counter() - started
+        cpu = sum(cpu_seconds(pid) for pid in workers) - cpu_started
+        async with httpx.AsyncClient(base_url=receiver, timeout=10) as client:
+            received = (await client.get("/received")).json()
+        pushed = sum(
+            1
+            for r in received
+            if r["type"] == "application.status_changed" and str(r["application_id"]).isdigit()
+        )
+        dead = depths.get(("in", "dead"), 0) + depths.get(("out", "dead"), 0)
+        return Drain(
+            database=database,
+            workers=args.processes,
+            deliveries=args.n,
+            inbox_seconds=inbox_done if inbox_done is not None else total,
+            total_seconds=total,
+            pushed=pushed,
+            dead=dead,
+            finished=finished,
+            cpu_seconds=cpu,
+            connects=0,
+        )
+    finally:
+        for child in children:
+            child.send_signal(signal.SIGTERM)
+        for child in children:
+            try:
+                child.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                child.kill()
+                child.wait()
+        for log in logs:
+            log.close()
+        if os.environ.get("BENCH_KEEP_LOG"):
+            for path in folder.glob("*.log"):
+                (Path(os.environ["BENCH_KEEP_LOG"]) / path.name).write_bytes(path.read_bytes())
+        await container.engine().dispose()
 
 
 async def queue_states(container: Any) -> Mapping[tuple[str, str], int]:
@@ -327,6 +465,8 @@ def run(database: str, args: argparse.Namespace) -> Drain:
         throwaway_database(database) as url,
         tempfile.TemporaryDirectory(prefix="intrro-bench-worker-") as folder,
     ):
+        if args.processes:
+            return asyncio.run(drain_processes(database, url, Path(folder), args))
         return asyncio.run(drain(database, url, Path(folder), args))
 
 
@@ -336,6 +476,12 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=1000, help="inbox deliveries (1000)")
     parser.add_argument("--database", choices=["sqlite", "postgres", "all"], default="all")
     parser.add_argument("--workers", type=int, default=1, help="workers in this process (1)")
+    parser.add_argument(
+        "--processes",
+        type=int,
+        default=0,
+        help="instead: this many `intrro-gateway worker` processes, pushing to a receiver process",
+    )
     parser.add_argument("--batch-size", type=int, default=10, help="GATEWAY_BATCH_SIZE (10)")
     parser.add_argument("--platform", choices=["receiver", "fake"], default="receiver")
     parser.add_argument(
@@ -349,12 +495,19 @@ def main() -> None:
     if args.pool_size:
         size_pools(args.pool_size)
     print(machine_line())
-    print(
-        f"worker: {args.n} stage changes of linked applications, {args.workers} worker(s), "
-        f"batch {args.batch_size}, pushes to the {args.platform}, "
-        f"pool size {args.pool_size or 'as shipped (5)'}"
+    where = (
+        f"{args.processes} worker process(es), pushes over HTTP to a receiver process, CPU of the "
+        "worker processes"
+        if args.processes
+        else f"{args.workers} worker(s) in this process, pushes to the {args.platform}, CPU of this "
+        "process (receiver included)"
     )
-    rows = [run(database, args).row() for database in databases(args.database)]
+    print(
+        f"worker: {args.n} stage changes of linked applications, {where}, "
+        f"batch {args.batch_size}, pool size {args.pool_size or 'as shipped'}"
+    )
+    drains = [run(database, args) for database in databases(args.database)]
+    rows = [d.row() for d in drains]
     print(
         table(
             [
@@ -375,6 +528,13 @@ def main() -> None:
             rows,
         )
     )
+    for d in drains:
+        print(
+            f"worker: database={d.database} workers={d.workers} "
+            f"deliveries_per_s={d.deliveries / d.total_seconds:.1f} "
+            f"cpu_ms_per_delivery={1000 * d.cpu_seconds / d.deliveries:.2f} "
+            f"pushed={d.pushed} dead={d.dead} finished={'yes' if d.finished else 'no'}"
+        )
 
 
 if __name__ == "__main__":
