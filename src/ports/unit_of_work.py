@@ -257,6 +257,11 @@ class InboxRepository(Protocol):
         same body hash is stored; returns whether it was stored."""
         ...
 
+    async def add_many(self, deliveries: Sequence[InboundDelivery]) -> list[bool]:
+        """`add` for each delivery, in order (a later one that repeats an earlier one of the same
+        call is not stored); per delivery, whether it was stored."""
+        ...
+
     async def get(self, tenant_id: str, item_id: str) -> InboundDelivery | None:
         """One delivery."""
         ...

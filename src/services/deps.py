@@ -11,6 +11,7 @@ from intrro_gateway.ports.referral_events import ReferralEventReader
 from intrro_gateway.ports.referral_platform import ReferralPlatform
 from intrro_gateway.ports.unit_of_work import UnitOfWorkFactory
 from intrro_gateway.ports.work_queue import Locks, WorkQueue
+from intrro_gateway.services.group_commit import GroupCommit
 from intrro_gateway.services.settings import ServiceSettings
 from intrro_gateway.services.wakeup import Wakeup
 
@@ -30,3 +31,4 @@ class Dependencies:
     settings: ServiceSettings = field(default_factory=ServiceSettings)
     rng: random.Random = field(default_factory=random.Random)
     wakeup: Wakeup = field(default_factory=Wakeup)  # rung by commits that queue work
+    ingest: GroupCommit = field(default_factory=GroupCommit)  # the ingress's shared commits

@@ -155,12 +155,10 @@ async def record_delivery(deps: Dependencies, delivery: InboundDelivery) -> bool
     """Store a delivery in the inbox in one committed unit of work; True when it was new.
 
     A delivery already stored (same tenant, source and delivery id) changes nothing. Storage errors
-    propagate: the HTTP layer answers 503, never 200, when the delivery is not durable.
+    propagate: the HTTP layer answers 503, never 200, when the delivery is not durable. Deliveries
+    that arrive while a commit is under way share the next one (`services.group_commit`).
     """
-    async with deps.uow() as uow:
-        added = await uow.inbox.add(delivery)
-        await uow.commit()
-    return added
+    return await deps.ingest.add(deps.uow, delivery)
 
 
 def ordering_of(signals: Sequence[AtsSignal]) -> tuple[str | None, str | None]:

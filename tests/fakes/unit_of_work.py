@@ -377,6 +377,10 @@ class FakeInboxRepository:
                 return stored.body_hash
         return None
 
+    async def add_many(self, deliveries: Sequence[InboundDelivery]) -> list[bool]:
+        """`add` for each delivery, in order."""
+        return [await self.add(delivery) for delivery in deliveries]
+
     async def get(self, tenant_id: str, item_id: str) -> InboundDelivery | None:
         """One delivery of the tenant."""
         row = self.table.get(item_id)
