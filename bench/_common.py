@@ -16,6 +16,7 @@ import json
 import math
 import os
 import platform
+import signal
 import socket
 import sys
 import tempfile
@@ -56,6 +57,16 @@ def bench_module(name: str) -> Any:
     sys.modules[spec.name] = module
     spec.loader.exec_module(module)
     return module
+
+
+def exit_on_sigterm() -> None:
+    """SIGTERM (a `timeout` running out, say) ends the script as SystemExit, so that every `finally`
+    runs and the child processes it started are stopped, not orphaned."""
+
+    def _exit(signum: int, _frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, _exit)
 
 
 def machine_line() -> str:

@@ -45,6 +45,7 @@ from _common import (
     WEBHOOK_SECRET,
     accepted_data,
     databases,
+    exit_on_sigterm,
     fernet_key,
     fixture,
     free_port,
@@ -143,6 +144,7 @@ def gateway_process(
         # Not the sandbox's address, so `serve` runs the gateway alone (nothing calls Greenhouse).
         "GATEWAY_GREENHOUSE_BASE_URL": "http://127.0.0.1:9",
         "GATEWAY_GREENHOUSE_AUTH_URL": "http://127.0.0.1:9",
+        "GATEWAY_LEVER_BASE_URL": "http://127.0.0.1:9",  # no Lever sandbox beside it
     }
     log = (folder / "gateway.log").open("wb")
     launcher = (
@@ -521,6 +523,7 @@ def main() -> None:
         "--python-load", action="store_true", help="--compare-bare: httpx even if wrk is there"
     )
     args = parser.parse_args()
+    exit_on_sigterm()
     if args.compare_bare:
         main_compare(args)
         return

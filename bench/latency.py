@@ -42,6 +42,7 @@ from _common import (
     BENCH,
     INTRRO_SECRET,
     bench_module,
+    exit_on_sigterm,
     fernet_key,
     fixture,
     free_port,
@@ -68,6 +69,7 @@ FIRST_APPLICATION, JOB_ID, STAGES, T0, TENANT = (
 introduction, tenant = _world.introduction, _world.tenant
 START_TIMEOUT_S = 30.0
 GRACE_S = 20.0  # after the last send, how long pushes may still arrive
+DRAIN_S = 15.0  # after the last send, how long answers may still come
 SEED_BATCH = 500
 MAX_SECONDS = 100  # one run never sends for longer than this
 
@@ -155,7 +157,7 @@ async def send_all(gateway: str, rate: float, count: int) -> tuple[dict[int, flo
     sent: dict[int, float] = {}
     statuses: Counter[int] = Counter()
     limits = httpx.Limits(max_connections=64, max_keepalive_connections=64)
-    async with httpx.AsyncClient(base_url=gateway, limits=limits, timeout=30) as client:
+    async with httpx.AsyncClient(base_url=gateway, limits=limits, timeout=10) as client:
 
         async def one(i: int) -> None:
             body, headers = requests[i]
@@ -178,7 +180,11 @@ async def send_all(gateway: str, rate: float, count: int) -> tuple[dict[int, flo
             if delay > 0:
                 await asyncio.sleep(delay)
             tasks.append(asyncio.create_task(one(i)))
-        await asyncio.gather(*tasks)
+        # Bounded: what has no answer by then counts as not acknowledged.
+        _, late = await asyncio.wait(tasks, timeout=DRAIN_S)
+        for task in late:
+            task.cancel()
+        await asyncio.gather(*late, return_exceptions=True)
     return sent, statuses
 
 
@@ -213,6 +219,7 @@ async def measure(url: str, args: argparse.Namespace, folder: Path) -> dict[str,
         "GATEWAY_AUTO_MIGRATE": "false",
         "GATEWAY_GREENHOUSE_BASE_URL": "http://127.0.0.1:9",
         "GATEWAY_GREENHOUSE_AUTH_URL": "http://127.0.0.1:9",
+        "GATEWAY_LEVER_BASE_URL": "http://127.0.0.1:9",  # no Lever sandbox beside it
     }
     receiver_cmd = [sys.executable, str(BENCH / "_receiver.py"), str(receiver_port), INTRRO_SECRET]
     gateway_cmd = [
@@ -264,6 +271,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=30.0, help="how long to send (30)")
     parser.add_argument("--database", choices=["sqlite", "postgres"], default="postgres")
     args = parser.parse_args()
+    exit_on_sigterm()
     if args.seconds > MAX_SECONDS:
         raise SystemExit(f"--seconds is at most {MAX_SECONDS}")
     print(machine_line())

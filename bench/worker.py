@@ -40,6 +40,7 @@ from _common import (
     INTRRO_SECRET,
     WEBHOOK_SECRET,
     databases,
+    exit_on_sigterm,
     fernet_key,
     fixture,
     free_port,
@@ -132,6 +133,7 @@ def container_for(database_url: str, folder: Path, platform: str, env: Mapping[s
         "GATEWAY_LOG_LEVEL": "warning",
         "GATEWAY_GREENHOUSE_BASE_URL": "http://127.0.0.1:9",
         "GATEWAY_GREENHOUSE_AUTH_URL": "http://127.0.0.1:9",
+        "GATEWAY_LEVER_BASE_URL": "http://127.0.0.1:9",  # no Lever sandbox beside it
         **env,
     }
     settings = load_settings(folder / ".env", environ, generate=False)
@@ -284,6 +286,7 @@ async def drain_processes(database: str, url: str, folder: Path, args: argparse.
         "GATEWAY_BATCH_SIZE": str(args.batch_size),
         "GATEWAY_GREENHOUSE_BASE_URL": "http://127.0.0.1:9",
         "GATEWAY_GREENHOUSE_AUTH_URL": "http://127.0.0.1:9",
+        "GATEWAY_LEVER_BASE_URL": "http://127.0.0.1:9",  # no Lever sandbox beside it
     }
     await asyncio.to_thread(upgrade, url)
     settings = load_settings(folder / ".env", env, generate=False)
@@ -491,6 +494,7 @@ def main() -> None:
         help="what-if: the engine's pool size (shipped: SQLAlchemy's default, 5)",
     )
     args = parser.parse_args()
+    exit_on_sigterm()
     configure_logging("console", "WARNING")
     if args.pool_size:
         size_pools(args.pool_size)
