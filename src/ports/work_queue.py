@@ -30,6 +30,11 @@ class DeliveryRecord:
     last_error: str | None
     created_at: datetime
     not_before: datetime | None
+    # The ordering key (an outbound event's introduction id, `jobs:<tenant>` for job changes; an
+    # inbound delivery's application or candidate), and when the item was settled (done, processed,
+    # ignored or parked dead).
+    subject: str | None = None
+    settled_at: datetime | None = None
 
 
 class WorkQueue(Protocol):

@@ -42,15 +42,21 @@ async def introduction_view(
 
 
 async def pipeline(
-    deps: Dependencies, tenant_id: str, status: str | None, cursor: str | None
+    deps: Dependencies,
+    tenant_id: str,
+    status: str | None,
+    cursor: str | None,
+    job_id: str | None = None,
 ) -> dict[str, Any]:
-    """The tenant's linked applications (of one status, when given), a page at a time."""
+    """The tenant's linked applications (of one status, when given), a page at a time; `job_id`
+    keeps one job's applications of each page (a page may then hold fewer, or none, with a next)."""
     wanted = _status(status)
     async with deps.uow() as uow:
         await _require_tenant(uow, tenant_id)
         page = await uow.introductions.pipeline(
             tenant_id, status=wanted, cursor=cursor, limit=PAGE_SIZE
         )
+    items = [e for e in page.items if job_id is None or e.job_id == job_id]
     return {
         "applications": [
             {
@@ -61,10 +67,112 @@ async def pipeline(
                 "stage": {"id": e.stage_id, "name": e.stage_name} if e.stage_id else None,
                 "updated_at": iso(e.updated_at),
             }
-            for e in page.items
+            for e in items
         ],
         "next_cursor": page.next_cursor,
     }
+
+
+async def pipeline_counts(deps: Dependencies, tenant_id: str) -> dict[str, int]:
+    """How many of the tenant's applications have each status (every status named, zeros too)."""
+    counts = {str(s): 0 for s in ReferralStatus}
+    cursor: str | None = None
+    async with deps.uow() as uow:
+        await _require_tenant(uow, tenant_id)
+        while True:
+            page = await uow.introductions.pipeline(
+                tenant_id, status=None, cursor=cursor, limit=PAGE_SIZE
+            )
+            for entry in page.items:
+                counts[str(entry.status)] += 1
+            if page.next_cursor is None:
+                return counts
+            cursor = page.next_cursor
+
+
+async def introduction_timeline(
+    deps: Dependencies, tenant_id: str, introduction_id: str
+) -> dict[str, Any]:
+    """An introduction and what happened to it, oldest first: accepted, each status change of each
+    application, and each push to Intrro with how it ended (the outbox keeps the state, the attempts,
+    the last error and when it was settled; a successful answer's body is not kept)."""
+    view = await introduction_view(deps, tenant_id, introduction_id)
+    pushes = [
+        record
+        for record in await _all_deliveries(deps, tenant_id, "out", None)
+        if record.subject == introduction_id
+    ]
+    entries: list[dict[str, Any]] = []
+    if view["accepted_at"]:
+        entries.append({"at": view["accepted_at"], "what": "accepted", "detail": ""})
+    for app in view["applications"]:
+        for change in app["history"]:
+            stage = change["stage"]["name"] if change["stage"] else None
+            entries.append(
+                {
+                    "at": change["at"],
+                    "what": f"job {app['job_id']}: {change['previous_status']} → {change['status']}",
+                    "detail": f"stage {stage}" if stage else "",
+                }
+            )
+    for push in pushes:
+        entries.append(
+            {
+                "at": iso(push.created_at),
+                "what": f"push {push.kind}",
+                "detail": _push_outcome(push),
+                "push": _delivery_json(push),
+            }
+        )
+    if view["withdrawn_at"]:
+        entries.append({"at": view["withdrawn_at"], "what": "withdrawn", "detail": ""})
+    entries.sort(key=lambda e: e["at"] or "")
+    return {**view, "timeline": entries}
+
+
+async def replay_since(deps: Dependencies, tenant_id: str, since: datetime) -> int:
+    """Give every dead inbox and outbox item of the tenant created at or after `since` another try;
+    returns how many were replayed. The dead items are listed first, then replayed one by one."""
+    if since.tzinfo is None:
+        raise InvalidInputError(["since must carry a timezone offset"])
+    dead = [
+        record
+        for record in await _all_deliveries(deps, tenant_id, None, "dead")
+        if record.created_at >= since
+    ]
+    replayed = 0
+    for record in dead:
+        if await deps.queue.replay(tenant_id, record.id, now=deps.clock.now()):
+            replayed += 1
+    logger.info("delivery.replay_since", tenant=tenant_id, since=iso(since), replayed=replayed)
+    return replayed
+
+
+async def _all_deliveries(
+    deps: Dependencies, tenant_id: str, direction: str | None, state: str | None
+) -> list[DeliveryRecord]:
+    async with deps.uow() as uow:
+        await _require_tenant(uow, tenant_id)
+    records: list[DeliveryRecord] = []
+    cursor: str | None = None
+    while True:
+        page = await deps.queue.deliveries(
+            tenant_id, direction=direction, state=state, cursor=cursor, limit=PAGE_SIZE
+        )
+        records.extend(page.items)
+        if page.next_cursor is None:
+            return records
+        cursor = page.next_cursor
+
+
+def _push_outcome(push: DeliveryRecord) -> str:
+    if push.state == "done":
+        return f"answered 2xx at {iso(push.settled_at)} after {push.attempts} attempt(s)"
+    if push.state == "dead":
+        return f"dead after {push.attempts} attempt(s): {push.last_error}"
+    if push.last_error:
+        return f"{push.state}, {push.attempts} attempt(s), last error: {push.last_error}"
+    return f"{push.state}, {push.attempts} attempt(s)"
 
 
 async def jobs_view(
@@ -178,6 +286,7 @@ def _delivery_json(record: DeliveryRecord) -> dict[str, Any]:
         "last_error": record.last_error,
         "created_at": iso(record.created_at),
         "not_before": iso(record.not_before),
+        "settled_at": iso(record.settled_at),
     }
 
 

@@ -137,6 +137,14 @@ async def get_tenant(deps: Dependencies, tenant_id: str) -> Tenant:
     return tenant
 
 
+async def list_tenants(deps: Dependencies, principal: Principal = OPERATOR) -> list[Tenant]:
+    """The tenants the caller may see: every one for an operator, its own for a tenant token."""
+    async with deps.uow() as uow:
+        ids = await uow.tenants.list_ids()
+        found = [await uow.tenants.get(tenant_id) for tenant_id in ids]
+    return [t for t in found if t is not None and principal.may_reach(t.id)]
+
+
 async def upsert_tenant(
     deps: Dependencies,
     tenant_id: str,

@@ -284,6 +284,8 @@ def _inbound_record(item: InboundDelivery) -> DeliveryRecord:
         last_error=item.last_error,
         created_at=item.received_at,
         not_before=item.not_before,
+        subject=item.ordering_key,
+        settled_at=item.processed_at,
     )
 
 
@@ -298,4 +300,6 @@ def _outbound_record(item: OutboundItem) -> DeliveryRecord:
         last_error=item.last_error,
         created_at=item.created_at,
         not_before=item.not_before,
+        subject=item.ordering_key,
+        settled_at=item.done_at,
     )

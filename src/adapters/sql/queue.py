@@ -281,9 +281,23 @@ class SqlWorkQueue(WorkQueue):
                 raise InvalidCursorError("malformed cursor")
         parts = []
         if direction in (None, "in"):
-            parts.append(_listing(_INBOX, "in", _INBOX.c.received_at, tenant_id, state, after))
+            parts.append(
+                _listing(
+                    _INBOX,
+                    "in",
+                    _INBOX.c.received_at,
+                    _INBOX.c.processed_at,
+                    tenant_id,
+                    state,
+                    after,
+                )
+            )
         if direction in (None, "out"):
-            parts.append(_listing(_OUTBOX, "out", _OUTBOX.c.created_at, tenant_id, state, after))
+            parts.append(
+                _listing(
+                    _OUTBOX, "out", _OUTBOX.c.created_at, _OUTBOX.c.done_at, tenant_id, state, after
+                )
+            )
         if not parts:
             return Page(items=[])
         listing = union_all(*parts).subquery()
@@ -305,6 +319,8 @@ class SqlWorkQueue(WorkQueue):
                 last_error=r["last_error"],
                 created_at=r["created_at"],
                 not_before=r["not_before"],
+                subject=r["ordering_key"],
+                settled_at=r["settled_at"],
             )
             for r in rows[:limit]
         ]
@@ -372,6 +388,7 @@ def _listing(
     source: Table,
     direction: str,
     created: Any,
+    settled: Any,
     tenant_id: str,
     state: str | None,
     after: tuple[datetime, str] | None,
@@ -386,6 +403,8 @@ def _listing(
         source.c.last_error,
         created.label("created_at"),
         source.c.not_before,
+        source.c.ordering_key,
+        settled.label("settled_at"),
     ).where(source.c.tenant_id == tenant_id)
     if state is not None:
         query = query.where(source.c.state == state)

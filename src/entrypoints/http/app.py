@@ -13,7 +13,7 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.routing import Route
 
-from intrro_gateway.entrypoints.http import api, docs, health, ingress
+from intrro_gateway.entrypoints.http import api, console, docs, health, ingress
 from intrro_gateway.entrypoints.http import operations as ops
 from intrro_gateway.entrypoints.http.deadline import RequestDeadlineMiddleware
 from intrro_gateway.entrypoints.http.middleware import (
@@ -39,7 +39,8 @@ class DocumentedRoute(Route):
 
 
 def routes() -> list[Route]:
-    """Every route of the app, as the contract names them, each with its documented operation."""
+    """Every route of the API, as the contract names them, each with its documented operation (the
+    console's pages come beside them)."""
     t = "/api/tenants/{tenant}"
     r = DocumentedRoute
     return [
@@ -134,8 +135,8 @@ def create_app(container: Any, *, run_worker: bool | None = None) -> Starlette:
             await _resolve(container.shutdown_resources())
             log.info("gateway_stopped")
 
-    return Starlette(
-        routes=routes(),
+    app = Starlette(
+        routes=[*routes(), *console.console_routes()],
         middleware=[
             # Outermost, so that a request's clock starts before anything else runs.
             Middleware(
@@ -149,6 +150,12 @@ def create_app(container: Any, *, run_worker: bool | None = None) -> Starlette:
         exception_handlers=dict(EXCEPTION_HANDLERS),
         lifespan=lifespan,
     )
+    console.install(
+        app,
+        [key.reveal() for key in settings.secret_keys],
+        secure=settings.public_url.startswith("https://"),
+    )
+    return app
 
 
 async def _stop(tasks: list[asyncio.Task[None]]) -> None:

@@ -25,6 +25,23 @@ def bearer_token(authorization: str | None) -> str | None:
     return token or None
 
 
+async def principal_of(
+    app: object, token: str | None, bootstrap: Sequence[str]
+) -> Principal | None:
+    """The one token check (the API's bearer and the console's session both use it): a bootstrap
+    token is the operator; a token made by `token create` is looked up by digest through the app's
+    runtime (`app.state.runtime`, None before the app started: bootstrap tokens only)."""
+    if token is None:
+        return None
+    if access.is_bootstrap(token, bootstrap):
+        return OPERATOR
+    runtime = getattr(getattr(app, "state", None), "runtime", None)
+    if runtime is None:
+        return None
+    principal: Principal | None = await access.authenticate(runtime.deps, token)
+    return principal
+
+
 class BearerAuthMiddleware:
     """Answers 401 to an `/api/` request without a valid bearer token, and 404 to a tenant-limited
     token naming another tenant; puts the caller (`Principal`) into `request.state.principal`.
@@ -37,25 +54,14 @@ class BearerAuthMiddleware:
         self._tokens = list(tokens)
         self._prefix = prefix
 
-    async def _principal(self, scope: Scope, token: str | None) -> Principal | None:
-        if token is None:
-            return None
-        if access.is_bootstrap(token, self._tokens):
-            return OPERATOR
-        app = scope.get("app")
-        runtime = getattr(getattr(app, "state", None), "runtime", None)
-        if runtime is None:  # the app has not started: bootstrap tokens only
-            return None
-        principal: Principal | None = await access.authenticate(runtime.deps, token)
-        return principal
-
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Pass the request on, or answer 401 (no valid token) or 404 (another tenant)."""
         if scope["type"] != "http" or not scope["path"].startswith(self._prefix):
             await self.app(scope, receive, send)
             return
         request = Request(scope)
-        principal = await self._principal(scope, bearer_token(request.headers.get("authorization")))
+        token = bearer_token(request.headers.get("authorization"))
+        principal = await principal_of(scope.get("app"), token, self._tokens)
         if principal is None:
             response = problem_response(
                 request,

@@ -1,0 +1,58 @@
+"""Fixtures of the browser tests: one running stack and one headless Chromium (Debian's, never a
+downloaded one) for the whole module; a screenshot helper writing into docs/console/."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from tests.browser.stack import CHROMIUM, CHROMIUM_ARGS, Stack
+
+SHOTS = Path(__file__).resolve().parents[2] / "docs" / "console"
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    """The gateway, the Greenhouse sandbox and Intrro's receiver, on SQLite."""
+    db = tmp_path_factory.mktemp("console") / "gateway.db"
+    running = Stack(f"sqlite+aiosqlite:///{db}")
+    try:
+        yield running
+    finally:
+        running.close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """Headless Chromium from /usr/bin/chromium (`apt-get install chromium`)."""
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium")
+    with sync_playwright() as pw:
+        launched = pw.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            yield launched
+        finally:
+            launched.close()
+
+
+@pytest.fixture(scope="module")
+def page(browser: Browser) -> Iterator[Page]:
+    """One tab, signed in or not, kept across the story's steps."""
+    context = browser.new_context(viewport={"width": 1100, "height": 900})
+    context.set_default_timeout(15_000)
+    tab = context.new_page()
+    try:
+        yield tab
+    finally:
+        context.close()
+
+
+def shoot(page: Page, name: str) -> None:
+    """A full-page screenshot into docs/console/<name>.png."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
