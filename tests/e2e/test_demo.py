@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import asyncio
 import io
+import re
 
+import httpx
 import pytest
 from rich.console import Console
 
@@ -130,3 +132,31 @@ def test_the_demo_against_lever_reaches_hired_with_levers_own_flows(env: Env) ->
     flows = {e.flow for e in result.timeline}
     assert {"Lever → gateway", "gateway → Lever", "recruiter in Lever"} <= flows
     assert "Lever web hooks received" in printed and "Lever API calls" in printed
+
+
+def test_demo_console_keeps_the_gateway_up_and_its_url_and_token_sign_in_to_the_tenant(
+    env: Env,
+) -> None:
+    seen: dict[str, object] = {}
+
+    async def hold(url: str, token: str) -> None:
+        async with httpx.AsyncClient(timeout=10.0) as http:
+            form = await http.get(url)
+            csrf = re.search(r'name="csrf" value="([^"]+)"', form.text)
+            target = re.search(r'name="next" value="([^"]+)"', form.text)
+            assert csrf and target, form.text
+            signed_in = await http.post(
+                url.split("?")[0],
+                data={"token": token, "csrf": csrf[1], "next": target[1]},
+                follow_redirects=True,
+            )
+        seen["status"] = signed_in.status_code
+        seen["page"] = signed_in.text
+
+    result, _ = play(DemoOptions(quiet=True, console=hold))
+
+    assert isinstance(result, DemoResult), result
+    assert seen["status"] == 200
+    page = str(seen["page"])
+    assert "Pipeline of demo-co" in page
+    assert "hired" in page

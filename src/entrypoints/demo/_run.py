@@ -12,7 +12,7 @@ from intrro_gateway.adapters.intrro.receiver import ReceivedEvent
 from intrro_gateway.entrypoints.demo import _timeline
 from intrro_gateway.entrypoints.demo._ats import DEMO_ATS, DemoAts
 from intrro_gateway.entrypoints.demo._options import DemoFailedError, DemoOptions
-from intrro_gateway.entrypoints.demo._script import Script, Story
+from intrro_gateway.entrypoints.demo._script import TENANT, Script, Story
 from intrro_gateway.entrypoints.demo._stack import running
 from intrro_gateway.entrypoints.demo._tap import Recorder
 
@@ -49,6 +49,23 @@ async def run_demo(options: DemoOptions, out: Console) -> DemoResult:
             failure = exc
             story = script.story
         received = list(stack.received)
+        if options.console is not None and failure is None:
+            result = _report(out, recorder, story, received, failure, ats)
+            url = f"{stack.gateway_url}/console/sign-in?next=/console/tenants/{TENANT}/pipeline"
+            await options.console(url, stack.api_token)
+            return result
+    return _report(out, recorder, story, received, failure, ats)
+
+
+def _report(
+    out: Console,
+    recorder: Recorder,
+    story: Story,
+    received: list[ReceivedEvent],
+    failure: DemoFailedError | None,
+    ats: DemoAts,
+) -> DemoResult:
+    """Print the timeline (and raise the failure, if any), check the order, print the summary."""
     lines = _timeline.entries(recorder.hits, story.notes, _timeline.Flows.of(ats.name))
     out.print(_timeline.table(lines))
     if failure is not None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 
 from intrro_gateway.entrypoints.cli._base import CliError, console, run
 from intrro_gateway.entrypoints.logging import configure_logging
@@ -42,6 +43,12 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         metavar="N",
         help="the Intrro receiver answers the first N pushes with 503, to show the retries",
     )
+    parser.add_argument(
+        "--console",
+        action="store_true",
+        help="after the story, keep the gateway running with its console on the demo's tenant "
+        "and print the URL and a sign-in token (Ctrl-C stops it)",
+    )
     parser.set_defaults(handler=demo)
 
 
@@ -61,16 +68,27 @@ def demo(args: argparse.Namespace) -> int:
 
     configure_logging("console", "ERROR", cache_loggers=False)
     out = console()
+
+    async def hold(url: str, token: str) -> None:
+        out.print(f"Console: {url}", markup=False, soft_wrap=True)
+        out.print(f"Sign-in token: {token}", markup=False, soft_wrap=True)
+        out.print("The gateway keeps running; Ctrl-C stops it.")
+        await asyncio.Event().wait()
+
     options = DemoOptions(
         ats=args.ats,
         quiet=args.quiet,
         wait_s=args.wait,
         receiver_fail_next=max(0, args.receiver_fails),
+        console=hold if args.console else None,
     )
     try:
         run(run_demo(options, out))
     except DemoFailedError as exc:
         raise CliError(f"the demo failed: {exc}") from None
+    except KeyboardInterrupt:
+        out.print("Stopped.")
+        return 0
     if not args.quiet:
         out.print("Demo complete: every push reached the Intrro receiver.")
     return 0

@@ -160,7 +160,10 @@ _CSRF_PROBLEM = ["the form was not sent from this console session: reload the pa
 async def sign_in_form(request: Request) -> Response:
     """`GET /console/sign-in`: the token form; starts an anonymous session for its CSRF token."""
     session = _codec(request).read(request) or new_session()
-    response = render(request, "sign_in.html", csrf=session.csrf, principal=None, problems=[])
+    target = _next(request.query_params.get("next"))
+    response = render(
+        request, "sign_in.html", csrf=session.csrf, principal=None, problems=[], next=target
+    )
     _codec(request).write(response, session)
     return response
 
@@ -189,9 +192,16 @@ async def sign_in(request: Request) -> Response:
         problems = ["this token is not valid (unknown, revoked or mistyped)"]
         return render(request, "sign_in.html", 401, csrf=csrf, principal=None, problems=problems)
     log.info("console.signed_in", scope=principal.tenant_id or "operator")
-    response = _see_other("/console")
+    response = _see_other(_next(form.get("next")) or "/console/")
     codec.write(response, new_session(token))
     return response
+
+
+def _next(target: str | None) -> str | None:
+    """Where to go after signing in: a console path only (never another site)."""
+    if target and target.startswith("/console/") and "//" not in target and "\\" not in target:
+        return target
+    return None
 
 
 async def _sign_out(ctx: Page) -> Response:
