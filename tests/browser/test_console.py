@@ -19,6 +19,8 @@ from tests.browser.stack import OPERATOR_TOKEN, Stack
 from tests.e2e.live import ADMIN_EMAIL
 from tests.e2e.live_events import accepted_data, intrro_envelope, intrro_signed
 
+pytestmark = pytest.mark.browser
+
 TENANT = "globex"
 MISSING_SCOPE = "harvest:jobs:list"
 CLIENT_ID = "console-client"
@@ -280,6 +282,3 @@ def _tenant_token(stack: Stack, tenant: str) -> str:
         return (await create_token(runtime.deps, "console admin", tenant)).value
 
     return stack.call(make)
-
-
-pytestmark = pytest.mark.browser

@@ -35,6 +35,7 @@ from intrro_gateway.entrypoints.http.console.session import (
 from intrro_gateway.entrypoints.http.middleware import principal_of
 from intrro_gateway.entrypoints.http.parsing import connection_input, tenant_input
 from intrro_gateway.entrypoints.http.runtime import Runtime, runtime_of
+from intrro_gateway.ports.ats import AtsError
 from intrro_gateway.services import connection, inspection, tenants
 from intrro_gateway.services.errors import (
     CredentialRefusedError,
@@ -147,6 +148,10 @@ def page(
             return ctx.render("error.html", 422, title="Check the input", problems=exc.errors)
         except ServiceError as exc:
             return ctx.render("error.html", 422, title="Refused", problems=[str(exc)])
+        except AtsError as exc:
+            log.warning("console.ats_error", error=type(exc).__name__)
+            problems = ["the ATS did not answer as expected; try again in a moment"]
+            return ctx.render("error.html", 503, title="The ATS is unavailable", problems=problems)
 
     return endpoint
 
@@ -474,6 +479,7 @@ async def _pipeline(ctx: Page) -> Response:
         chosen=status,
         job=job,
         jobs=jobs["jobs"],
+        titles={j["id"]: j["title"] for j in jobs["jobs"]},
     )
 
 
