@@ -377,7 +377,7 @@ async def _connect(ctx: Page) -> Response:
         k: ctx.form.get(k, "").strip() for k in (*parts.connector.credential_fields, "user_email")
     }
     try:
-        given = connection_input(doc, parts.connector.credential_fields)
+        given = connection_input(parts.key, doc, parts.connector.credential_fields)
         report = await connection.connect(
             rt.deps, rt.bus, tenant.id, fields=given.fields, user_email=given.user_email
         )
