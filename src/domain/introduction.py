@@ -33,7 +33,12 @@ from intrro_gateway.domain.signals import (
     Unhired,
     Unrejected,
 )
-from intrro_gateway.domain.status import ReferralStatus, StageMapping, StageRef
+from intrro_gateway.domain.status import (
+    ReferralStatus,
+    RejectionMapping,
+    StageMapping,
+    StageRef,
+)
 
 
 class ExportState(enum.StrEnum):
@@ -312,6 +317,7 @@ class Introduction:
         mapping: StageMapping,
         job_stages: Sequence[StageRef] = (),
         at: datetime,
+        rejections: RejectionMapping = RejectionMapping(),  # noqa: B008 - frozen value
     ) -> Verdict:
         """Apply an ATS signal about one of this introduction's applications.
 
@@ -333,7 +339,7 @@ class Introduction:
             # fields, an unreject or unhire without its stage): taking its time would make older
             # signals still in flight stale, so the ATS's current state decides instead.
             return Verdict.NEEDS_REREAD
-        status, stage, rejection = _outcome(link, signal, mapping, job_stages)
+        status, stage, rejection = _outcome(link, signal, mapping, job_stages, rejections)
         link.stage = stage
         link.rejection = rejection
         link.last_change_at = signal.occurred_at
@@ -347,6 +353,7 @@ class Introduction:
         mapping: StageMapping,
         job_stages: Sequence[StageRef] = (),
         at: datetime,
+        rejections: RejectionMapping = RejectionMapping(),  # noqa: B008 - frozen value
     ) -> Verdict:
         """Apply the application's current state read from the ATS: it wins over every signal."""
         link = self.link_for_application(snapshot.application_id)
@@ -356,7 +363,9 @@ class Introduction:
             return Verdict.CLOSED
         stage = snapshot.stage or link.stage
         rejection = snapshot.rejection if snapshot.state is ApplicationState.REJECTED else None
-        status = snapshot_status(snapshot, mapping, job_stages, last_stage=link.stage)
+        status = snapshot_status(
+            snapshot, mapping, job_stages, last_stage=link.stage, rejections=rejections
+        )
         link.stage = stage
         link.rejection = rejection
         if snapshot.as_of is not None and (
@@ -378,6 +387,7 @@ class Introduction:
         mapping: StageMapping,
         job_stages: Sequence[StageRef] = (),
         at: datetime,
+        rejections: RejectionMapping = RejectionMapping(),  # noqa: B008 - frozen value
     ) -> bool:
         """The ATS merged this application into `survivor` (a duplicate on the same job).
 
@@ -400,7 +410,9 @@ class Introduction:
                 applications=self.views(),
             )
         )
-        self.apply_snapshot(survivor, mapping=mapping, job_stages=job_stages, at=at)
+        self.apply_snapshot(
+            survivor, mapping=mapping, job_stages=job_stages, at=at, rejections=rejections
+        )
         return True
 
     def close_application(self, application_id: str, reason: RemovalReason) -> bool:
@@ -480,12 +492,13 @@ def _outcome(
     signal: ApplicationSignal,
     mapping: StageMapping,
     job_stages: Sequence[StageRef],
+    rejections: RejectionMapping,
 ) -> tuple[ReferralStatus, StageRef | None, RejectionReason | None]:
     """The status, stage and rejection an application has after a (newer) signal."""
     if isinstance(signal, Hired):
         return ReferralStatus.HIRED, link.stage, None
     if isinstance(signal, Rejected):
-        return _rejection_status(signal.reason), link.stage, signal.reason
+        return _rejection_status(signal.reason, rejections), link.stage, signal.reason
     if isinstance(signal, StageChanged):
         return _stage_status(signal.stage, mapping, job_stages), signal.stage, None
     if isinstance(signal, Unrejected | Unhired | ApplicationCreated):
@@ -509,10 +522,12 @@ def snapshot_status(
     job_stages: Sequence[StageRef] = (),
     *,
     last_stage: StageRef | None = None,
+    rejections: RejectionMapping = RejectionMapping(),  # noqa: B008 - frozen value
 ) -> ReferralStatus:
     """The referral status an application read from the ATS means.
 
-    Hired; rejected (withdrawn when the candidate said no); otherwise what its stage means, the
+    Hired; rejected or withdrawn as the tenant's rejection mapping says (by default withdrawn when
+    the candidate said no); otherwise what its stage means, the
     `last_stage` known when the ATS names none. An application not read yet is applied.
     """
     if snapshot is None:
@@ -520,14 +535,15 @@ def snapshot_status(
     if snapshot.state is ApplicationState.HIRED:
         return ReferralStatus.HIRED
     if snapshot.state is ApplicationState.REJECTED:
-        return _rejection_status(snapshot.rejection)
+        return _rejection_status(snapshot.rejection, rejections)
     return _stage_status(snapshot.stage or last_stage, mapping, job_stages)
 
 
-def _rejection_status(reason: RejectionReason | None) -> ReferralStatus:
-    if reason is not None and reason.kind is RejectionKind.CANDIDATE:
-        return ReferralStatus.WITHDRAWN
-    return ReferralStatus.REJECTED
+def _rejection_status(
+    reason: RejectionReason | None, rejections: RejectionMapping
+) -> ReferralStatus:
+    said_no = reason is not None and reason.kind is RejectionKind.CANDIDATE
+    return rejections.status_for(reason.id if reason is not None else None, said_no)
 
 
 def _stage_status(

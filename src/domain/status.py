@@ -24,8 +24,15 @@ STAGE_TARGETS = frozenset(
 )
 
 
+REJECTION_TARGETS = frozenset({ReferralStatus.REJECTED, ReferralStatus.WITHDRAWN})
+
+
 class InvalidStageMappingError(ValueError):
     """Raised when a stage mapping names a status that a stage cannot mean."""
+
+
+class InvalidRejectionMappingError(ValueError):
+    """Raised when a rejection mapping names a status other than rejected or withdrawn."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +96,44 @@ class StageMapping:
             if name.casefold() == folded:
                 return status
         return _default_status(stage, job_stages)
+
+
+@dataclass(frozen=True, slots=True)
+class RejectionMapping:
+    """Which ATS rejection (archive) reason means `rejected` and which `withdrawn`, for one tenant.
+
+    An override by reason id wins; otherwise the default rule, seeded from the reason's name by the
+    ATS adapter (the reason's kind): the candidate said no means `withdrawn`, anything else `rejected`.
+    """
+
+    by_reason_id: Mapping[str, ReferralStatus] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for key, status in self.by_reason_id.items():
+            if status not in REJECTION_TARGETS:
+                raise InvalidRejectionMappingError(
+                    f"reason {key!r} maps to {status!s}; a rejection reason can only mean "
+                    "rejected or withdrawn"
+                )
+
+    @classmethod
+    def from_plain(cls, by_reason_id: Mapping[str, str] | None = None) -> RejectionMapping:
+        """Build a mapping from plain strings (configuration, JSON); raises on unknown statuses."""
+        try:
+            ids = {str(k): ReferralStatus(v) for k, v in (by_reason_id or {}).items()}
+        except ValueError as exc:
+            raise InvalidRejectionMappingError(str(exc)) from exc
+        return cls(by_reason_id=ids)
+
+    def to_plain(self) -> dict[str, dict[str, str]]:
+        """The mapping as plain strings, for storage and answers."""
+        return {"by_reason_id": {k: str(v) for k, v in self.by_reason_id.items()}}
+
+    def status_for(self, reason_id: str | None, candidate_said_no: bool) -> ReferralStatus:
+        """The status a rejection for this reason means; `candidate_said_no` is the seeded rule."""
+        if reason_id is not None and reason_id in self.by_reason_id:
+            return self.by_reason_id[reason_id]
+        return ReferralStatus.WITHDRAWN if candidate_said_no else ReferralStatus.REJECTED
 
 
 def _default_status(stage: StageRef, job_stages: Sequence[StageRef]) -> ReferralStatus:

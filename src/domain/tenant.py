@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from intrro_gateway.domain.status import StageMapping
+from intrro_gateway.domain.status import RejectionMapping, StageMapping
 
 TENANT_ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 
@@ -100,6 +100,7 @@ class Tenant:
     ats: str  # the key of the tenant's ATS in the registry, e.g. "greenhouse"
     webhook_tokens: tuple[str, ...] = ()  # signature tokens of web hooks connecting created
     stage_mapping: StageMapping = field(default_factory=StageMapping)
+    rejection_mapping: RejectionMapping = field(default_factory=RejectionMapping)
     closed_job_policy: ClosedJobPolicy = ClosedJobPolicy.FAIL
     connection: AtsConnection | None = None
     jobs_sequence: int = 0

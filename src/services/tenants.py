@@ -12,7 +12,12 @@ import structlog
 
 from intrro_gateway.domain.access import OPERATOR, Principal
 from intrro_gateway.domain.destinations import DestinationPolicy
-from intrro_gateway.domain.status import STAGE_TARGETS, StageMapping
+from intrro_gateway.domain.status import (
+    REJECTION_TARGETS,
+    STAGE_TARGETS,
+    RejectionMapping,
+    StageMapping,
+)
 from intrro_gateway.domain.tenant import (
     SECRET_ATS_WEBHOOK,
     SECRET_INTRRO,
@@ -45,12 +50,14 @@ class TenantInput:
     ats_webhook_secret: str | None = None
     ats: str | None = None
     stage_mapping: StageMapping | None = None
+    rejection_mapping: RejectionMapping | None = None
     closed_job_policy: ClosedJobPolicy | None = None
 
     def __repr__(self) -> str:
         return (
             f"TenantInput(ats={self.ats!r}, intrro_callback_url={self.intrro_callback_url!r}, "
-            f"stage_mapping={self.stage_mapping!r}, closed_job_policy={self.closed_job_policy!r})"
+            f"stage_mapping={self.stage_mapping!r}, rejection_mapping={self.rejection_mapping!r}, "
+            f"closed_job_policy={self.closed_job_policy!r})"
         )
 
 
@@ -113,6 +120,13 @@ def validate(
                         f"stage_mapping.{where}[{key!r}] maps to {status!s}: a stage can only "
                         "mean applied, interviewing or offer"
                     )
+    if data.rejection_mapping is not None:
+        for key, status in data.rejection_mapping.by_reason_id.items():
+            if status not in REJECTION_TARGETS:
+                problems.append(
+                    f"rejection_mapping.by_reason_id[{key!r}] maps to {status!s}: a rejection "
+                    "reason can only mean rejected or withdrawn"
+                )
     return problems
 
 
@@ -187,6 +201,7 @@ async def upsert_tenant(
                 webhook_secret=RotatingSecret(webhook),
                 ats=data.ats or deps.registry.default,
                 stage_mapping=data.stage_mapping or StageMapping(),
+                rejection_mapping=data.rejection_mapping or RejectionMapping(),
                 closed_job_policy=data.closed_job_policy or ClosedJobPolicy.FAIL,
                 created_at=now,
             )
@@ -212,6 +227,8 @@ async def upsert_tenant(
             tenant.rotate(SECRET_ATS_WEBHOOK, webhook_secret, now=now, grace=grace)
         if data.stage_mapping is not None:
             tenant.stage_mapping = data.stage_mapping
+        if data.rejection_mapping is not None:
+            tenant.rejection_mapping = data.rejection_mapping
         if data.closed_job_policy is not None:
             tenant.closed_job_policy = data.closed_job_policy
         await uow.tenants.save(tenant)

@@ -109,6 +109,25 @@ def test_a_bad_tenant_body_is_a_422_problem_naming_every_field(client: TestClien
         assert field in named
 
 
+def test_the_rejection_mapping_is_set_by_put_and_shown_by_get(client: TestClient) -> None:
+    created = client.put("/api/tenants/acme", json={}, headers=AUTH)
+    mapping = {"by_reason_id": {"r-under": "withdrawn", "r-withdrew": "rejected"}}
+    changed = client.put("/api/tenants/acme", json={"rejection_mapping": mapping}, headers=AUTH)
+    bad = client.put(
+        "/api/tenants/acme",
+        json={"rejection_mapping": {"by_reason_id": {"r-x": "hired"}}},
+        headers=AUTH,
+    )
+    shown = client.get("/api/tenants/acme", headers=AUTH)
+
+    assert created.json()["rejection_mapping"] == {"by_reason_id": {}}
+    assert changed.status_code == 200
+    assert changed.json()["rejection_mapping"] == mapping
+    assert bad.status_code == 422
+    assert "r-x" in " ".join(bad.json()["errors"])
+    assert shown.json()["rejection_mapping"] == mapping
+
+
 def test_a_body_that_is_not_json_is_a_400_problem(client: TestClient) -> None:
     response = client.put(
         "/api/tenants/acme", content=b"{oops", headers={**AUTH, "Content-Type": "application/json"}

@@ -72,6 +72,7 @@ class TenantRow(SQLModel, table=True):
     ats: str = Field(default="greenhouse", sa_column_kwargs={"server_default": "greenhouse"})
     webhook_tokens: str | None = None  # encrypted JSON list of signature tokens
     stage_mapping: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    rejection_mapping: dict[str, Any] | None = Field(default=None, sa_type=JSON)
     closed_job_policy: str = "fail"
     ats_name: str | None = None
     ats_credentials: str | None = None  # encrypted JSON of the credential

@@ -27,7 +27,7 @@ from intrro_gateway.adapters.sql.tables import (
     TenantRow,
     table,
 )
-from intrro_gateway.domain.status import StageMapping
+from intrro_gateway.domain.status import RejectionMapping, StageMapping
 from intrro_gateway.domain.tenant import (
     AtsConnection,
     AtsCredentials,
@@ -163,6 +163,7 @@ class SqlTenantRepository(TenantRepository):
                 else None
             ),
             "stage_mapping": tenant.stage_mapping.to_plain(),
+            "rejection_mapping": tenant.rejection_mapping.to_plain(),
             "closed_job_policy": str(tenant.closed_job_policy),
             "jobs_sequence": tenant.jobs_sequence,
             "jobs_synced_at": tenant.jobs_synced_at,
@@ -247,6 +248,9 @@ class SqlTenantRepository(TenantRepository):
             ),
             stage_mapping=StageMapping.from_plain(
                 mapping.get("by_stage_id"), mapping.get("by_stage_name")
+            ),
+            rejection_mapping=RejectionMapping.from_plain(
+                (row["rejection_mapping"] or {}).get("by_reason_id")
             ),
             closed_job_policy=ClosedJobPolicy(row["closed_job_policy"]),
             connection=connection,

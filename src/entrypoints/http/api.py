@@ -41,6 +41,7 @@ def tenant_view(tenant: Tenant, public_url: str) -> dict[str, Any]:
             "by_stage_id": {k: str(v) for k, v in tenant.stage_mapping.by_stage_id.items()},
             "by_stage_name": {k: str(v) for k, v in tenant.stage_mapping.by_stage_name.items()},
         },
+        "rejection_mapping": tenant.rejection_mapping.to_plain(),
         "closed_job_policy": str(tenant.closed_job_policy),
         "connected": tenant.is_connected,
         "webhook_url": connection.webhook_url(public_url, tenant),

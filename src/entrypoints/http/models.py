@@ -19,6 +19,7 @@ from intrro_gateway.domain.status import ReferralStatus
 from intrro_gateway.services.errors import InvalidInputError
 
 StageTarget = Literal["applied", "interviewing", "offer"]
+RejectionTarget = Literal["rejected", "withdrawn"]
 SecretKind = Literal["intrro", "ats_webhook", "greenhouse_webhook"]
 Time = Annotated[str, Field(json_schema_extra={"format": "date-time"})]
 Model = TypeVar("Model", bound=BaseModel)
@@ -48,6 +49,15 @@ class StageMappingBody(Body):
     by_stage_name: dict[str, StageTarget] = {}
 
 
+class RejectionMappingBody(Body):
+    """Which ATS rejection (archive) reason id means rejected and which withdrawn; a reason not
+    listed is judged by its name (the candidate said no: withdrawn)."""
+
+    model_config = ConfigDict(title="RejectionMapping")
+
+    by_reason_id: dict[str, RejectionTarget] = {}
+
+
 class TenantBody(Body):
     """`PUT /api/tenants/{tenant}`: every field optional on change (absent or null = unchanged)."""
 
@@ -61,6 +71,7 @@ class TenantBody(Body):
         None, description="alias of ats_webhook_secret"
     )
     stage_mapping: StageMappingBody | None = None
+    rejection_mapping: RejectionMappingBody | None = None
     closed_job_policy: Literal["fail", "prospect"] | None = None
 
 
@@ -106,6 +117,12 @@ class StageMappingView(Answer):
     by_stage_name: dict[str, StageTarget]
 
 
+class RejectionMappingView(Answer):
+    """A tenant's rejection mapping."""
+
+    by_reason_id: dict[str, RejectionTarget]
+
+
 class TenantView(Answer):
     """A tenant as the API shows it: never a secret."""
 
@@ -113,6 +130,7 @@ class TenantView(Answer):
     ats: str
     intrro_callback_url: str | None
     stage_mapping: StageMappingView
+    rejection_mapping: RejectionMappingView
     closed_job_policy: Literal["fail", "prospect"]
     connected: bool
     webhook_url: str

@@ -13,7 +13,7 @@ from starlette.requests import Request
 
 from intrro_gateway.adapters.json_limits import loads_bounded
 from intrro_gateway.domain.destinations import DestinationPolicy
-from intrro_gateway.domain.status import ReferralStatus, StageMapping
+from intrro_gateway.domain.status import ReferralStatus, RejectionMapping, StageMapping
 from intrro_gateway.domain.tenant import ClosedJobPolicy
 from intrro_gateway.entrypoints import compat
 from intrro_gateway.entrypoints.http import models
@@ -93,6 +93,13 @@ def tenant_input(
         else StageMapping(
             by_stage_id={k: ReferralStatus(v) for k, v in mapping.by_stage_id.items()},
             by_stage_name={k: ReferralStatus(v) for k, v in mapping.by_stage_name.items()},
+        ),
+        rejection_mapping=None
+        if body.rejection_mapping is None
+        else RejectionMapping(
+            by_reason_id={
+                k: ReferralStatus(v) for k, v in body.rejection_mapping.by_reason_id.items()
+            }
         ),
         closed_job_policy=None
         if body.closed_job_policy is None

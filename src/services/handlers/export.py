@@ -311,7 +311,12 @@ async def _mark_exported(
                 snapshot = existing.get(app_id)
                 stages = plan.jobs[job_id].stage_refs()
                 stage = snapshot.stage if snapshot else None
-                status = snapshot_status(snapshot, plan.tenant.stage_mapping, stages)
+                status = snapshot_status(
+                    snapshot,
+                    plan.tenant.stage_mapping,
+                    stages,
+                    rejections=plan.tenant.rejection_mapping,
+                )
                 exported[job_id] = (app_id, stage, status)
             if held is not None:  # an incomplete export does not know it: the next read notes it
                 intro.expect_ats_profile(held)

@@ -77,7 +77,11 @@ async def _application(
             link = intro.link_for_application(signal.application_id)
             stages = await job_stages(uow, tenant_id, link.job_id if link else None)
             verdict = intro.apply_signal(
-                signal, mapping=tenant.stage_mapping, job_stages=stages, at=deps.clock.now()
+                signal,
+                mapping=tenant.stage_mapping,
+                job_stages=stages,
+                at=deps.clock.now(),
+                rejections=tenant.rejection_mapping,
             )
             if verdict is Verdict.APPLIED:
                 await save_and_announce(uow, deps, intro)
@@ -142,7 +146,11 @@ async def apply_snapshot(tenant_id: str, snapshot: ApplicationSnapshot, deps: De
             before = (link.status, link.stage, link.rejection, link.last_change_at)
             stages = await job_stages(uow, tenant_id, link.job_id)
             intro.apply_snapshot(
-                snapshot, mapping=tenant.stage_mapping, job_stages=stages, at=deps.clock.now()
+                snapshot,
+                mapping=tenant.stage_mapping,
+                job_stages=stages,
+                at=deps.clock.now(),
+                rejections=tenant.rejection_mapping,
             )
             after = (link.status, link.stage, link.rejection, link.last_change_at)
             if before == after:
@@ -243,6 +251,7 @@ async def _follow_merged_applications(
                 app_id,
                 survivor,
                 mapping=tenant.stage_mapping,
+                rejections=tenant.rejection_mapping,
                 job_stages=await job_stages(uow, tenant.id, link.job_id),
                 at=deps.clock.now(),
             )

@@ -204,6 +204,11 @@ def _tenant_rows(tenant: Tenant, ats_name: str, settings: GatewaySettings) -> li
         ("Intrro callback URL", tenant.intrro_callback_url or "(none yet)"),
         (f"{ats_name} web hook URL", connection.webhook_url(settings.public_url, tenant)),
         ("stage mapping", ", ".join(stages) or "(defaults)"),
+        (
+            "rejection mapping",
+            ", ".join(f"id:{k}={v}" for k, v in tenant.rejection_mapping.by_reason_id.items())
+            or "(by reason name)",
+        ),
         ("closed job policy", str(tenant.closed_job_policy)),
         ("created at", tenant.created_at.isoformat() if tenant.created_at else "?"),
     ]
