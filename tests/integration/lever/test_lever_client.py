@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import httpx
 import pytest
 
@@ -105,6 +107,26 @@ async def test_open_jobs_are_the_published_and_internal_postings_with_the_accoun
     assert [(j.ats_id, j.status) for j in closed] == [
         (state.seed.closed_posting_id, JobStatus.CLOSED)
     ]
+
+
+async def test_the_incremental_sync_sees_every_posting_the_internal_site_only_one_included() -> (
+    None
+):
+    # Lever allows `updated_at_*` on GET /postings only beside `confidentiality` (the sandbox answers
+    # 400 otherwise), and a `state=published` list without both channels misses internal-site postings:
+    # the client lists every posting unfiltered and keeps those changed since the time itself.
+    state = seeded()
+    jobs = await client(transport(state)).list_jobs(
+        ctx(state), updated_since=datetime(2000, 1, 1, tzinfo=UTC)
+    )
+    ids = {j.ats_id for j in jobs}
+    assert state.seed.internal_site_posting_id in ids
+    assert state.seed.closed_posting_id in ids
+    assert set(state.seed.published_posting_ids) <= ids
+    later = await client(transport(state)).list_jobs(
+        ctx(state), updated_since=datetime(2999, 1, 1, tzinfo=UTC)
+    )
+    assert later == []
 
 
 async def test_an_export_makes_one_referred_opportunity_per_posting_for_one_contact() -> None:
