@@ -42,7 +42,10 @@ async def test_a_database_outage_answers_503_then_recovers_fully(
         async with fault_stack(postgres_url, tmp_path, workers=2, process_db_url=proxied) as stack:
             intros = ledger.plan(INTRODUCTIONS, stack.jobs, rng, "pg")
             sending = asyncio.create_task(send_stream(stack, ledger, intros, rng=rng))
-            await asyncio.sleep(rng.uniform(3.0, 6.0))
+            # Cut mid-stream: after a share is acknowledged, not after a fixed time (the ingress may
+            # take all of them within seconds, and then no request would meet the outage).
+            await _acknowledged(ledger, rng.randint(10, 30), sending)
+            assert not sending.done(), "the stream ended before the outage began"
             marks = {p.name: len(p.output()) for p in [*stack.gateways, *stack.workers]}
             proxy.cut()
             await asyncio.sleep(1.0)
@@ -68,3 +71,9 @@ async def test_a_database_outage_answers_503_then_recovers_fully(
             print(f"[postgres outage] {name}: {polls} claim_failed lines in {OUTAGE_S:g} s")
             assert 1 <= polls <= 15, text
     assert_clean(verdict, ledger)
+
+
+async def _acknowledged(ledger: Ledger, count: int, sending: asyncio.Task[None]) -> None:
+    """Wait until `count` introductions are acknowledged (or the stream has ended)."""
+    while len(ledger.acknowledged) < count and not sending.done():
+        await asyncio.sleep(0.02)
