@@ -21,13 +21,6 @@ INTRODUCTIONS = 100
 OUTAGE_S = 20.0
 
 
-@pytest.mark.skip(
-    reason=(
-        "known defect, issue 13 left open: since ingest's group commit (issue 11) the ingress no longer "
-        "answers 503 while PostgreSQL is unreachable (0 of the stream's answers were 503 in a fresh-clone "
-        "run); nothing acknowledged was lost. The test stays, to be made green by the fix."
-    )
-)
 async def test_a_database_outage_answers_503_then_recovers_fully(
     postgres_url: str, tmp_path: Path, seed: int, rng: random.Random
 ) -> None:
