@@ -6,9 +6,9 @@ from __future__ import annotations
 import asyncio
 import inspect
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 from rich.console import Console
 
@@ -17,6 +17,9 @@ from intrro_gateway.entrypoints.container import Container, build_container
 from intrro_gateway.entrypoints.logging import configure_logging
 from intrro_gateway.entrypoints.settings import GatewaySettings, SettingsError, load_settings
 from intrro_gateway.ports.unit_of_work import StorageError
+from intrro_gateway.services.deps import Dependencies
+
+T = TypeVar("T")
 
 # Captured or piped output has no terminal width; wide enough that tables keep one line per row.
 _PIPE_WIDTH = 160
@@ -110,6 +113,25 @@ async def opened(settings: GatewaySettings) -> AsyncIterator[Container]:
 def run(coro: Any) -> Any:
     """Run a command's coroutine to its end on a fresh event loop."""
     return asyncio.run(coro)
+
+
+def one_shot_settings(args: Any) -> GatewaySettings:
+    """The settings of a command that runs once (warnings and errors logged only, unless
+    `--verbose`), with the database at the newest schema."""
+    settings = settings_for_command(log_level=one_shot_log_level(args))
+    ensure_schema(settings)
+    return settings
+
+
+def run_with_deps(settings: GatewaySettings, work: Callable[[Dependencies], Awaitable[T]]) -> T:
+    """Run `work` to its end with the dependencies of a container opened for it alone."""
+
+    async def go() -> T:
+        async with opened(settings) as container:
+            deps: Dependencies = await resolve(container.deps())
+            return await work(deps)
+
+    return asyncio.run(go())
 
 
 def stdin_is_terminal() -> bool:

@@ -12,12 +12,10 @@ from typing import Any
 from intrro_gateway.entrypoints.cli._base import (
     CliError,
     console,
-    ensure_schema,
-    one_shot_log_level,
+    one_shot_settings,
     opened,
     resolve,
     run,
-    settings_for_command,
     stdin_is_terminal,
 )
 from intrro_gateway.entrypoints.cli._report import report_lines, report_table
@@ -113,8 +111,7 @@ def credential_fields(
 def connect(args: argparse.Namespace) -> int:
     """Check and store the credential; the exit code says whether all that is required is there."""
     fields = credential_fields(args, os.environ, getpass.getpass, interactive=stdin_is_terminal())
-    settings = settings_for_command(log_level=one_shot_log_level(args))
-    ensure_schema(settings)
+    settings = one_shot_settings(args)
 
     async def go() -> tuple[dict[str, Any], bool, str]:
         async with opened(settings) as container:

@@ -3,22 +3,11 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
 
 from rich.table import Table
 
-from intrro_gateway.entrypoints.cli._base import (
-    CliError,
-    console,
-    ensure_schema,
-    one_shot_log_level,
-    opened,
-    resolve,
-    run,
-    settings_for_command,
-)
+from intrro_gateway.entrypoints.cli._base import CliError, console, one_shot_settings, run_with_deps
 from intrro_gateway.services import inspection
-from intrro_gateway.services.deps import Dependencies
 
 
 def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -48,17 +37,12 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def list_deliveries(args: argparse.Namespace) -> int:
     """Print one page of deliveries as a table."""
-    settings = settings_for_command(log_level=one_shot_log_level(args))
-    ensure_schema(settings)
-
-    async def go() -> dict[str, Any]:
-        async with opened(settings) as container:
-            deps: Dependencies = await resolve(container.deps())
-            return await inspection.deliveries(
-                deps, args.tenant, args.direction, args.state, args.cursor
-            )
-
-    view: dict[str, Any] = run(go())
+    view = run_with_deps(
+        one_shot_settings(args),
+        lambda deps: inspection.deliveries(
+            deps, args.tenant, args.direction, args.state, args.cursor
+        ),
+    )
     out = console()
     items = view["deliveries"]
     if not items:
@@ -86,15 +70,8 @@ def list_deliveries(args: argparse.Namespace) -> int:
 
 def replay_delivery(args: argparse.Namespace) -> int:
     """Replay a dead delivery; 1 when it was not dead (nothing changed)."""
-    settings = settings_for_command(log_level=one_shot_log_level(args))
-    ensure_schema(settings)
-
-    async def go() -> bool:
-        async with opened(settings) as container:
-            deps: Dependencies = await resolve(container.deps())
-            return await inspection.replay(deps, args.tenant, args.id)
-
-    if not run(go()):
+    settings = one_shot_settings(args)
+    if not run_with_deps(settings, lambda deps: inspection.replay(deps, args.tenant, args.id)):
         raise CliError(
             f"delivery {args.id!r} of {args.tenant} is not dead (or does not exist): nothing changed"
         )

@@ -7,16 +7,7 @@ import argparse
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from intrro_gateway.domain.commands import ImportJobs
-from intrro_gateway.entrypoints.cli._base import (
-    CliError,
-    console,
-    ensure_schema,
-    one_shot_log_level,
-    opened,
-    resolve,
-    run,
-    settings_for_command,
-)
+from intrro_gateway.entrypoints.cli._base import CliError, console, one_shot_settings, run_with_deps
 from intrro_gateway.services import tenants
 from intrro_gateway.services.deps import Dependencies
 from intrro_gateway.services.handlers.jobs import JobImportResult, import_jobs
@@ -35,36 +26,33 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def sync_jobs(args: argparse.Namespace) -> int:
     """Import with a progress bar, then print the totals."""
-    settings = settings_for_command(log_level=one_shot_log_level(args))
-    ensure_schema(settings)
+    settings = one_shot_settings(args)
     out = console()
 
-    async def go() -> JobImportResult:
-        async with opened(settings) as container:
-            deps: Dependencies = await resolve(container.deps())
-            tenant = await tenants.get_tenant(deps, args.tenant)
-            if tenant.connection is None:
-                raise CliError(
-                    f"tenant {args.tenant!r} is not connected to an ATS: run intrro-gateway connect"
-                )
-            with Progress(
-                TextColumn("Importing jobs"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TimeElapsedColumn(),
-                console=out,
-                transient=True,
-            ) as progress:
-                task = progress.add_task("jobs", total=None)
+    async def go(deps: Dependencies) -> JobImportResult:
+        tenant = await tenants.get_tenant(deps, args.tenant)
+        if tenant.connection is None:
+            raise CliError(
+                f"tenant {args.tenant!r} is not connected to an ATS: run intrro-gateway connect"
+            )
+        with Progress(
+            TextColumn("Importing jobs"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=out,
+            transient=True,
+        ) as progress:
+            task = progress.add_task("jobs", total=None)
 
-                def advance(done: int, total: int) -> None:
-                    progress.update(task, completed=done, total=total)
+            def advance(done: int, total: int) -> None:
+                progress.update(task, completed=done, total=total)
 
-                return await import_jobs(
-                    ImportJobs(tenant_id=args.tenant, full=True), deps, progress=advance
-                )
+            return await import_jobs(
+                ImportJobs(tenant_id=args.tenant, full=True), deps, progress=advance
+            )
 
-    result: JobImportResult = run(go())
+    result = run_with_deps(settings, go)
     out.print(
         f"Imported {result.total} job{'s' if result.total != 1 else ''} for {args.tenant}: "
         f"{result.changed} changed, {result.deleted} deleted."

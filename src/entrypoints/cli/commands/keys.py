@@ -9,12 +9,10 @@ from intrro_gateway.adapters.sql.secrets import MisboundSecretError, Undecryptab
 from intrro_gateway.entrypoints.cli._base import (
     CliError,
     console,
-    ensure_schema,
-    one_shot_log_level,
+    one_shot_settings,
     opened,
     resolve,
     run,
-    settings_for_command,
 )
 from intrro_gateway.ports.unit_of_work import StorageError
 
@@ -34,8 +32,7 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def rotate(args: argparse.Namespace) -> int:
     """Re-encrypt and print how many secrets."""
-    settings = settings_for_command(log_level=one_shot_log_level(args))
-    ensure_schema(settings)
+    settings = one_shot_settings(args)
 
     async def go() -> int:
         async with opened(settings) as container:

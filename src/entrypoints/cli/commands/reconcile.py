@@ -7,16 +7,7 @@ import argparse
 from rich.table import Table
 
 from intrro_gateway.domain.commands import Reconcile
-from intrro_gateway.entrypoints.cli._base import (
-    CliError,
-    console,
-    ensure_schema,
-    one_shot_log_level,
-    opened,
-    resolve,
-    run,
-    settings_for_command,
-)
+from intrro_gateway.entrypoints.cli._base import CliError, console, one_shot_settings, run_with_deps
 from intrro_gateway.services import tenants
 from intrro_gateway.services.deps import Dependencies
 from intrro_gateway.services.handlers.reconcile import ReconcileResult, reconcile
@@ -38,35 +29,30 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def reconcile_tenants(args: argparse.Namespace) -> int:
     """Reconcile and print what was checked and repaired, per tenant; 1 when any tenant failed."""
-    settings = settings_for_command(log_level=one_shot_log_level(args))
-    ensure_schema(settings)
+    settings = one_shot_settings(args)
 
-    async def go() -> list[tuple[str, ReconcileResult | str]]:
-        async with opened(settings) as container:
-            deps: Dependencies = await resolve(container.deps())
-            if args.tenant is not None:
-                tenant = await tenants.get_tenant(deps, args.tenant)
-                if tenant.connection is None:
-                    raise CliError(f"tenant {args.tenant!r} is not connected to an ATS")
-                ids = [tenant.id]
-            else:
-                async with deps.uow() as uow:
-                    ids = []
-                    for tenant_id in await uow.tenants.list_ids():
-                        found = await uow.tenants.get(tenant_id)
-                        if found is not None and found.connection is not None:
-                            ids.append(tenant_id)
-            results: list[tuple[str, ReconcileResult | str]] = []
-            for tenant_id in ids:
-                try:
-                    results.append(
-                        (tenant_id, await reconcile(Reconcile(tenant_id=tenant_id), deps))
-                    )
-                except Exception as exc:  # one tenant's failure does not stop the others
-                    results.append((tenant_id, f"{type(exc).__name__}: {exc}"))
-            return results
+    async def go(deps: Dependencies) -> list[tuple[str, ReconcileResult | str]]:
+        if args.tenant is not None:
+            tenant = await tenants.get_tenant(deps, args.tenant)
+            if tenant.connection is None:
+                raise CliError(f"tenant {args.tenant!r} is not connected to an ATS")
+            ids = [tenant.id]
+        else:
+            async with deps.uow() as uow:
+                ids = []
+                for tenant_id in await uow.tenants.list_ids():
+                    found = await uow.tenants.get(tenant_id)
+                    if found is not None and found.connection is not None:
+                        ids.append(tenant_id)
+        results: list[tuple[str, ReconcileResult | str]] = []
+        for tenant_id in ids:
+            try:
+                results.append((tenant_id, await reconcile(Reconcile(tenant_id=tenant_id), deps)))
+            except Exception as exc:  # one tenant's failure does not stop the others
+                results.append((tenant_id, f"{type(exc).__name__}: {exc}"))
+        return results
 
-    results: list[tuple[str, ReconcileResult | str]] = run(go())
+    results = run_with_deps(settings, go)
     out = console()
     if not results:
         out.print("No connected tenant to reconcile.")

@@ -15,9 +15,8 @@ from intrro_gateway.entrypoints.cli._base import (
     console,
     ensure_schema,
     one_shot_log_level,
-    opened,
-    resolve,
-    run,
+    one_shot_settings,
+    run_with_deps,
     settings_for_command,
     stdin_is_terminal,
 )
@@ -109,16 +108,14 @@ def create_tenant(args: argparse.Namespace) -> int:
         raise CliError("; ".join(problems), code=2)
     ensure_schema(settings)
 
-    async def go() -> tuple[tenants.TenantUpsert, str]:
-        async with opened(settings) as container:
-            deps: Dependencies = await resolve(container.deps())
-            async with deps.uow() as uow:
-                if await uow.tenants.get(args.tenant) is not None:
-                    raise CliError(f"tenant {args.tenant!r} already exists")
-            result = await tenants.upsert_tenant(deps, args.tenant, data)
-            return result, deps.registry.for_tenant(result.tenant).display_name
+    async def go(deps: Dependencies) -> tuple[tenants.TenantUpsert, str]:
+        async with deps.uow() as uow:
+            if await uow.tenants.get(args.tenant) is not None:
+                raise CliError(f"tenant {args.tenant!r} already exists")
+        result = await tenants.upsert_tenant(deps, args.tenant, data)
+        return result, deps.registry.for_tenant(result.tenant).display_name
 
-    result, ats_name = run(go())
+    result, ats_name = run_with_deps(settings, go)
     out = console()
     out.print(f"Created tenant {args.tenant}.")
     out.print(_tenant_table(result.tenant.id, _tenant_rows(result.tenant, ats_name, settings)))
@@ -142,17 +139,14 @@ def create_tenant(args: argparse.Namespace) -> int:
 
 def show_tenant(args: argparse.Namespace) -> int:
     """Print the tenant and its connection health, without any secret."""
-    settings = settings_for_command(log_level=one_shot_log_level(args))
-    ensure_schema(settings)
+    settings = one_shot_settings(args)
 
-    async def go() -> tuple[Tenant, str, dict[str, Any]]:
-        async with opened(settings) as container:
-            deps: Dependencies = await resolve(container.deps())
-            tenant = await tenants.get_tenant(deps, args.tenant)
-            status = await connection.connection_status(deps, args.tenant)
-            return tenant, deps.registry.for_tenant(tenant).display_name, status
+    async def go(deps: Dependencies) -> tuple[Tenant, str, dict[str, Any]]:
+        tenant = await tenants.get_tenant(deps, args.tenant)
+        status = await connection.connection_status(deps, args.tenant)
+        return tenant, deps.registry.for_tenant(tenant).display_name, status
 
-    tenant, ats_name, status = run(go())
+    tenant, ats_name, status = run_with_deps(settings, go)
     rows = _tenant_rows(tenant, ats_name, settings)
     rows.append(("connected", _yes_no(status["connected"])))
     if status["connected"]:
@@ -182,15 +176,8 @@ def delete_tenant(args: argparse.Namespace) -> int:
         if answer.strip().lower() not in ("y", "yes"):
             console().print("Nothing deleted.")
             return 1
-    settings = settings_for_command(log_level=one_shot_log_level(args))
-    ensure_schema(settings)
-
-    async def go() -> bool:
-        async with opened(settings) as container:
-            deps: Dependencies = await resolve(container.deps())
-            return await tenants.delete_tenant(deps, args.tenant)
-
-    if not run(go()):
+    settings = one_shot_settings(args)
+    if not run_with_deps(settings, lambda deps: tenants.delete_tenant(deps, args.tenant)):
         raise CliError(f"tenant {args.tenant!r} not found")
     console().print(f"Deleted tenant {args.tenant} and all its data.")
     return 0

@@ -8,18 +8,8 @@ from collections.abc import Sequence
 from rich.table import Table
 
 from intrro_gateway.domain.access import ApiToken
-from intrro_gateway.entrypoints.cli._base import (
-    CliError,
-    console,
-    ensure_schema,
-    one_shot_log_level,
-    opened,
-    resolve,
-    run,
-    settings_for_command,
-)
+from intrro_gateway.entrypoints.cli._base import CliError, console, one_shot_settings, run_with_deps
 from intrro_gateway.services import access
-from intrro_gateway.services.deps import Dependencies
 
 
 def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -53,16 +43,9 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def create_token(args: argparse.Namespace) -> int:
     """Make the token and print its value once."""
-    settings = settings_for_command(log_level=one_shot_log_level(args))
-    ensure_schema(settings)
+    settings = one_shot_settings(args)
     name = args.name or (f"{args.tenant} admin" if args.tenant else "operator")
-
-    async def go() -> access.IssuedToken:
-        async with opened(settings) as container:
-            deps: Dependencies = await resolve(container.deps())
-            return await access.create_token(deps, name, args.tenant)
-
-    issued: access.IssuedToken = run(go())
+    issued = run_with_deps(settings, lambda deps: access.create_token(deps, name, args.tenant))
     out = console()
     scope = f"tenant {issued.token.tenant_id}" if issued.token.tenant_id else "operator-wide"
     out.print(f"Created token {issued.token.id} ({scope}, {issued.token.name!r}).")
@@ -73,15 +56,7 @@ def create_token(args: argparse.Namespace) -> int:
 
 def list_tokens(args: argparse.Namespace) -> int:
     """Print every token: id, name, scope, when made and revoked."""
-    settings = settings_for_command(log_level=one_shot_log_level(args))
-    ensure_schema(settings)
-
-    async def go() -> Sequence[ApiToken]:
-        async with opened(settings) as container:
-            deps: Dependencies = await resolve(container.deps())
-            return await access.list_tokens(deps)
-
-    tokens: Sequence[ApiToken] = run(go())
+    tokens: Sequence[ApiToken] = run_with_deps(one_shot_settings(args), access.list_tokens)
     table = Table(title="API tokens", title_justify="left")
     for column in ("ID", "Name", "Scope", "Created", "Revoked"):
         table.add_column(column, overflow="fold")
@@ -101,15 +76,8 @@ def list_tokens(args: argparse.Namespace) -> int:
 
 def revoke_token(args: argparse.Namespace) -> int:
     """Revoke the token, or fail when there is no active token of that id."""
-    settings = settings_for_command(log_level=one_shot_log_level(args))
-    ensure_schema(settings)
-
-    async def go() -> bool:
-        async with opened(settings) as container:
-            deps: Dependencies = await resolve(container.deps())
-            return await access.revoke_token(deps, args.token_id)
-
-    if not run(go()):
+    settings = one_shot_settings(args)
+    if not run_with_deps(settings, lambda deps: access.revoke_token(deps, args.token_id)):
         raise CliError(f"no active token {args.token_id!r}")
     console().print(f"Revoked token {args.token_id}.")
     return 0
