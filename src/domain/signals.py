@@ -1,8 +1,8 @@
 """What an ATS tells the gateway, as ATS-neutral values.
 
 Each application signal carries the ordering evidence the ATS gives: `occurred_at`, the ATS time of the
-change when it has one (Greenhouse web hooks only carry `application.last_activity_at`; deletions and
-merges carry no time at all).
+change when it has one (an ATS's web hook may carry no more than the application's last activity time;
+deletions and merges carry no time at all).
 """
 
 from __future__ import annotations

@@ -50,7 +50,7 @@ class StageMapping:
 
     Overrides by stage id win over overrides by name (case-insensitive); otherwise the default rule:
     the first stage by order (every stage sharing the first order, for an ATS whose pipeline has several
-    entry stages, such as Lever's lead and applicant stages) means `applied`; a stage named "Offer", or
+    entry stages, such as separate lead and applicant stages) means `applied`; a stage named "Offer", or
     else the last stage, `offer`;
     any other stage `interviewing`.
     """

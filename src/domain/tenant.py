@@ -97,7 +97,7 @@ class Tenant:
     intrro_callback_url: str | None
     intrro_secret: RotatingSecret
     webhook_secret: RotatingSecret
-    ats: str  # the key of the tenant's ATS in the registry, e.g. "greenhouse"
+    ats: str  # the key of the tenant's ATS in the registry (one per ATS adapter)
     webhook_tokens: tuple[str, ...] = ()  # signature tokens of web hooks connecting created
     stage_mapping: StageMapping = field(default_factory=StageMapping)
     rejection_mapping: RejectionMapping = field(default_factory=RejectionMapping)

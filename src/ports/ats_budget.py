@@ -4,7 +4,7 @@ An ATS allows each account so many calls per window; N processes each keeping th
 times that. An ATS client asks an `AtsBudget` before every call (exports, marked priority, go before
 background reads by a reserve of the window) and tells it what the answers said; an `AtsTokenStore` keeps
 the access token minted by one process for the others. Keys are the client's own (an ATS name and
-account). ATS-neutral: Greenhouse's client uses them today, Lever's can tomorrow.
+account). ATS-neutral: one ATS's client uses them today, any other's can tomorrow.
 
 Errors: implementations raise the unit-of-work port's `StorageError` (the database is unavailable).
 """

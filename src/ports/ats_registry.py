@@ -1,8 +1,8 @@
 """The ATS registry: each ATS the gateway speaks, by its key, with the parts the use cases need.
 
-A tenant names its ATS (`Tenant.ats`, a key such as "greenhouse"); every use case asks the registry for
-that ATS's parts instead of holding one ATS for every tenant. The composition root builds the registry;
-adding an ATS is one adapter folder and one entry.
+A tenant names its ATS (`Tenant.ats`, the key of one registered ATS); every use case asks the
+registry for that ATS's parts instead of holding one ATS for every tenant. The composition root
+builds the registry; adding an ATS is one adapter folder and one entry.
 
 Errors:
 
@@ -31,10 +31,10 @@ class UnknownAtsError(LookupError):
 class WebhookVerifier(Protocol):
     """Checks a web hook delivery's signature against a tenant's secrets.
 
-    The signature may travel in a header (Greenhouse's `Signature`) or in the body (Lever's
-    `signature` over `token + triggeredAt`); `secrets` are every secret valid now: the tenant's web hook
-    secret (current, and previous during a rotation) and the signature tokens connecting stored (one
-    per web hook, for an ATS that signs each web hook with its own token).
+    The signature may travel in a header or in the body (over other fields of the body, such as a
+    token and a time); `secrets` are every secret valid now: the tenant's web hook secret (current,
+    and previous during a rotation) and the signature tokens connecting stored (one per web hook,
+    for an ATS that signs each web hook with its own token).
     """
 
     def verify(self, headers: Mapping[str, str], body: bytes, secrets: Sequence[str]) -> bool:

@@ -75,7 +75,7 @@ class InboundDelivery:
 
     id: str
     tenant_id: str
-    source: str  # an ATS translator's source (e.g. "greenhouse") or "intrro"
+    source: str  # an ATS translator's source (its ATS's key) or "intrro"
     delivery_id: str
     body_hash: str
     body: bytes | None

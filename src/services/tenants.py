@@ -36,7 +36,7 @@ logger = structlog.get_logger(__name__)
 WEBHOOK_SECRET_FIELD = f"{SECRET_ATS_WEBHOOK}_secret"  # the input field, and the generated name
 # Standard Webhooks secrets are 24 to 64 random bytes, base64-encoded after the `whsec_` prefix.
 _WHSEC_BYTES = range(24, 65)
-# An ATS may take any secret key (Greenhouse does); the gateway asks for one long enough to resist
+# An ATS may take any secret key (some do); the gateway asks for one long enough to resist
 # guessing.
 _WEBHOOK_SECRET = re.compile(r"^[\x21-\x7e]{16,255}$")
 

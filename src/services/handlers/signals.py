@@ -260,7 +260,7 @@ async def _follow_merged_applications(
 async def _owner_gone(tenant_id: str, application_id: str, deps: Dependencies) -> bool:
     """Whether the candidate of a deleted application is gone too (deleted or merged away).
 
-    Greenhouse deletes a duplicate application when it merges two people: the candidate's own
+    An ATS may delete a duplicate application when it merges two people: the candidate's own
     signal (merged or deleted) then says what became of it, so the deletion alone decides nothing.
     """
     async with deps.uow() as uow:
