@@ -1,9 +1,11 @@
 """Fixtures of the browser tests: one running stack and one headless Chromium (Debian's, never a
-downloaded one) for the whole module; a screenshot helper writing into docs/console/."""
+downloaded one) for the whole module; a screenshot helper writing into a temporary folder, or into
+docs/console/ when GATEWAY_UPDATE_SCREENSHOTS=1 (so that a run leaves the checked-in screenshots alone)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import os
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -11,7 +13,11 @@ from playwright.sync_api import Browser, Page, sync_playwright
 
 from tests.browser.stack import CHROMIUM, CHROMIUM_ARGS, Stack
 
-SHOTS = Path(__file__).resolve().parents[2] / "docs" / "console"
+DOCS_SHOTS = Path(__file__).resolve().parents[2] / "docs" / "console"
+# Set to 1 to refresh the screenshots checked in under docs/console/ (see docs/console.md).
+UPDATE_SCREENSHOTS = "GATEWAY_UPDATE_SCREENSHOTS"
+
+Shoot = Callable[[Page, str], None]
 
 
 @pytest.fixture(scope="module")
@@ -52,7 +58,20 @@ def page(browser: Browser) -> Iterator[Page]:
         context.close()
 
 
-def shoot(page: Page, name: str) -> None:
-    """A full-page screenshot into docs/console/<name>.png."""
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+@pytest.fixture(scope="session")
+def screenshots(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where screenshots go: docs/console/ with GATEWAY_UPDATE_SCREENSHOTS=1, else a temporary folder."""
+    if os.environ.get(UPDATE_SCREENSHOTS) == "1":
+        DOCS_SHOTS.mkdir(parents=True, exist_ok=True)
+        return DOCS_SHOTS
+    return tmp_path_factory.mktemp("screenshots")
+
+
+@pytest.fixture
+def shoot(screenshots: Path) -> Shoot:
+    """Takes a full-page screenshot of a tab as <name>.png in the screenshots' folder."""
+
+    def take(page: Page, name: str) -> None:
+        page.screenshot(path=str(screenshots / f"{name}.png"), full_page=True)
+
+    return take

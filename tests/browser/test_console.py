@@ -1,7 +1,8 @@
 """The console in a real browser: one company's story from sign-in to a replayed push, step by step
 (the steps share one stack and one tab, in file order), and a tenant token kept to its own tenant.
 
-Each page is photographed into docs/console/ as it is visited."""
+Each page is photographed as it is visited: into a temporary folder, or into docs/console/ with
+GATEWAY_UPDATE_SCREENSHOTS=1 (see docs/console.md)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from intrro_gateway.sandboxes.greenhouse._scopes import ALL_SCOPES
 from intrro_gateway.services.access import create_token
-from tests.browser.conftest import shoot
+from tests.browser.conftest import Shoot
 from tests.browser.stack import OPERATOR_TOKEN, Stack
 from tests.e2e.live import ADMIN_EMAIL
 from tests.e2e.live_events import accepted_data, intrro_envelope, intrro_signed
@@ -37,7 +38,9 @@ def sign_in(page: Page, stack: Stack, token: str) -> None:
     page.get_by_role("button", name="Sign in").click()
 
 
-def test_sign_in_refuses_a_wrong_token_then_takes_the_operators(page: Page, stack: Stack) -> None:
+def test_sign_in_refuses_a_wrong_token_then_takes_the_operators(
+    page: Page, stack: Stack, shoot: Shoot
+) -> None:
     page.goto(f"{stack.gateway_url}/console/tenants")
     expect(page).to_have_url(re.compile(r"/console/sign-in$"))
     shoot(page, "sign-in")
@@ -60,7 +63,7 @@ def test_a_form_without_the_sessions_csrf_token_is_refused(page: Page, stack: St
     expect(page.get_by_role("cell", name="forged")).to_have_count(0)
 
 
-def test_create_a_tenant_shows_its_secrets_once(page: Page, stack: Stack) -> None:
+def test_create_a_tenant_shows_its_secrets_once(page: Page, stack: Stack, shoot: Shoot) -> None:
     page.goto(f"{stack.gateway_url}/console/tenants")
     page.get_by_label("Tenant id").fill(TENANT)
     page.get_by_label("Intrro callback URL").fill(f"{stack.receiver_url}/intrro/{TENANT}")
@@ -77,7 +80,7 @@ def test_create_a_tenant_shows_its_secrets_once(page: Page, stack: Stack) -> Non
 
 
 def test_connect_with_a_credential_missing_one_permission_lists_it(
-    page: Page, stack: Stack
+    page: Page, stack: Stack, shoot: Shoot
 ) -> None:
     stack.sandbox(
         "POST",
@@ -104,7 +107,9 @@ def test_connect_with_a_credential_missing_one_permission_lists_it(
     shoot(page, "integration-missing")
 
 
-def test_fix_the_permission_and_check_again_turns_green(page: Page, stack: Stack) -> None:
+def test_fix_the_permission_and_check_again_turns_green(
+    page: Page, stack: Stack, shoot: Shoot
+) -> None:
     # The admin grants the scope in Greenhouse, and pastes the web hook the report gave.
     stack.sandbox(
         "POST",
@@ -125,7 +130,7 @@ def test_fix_the_permission_and_check_again_turns_green(page: Page, stack: Stack
 
 
 def test_import_jobs_lists_them_with_departments_offices_posts_and_stages(
-    page: Page, stack: Stack
+    page: Page, stack: Stack, shoot: Shoot
 ) -> None:
     page.goto(f"{stack.gateway_url}/console/tenants/{TENANT}/jobs")
     page.get_by_role("button", name="Import now").click()
@@ -141,7 +146,7 @@ def test_import_jobs_lists_them_with_departments_offices_posts_and_stages(
 
 
 def test_an_introduction_shows_under_interviewing_after_a_recruiter_moves_it(
-    page: Page, stack: Stack
+    page: Page, stack: Stack, shoot: Shoot
 ) -> None:
     job = found["job_id"]
     body = intrro_envelope("introduction.accepted", accepted_data(INTRO, [job]))
@@ -178,7 +183,9 @@ def test_an_introduction_shows_under_interviewing_after_a_recruiter_moves_it(
     shoot(page, "introduction")
 
 
-def test_a_dead_push_is_replayed_after_the_receiver_comes_back(page: Page, stack: Stack) -> None:
+def test_a_dead_push_is_replayed_after_the_receiver_comes_back(
+    page: Page, stack: Stack, shoot: Shoot
+) -> None:
     stack.kill_receiver()
     before = datetime.now(UTC) - timedelta(seconds=1)
     application = _application_of(stack)
@@ -205,7 +212,7 @@ def test_a_dead_push_is_replayed_after_the_receiver_comes_back(page: Page, stack
     shoot(page, "deliveries")
 
 
-def test_tenant_settings_rotate_a_secret_shown_once(page: Page, stack: Stack) -> None:
+def test_tenant_settings_rotate_a_secret_shown_once(page: Page, stack: Stack, shoot: Shoot) -> None:
     page.goto(f"{stack.gateway_url}/console/tenants/{TENANT}")
     page.get_by_role("button", name="Rotate the ats_webhook secret").click()
     secret = page.locator("#new-secret").inner_text()
@@ -215,7 +222,9 @@ def test_tenant_settings_rotate_a_secret_shown_once(page: Page, stack: Stack) ->
     expect(page.get_by_text(secret)).to_have_count(0)
 
 
-def test_a_tenant_token_sees_its_own_tenant_only(browser: Browser, stack: Stack) -> None:
+def test_a_tenant_token_sees_its_own_tenant_only(
+    browser: Browser, stack: Stack, shoot: Shoot
+) -> None:
     other = stack.http.put(
         f"{stack.gateway_url}/api/tenants/initech",
         headers={"Authorization": f"Bearer {OPERATOR_TOKEN}"},
