@@ -45,7 +45,7 @@ from tests.e2e.live_events import (
     new_intrro_secret,
     now_iso,
 )
-from tests.e2e.recruiter import GreenhouseRecruiter, Recruiter
+from tests.e2e.recruiter import GreenhouseRecruiter, LeverRecruiter, Recruiter
 
 __all__ = [
     "ADMIN_EMAIL",
@@ -328,6 +328,8 @@ class Live:
     @property
     def recruiter(self) -> Recruiter:
         """The ATS-neutral recruiter actions on this stack's sandbox (the stories' ATS parts)."""
+        if self.ats.key == "lever":
+            return LeverRecruiter(self)
         return GreenhouseRecruiter(self)
 
     async def stored_introduction(self, introduction_id: str) -> Introduction | None:
@@ -340,8 +342,8 @@ class Live:
             await container.engine().dispose()
 
     def fired_actions(self) -> list[str]:
-        """Every web hook action the sandbox fired, in order."""
-        return [event.action for event in self.control.fired]
+        """Every web hook action (Lever: event) the sandbox fired, in order."""
+        return self.ats.fired()
 
 
 def _status(event: ReceivedEvent) -> Any:

@@ -125,6 +125,19 @@ ARCHIVED_SCHEMA: dict[str, Kind] = {
     "requisitionId": TEXT,
 }
 CREATE_ARCHIVED_SCHEMA: dict[str, Kind] = {"reason": TEXT, "archivedAt": TIMESTAMP}
+CONTACT_SCHEMA: dict[str, Kind] = {
+    "name": TEXT,
+    "headline": STRING,
+    "location": Kind(
+        lambda v: (
+            isinstance(v, str)
+            or (isinstance(v, dict) and set(v) <= {"name"} and isinstance(v.get("name", ""), str))
+        ),
+        "a string or {name}",
+    ),
+    "emails": STRINGS,
+    "phones": PHONES,
+}
 SCORE = Kind(
     lambda v: v is None or (type(v) is int and 1 <= v <= 4), "an integer from 1 to 4, or null"
 )

@@ -89,6 +89,22 @@ async def _action(request: Request, body: dict[str, Any]) -> Response:
     return json_response({"event_ids": event_ids})
 
 
+async def _contact_action(request: Request, body: dict[str, Any]) -> Response:
+    """`edit` (the body: `PUT /contacts/:id`'s fields) or `delete` a person."""
+    verb = request.path_params["action"]
+    options = _options(body)
+    contact_id = request.path_params["id"]
+    if verb == "edit":
+        fields = b.check_fields(body, b.CONTACT_SCHEMA)
+        event_ids = _control(request).edit_contact(contact_id, options=options, **fields)
+    elif verb == "delete":
+        b.check_fields(body, {})
+        event_ids = _control(request).delete_contact(contact_id, options=options)
+    else:
+        raise UnknownRecordError("control action", f"contacts/{verb}")
+    return json_response({"event_ids": event_ids})
+
+
 async def _webhooks(request: Request, body: dict[str, Any]) -> Response:
     schema = {"url": b.TEXT, "events": _EVENTS, "origins": b.WEBHOOK_CONDITIONS_SCHEMA["origins"]}
     fields = b.check_fields(body, schema, ("url",))
@@ -307,4 +323,5 @@ def control_routes() -> list[Route]:
         Route("/_sandbox/settings", _guarded(_settings), methods=["POST"]),
         Route("/_sandbox/seed", _guarded(_seed), methods=["GET"]),
         Route("/_sandbox/opportunities/{id}/{action}", _guarded(_action), methods=["POST"]),
+        Route("/_sandbox/contacts/{id}/{action}", _guarded(_contact_action), methods=["POST"]),
     ]

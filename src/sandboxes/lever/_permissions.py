@@ -20,6 +20,8 @@ ENDPOINTS: tuple[str, ...] = (
     "GET /opportunities",
     "GET /opportunities/:id",
     "GET /opportunities/deleted",
+    "GET /contacts/:id",
+    "PUT /contacts/:id",
     "POST /opportunities",
     "PUT /opportunities/:id/stage",
     "PUT /opportunities/:id/archived",

@@ -8,6 +8,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from intrro_gateway.sandboxes.lever import _bodies as b
+from intrro_gateway.sandboxes.lever import _contacts as contacts
 from intrro_gateway.sandboxes.lever import _opportunities as ops
 from intrro_gateway.sandboxes.lever._http import (
     Caller,
@@ -128,6 +129,25 @@ async def create_note(request: Request, caller: Caller) -> Response:
     return json_response({"data": public(note)}, 201)
 
 
+@lever_endpoint("GET /contacts/:id")
+async def get_contact(request: Request, caller: Caller) -> Response:
+    """`GET /contacts/:id`: the person's shared fields."""
+    read_query(list(request.query_params.multi_items()), ())
+    contact = sandbox_state(request).get("contacts", str(request.path_params["id"]))
+    return json_response({"data": contacts.contact_view(contact)})
+
+
+@lever_endpoint("PUT /contacts/:id")
+async def update_contact(request: Request, caller: Caller) -> Response:
+    """`PUT /contacts/:id {name?, headline?, location?, emails?, phones?}`: the fields sent replace
+    the contact's, the others stay; fires `contactUpdated` when anything changed."""
+    _write_query(request)
+    fields = await read_body(request, b.CONTACT_SCHEMA)
+    state = sandbox_state(request)
+    contact, _ = contacts.update_contact(state, str(request.path_params["id"]), fields)
+    return json_response({"data": contacts.contact_view(contact)})
+
+
 @lever_endpoint("DELETE /opportunities/:id/notes/:noteId")
 async def delete_note(request: Request, caller: Caller) -> Response:
     """`DELETE /opportunities/:id/notes/:noteId`: 204."""
@@ -180,6 +200,8 @@ def write_routes() -> list[Route]:
         *(_values_endpoint(n, add) for n in ops.LIST_FIELDS for add in (True, False)),
         Route("/v1/opportunities/{id}/notes", create_note, methods=["POST"]),
         Route("/v1/opportunities/{id}/notes/{noteId}", delete_note, methods=["DELETE"]),
+        Route("/v1/contacts/{id}", get_contact, methods=["GET"]),
+        Route("/v1/contacts/{id}", update_contact, methods=["PUT"]),
         Route("/v1/webhooks", create_webhook, methods=["POST"]),
         Route("/v1/webhooks/{id}", delete_webhook, methods=["DELETE"]),
     ]

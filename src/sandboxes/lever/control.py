@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Literal
+from typing import Any, Literal
 
 import httpx
 
+from intrro_gateway.sandboxes.lever import _contacts as contacts
 from intrro_gateway.sandboxes.lever import _opportunities as ops
 from intrro_gateway.sandboxes.lever._faults import Fault
 from intrro_gateway.sandboxes.lever._webhooks import (
@@ -25,6 +26,7 @@ GATEWAY_EVENTS: tuple[str, ...] = (
     "candidateArchiveChange",
     "candidateHired",
     "candidateDeleted",
+    "contactUpdated",
 )
 ARCHIVE_KIND_REASONS: dict[str, str] = {"rejected": "Underqualified", "withdrawn": "Withdrew"}
 
@@ -141,6 +143,27 @@ class SandboxControl:
         """Delete the opportunity: `candidateDeleted`."""
         return ops.delete_opportunity(
             self.state, opportunity_id, self.state.seed.admin_user_id, options
+        )
+
+    # -- people ---------------------------------------------------------------------------------
+
+    def edit_contact(
+        self, contact_id: str, *, options: DeliveryOptions | None = None, **fields: Any
+    ) -> list[str]:
+        """Edit the person's shared fields (`name`, `headline`, `location`, `emails`, `phones` as
+        `PUT /contacts/:id` takes them), as a recruiter does on the profile: `contactUpdated`."""
+        unknown = set(fields) - set(contacts.CONTACT_FIELDS)
+        if unknown:
+            raise InvalidStateError(f"a contact has no field {sorted(unknown)}")
+        _, event_ids = contacts.update_contact(self.state, contact_id, fields, options)
+        return event_ids
+
+    def delete_contact(
+        self, contact_id: str, *, options: DeliveryOptions | None = None
+    ) -> list[str]:
+        """Delete the person with every opportunity: `candidateDeleted` for each."""
+        return contacts.delete_contact(
+            self.state, contact_id, self.state.seed.admin_user_id, options
         )
 
     # -- the account ---------------------------------------------------------------------------

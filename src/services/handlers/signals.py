@@ -124,6 +124,12 @@ async def reread(tenant_id: str, application_id: str, deps: Dependencies) -> boo
         return False
     snapshots = await deps.registry.client(ctx).get_applications(ctx, [application_id])
     if not snapshots:
+        person = await _deleted_owner(tenant_id, application_id, deps)
+        if person is not None:
+            # The person went with the application (an ATS whose only deletion signal is the
+            # application's): erased as a deleted candidate is.
+            deleted = CandidateDeleted(candidate_id=person, application_ids=())
+            return await _candidate(tenant_id, deleted, deps) is SignalOutcome.APPLIED
         return await close_application(tenant_id, application_id, deps)
     return await apply_snapshot(tenant_id, snapshots[0], deps)
 
@@ -255,6 +261,23 @@ async def _follow_merged_applications(
                 job_stages=await job_stages(uow, tenant.id, link.job_id),
                 at=deps.clock.now(),
             )
+
+
+async def _deleted_owner(tenant_id: str, application_id: str, deps: Dependencies) -> str | None:
+    """The candidate of a vanished application when they are gone too and nobody else holds the
+    introduction's e-mail addresses (so not merged away): deleted. None otherwise."""
+    async with deps.uow() as uow:
+        tenant = await load_tenant(uow, tenant_id)
+        intro = await uow.introductions.by_application(tenant_id, application_id)
+    ctx = ats_context(tenant)
+    if intro is None or intro.ats_candidate_id is None or ctx is None:
+        return None
+    person = intro.ats_candidate_id
+    ats = deps.registry.client(ctx)
+    if await ats.get_candidate(ctx, person) is not None:
+        return None
+    others = await ats.find_candidates_by_email(ctx, intro.candidate.emails)
+    return None if any(c.id != person for c in others) else person
 
 
 async def _owner_gone(tenant_id: str, application_id: str, deps: Dependencies) -> bool:

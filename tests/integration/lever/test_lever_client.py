@@ -15,9 +15,9 @@ from intrro_gateway.adapters.lever.api import (
 )
 from intrro_gateway.adapters.lever.connector import LeverConnector
 from intrro_gateway.adapters.lever.webhooks import LeverWebhookTranslator
-from intrro_gateway.domain.candidates import CandidateProfile, Referrer
+from intrro_gateway.domain.candidates import CandidateChanges, CandidateProfile, Referrer
 from intrro_gateway.domain.jobs import JobStatus
-from intrro_gateway.domain.signals import ApplicationState, RejectionKind
+from intrro_gateway.domain.signals import ApplicationState, CandidateProfileChanged, RejectionKind
 from intrro_gateway.ports.ats import (
     AtsAuthError,
     NewApplication,
@@ -274,3 +274,75 @@ async def test_the_gateways_source_is_always_there_as_lever_makes_it_on_use() ->
     sources = await client(transport(state)).list_sources(ctx(state))
     assert "LinkedIn" in [s.name for s in sources]  # the seeded opportunities' source
     assert [s.type for s in sources if s.name == "Intrro"] == ["created on first use"]
+
+
+async def test_a_new_person_reads_back_as_the_profile_it_was_made_from() -> None:
+    state = seeded()
+    lever = client(transport(state))
+    posting = state.seed.published_posting_ids[7]
+    made = await lever.create_candidate(ctx(state), NEW_PERSON, NewApplication(job_id=posting))
+
+    held = await lever.get_candidate(ctx(state), made.candidate_id)
+
+    assert held is not None
+    assert (held.first_name, held.last_name) == ("Mary", "Jackson")
+    assert (held.title, held.company) == ("Engineer", "NACA")  # the headline "Engineer at NACA"
+    assert held.social_profiles == ("https://www.linkedin.com/in/mary-jackson",)
+    assert held.websites == ()
+    assert held.phones == ("+1 555 0100",)
+
+
+async def test_a_merge_adds_what_lever_lacks_in_one_contact_write_and_one_links_write() -> None:
+    state = seeded()
+    lever = client(transport(state))
+    contact = state.seed.contact_ids[0]
+    held = await lever.get_candidate(ctx(state), contact)
+    assert held is not None
+    changes = CandidateChanges(
+        emails=(held.emails[0].upper(), "second@example.com"),
+        phones=("+1 (555) 0199",),
+        linkedin_url="https://linkedin.com/in/ada",
+        websites=("https://ada.example",),
+        current_title="Countess",
+    )
+
+    await lever.update_candidate(ctx(state), contact, changes)
+    await lever.update_candidate(ctx(state), contact, changes)  # a repeat writes nothing
+
+    after = await lever.get_candidate(ctx(state), contact)
+    assert after is not None
+    assert after.emails == (*held.emails, "second@example.com")
+    assert "+1 (555) 0199" in after.phones and set(held.phones) <= set(after.phones)
+    assert after.social_profiles == ("https://linkedin.com/in/ada",)
+    assert "https://ada.example" in after.websites
+    assert after.first_name == held.first_name
+    contact_writes = [r for r in state.requests if r.method == "PUT"]
+    link_writes = [r for r in state.requests if r.path.endswith("/addLinks")]
+    assert [r.path for r in contact_writes] == [f"/v1/contacts/{contact}"]
+    assert len(link_writes) == 1
+
+
+async def test_a_merge_without_the_contact_permission_still_adds_the_links() -> None:
+    state = seeded()
+    SandboxControl(state).add_api_key("no-contacts", ALL_PERMISSIONS - {"PUT /contacts/:id"})
+    lever = client(transport(state))
+    contact = state.seed.contact_ids[0]
+    changes = CandidateChanges(emails=("second@example.com",), websites=("https://ada.example",))
+
+    await lever.update_candidate(ctx(state, key="no-contacts"), contact, changes)
+
+    after = await lever.get_candidate(ctx(state), contact)
+    assert after is not None
+    assert "second@example.com" not in after.emails
+    assert "https://ada.example" in after.websites
+
+
+def test_a_contact_updated_hook_is_a_profile_change_of_the_contact() -> None:
+    body = (
+        b'{"id": "e1", "event": "contactUpdated", "triggeredAt": 1765141200123,'
+        b' "data": {"contactId": "c-1"}, "token": "t", "signature": "s"}'
+    )
+
+    translation = LeverWebhookTranslator().translate(body)
+
+    assert translation.signals == (CandidateProfileChanged(candidate_id="c-1"),)

@@ -75,6 +75,7 @@ async def test_the_http_control_drives_a_story(
         "candidateArchiveChange",
         "candidateHired",
         "candidateDeleted",
+        "contactUpdated",
     }
     assert moved.status_code == hired.status_code == 200
     assert len(hired.json()["event_ids"]) == 2

@@ -113,7 +113,7 @@ json_values = st.recursive(
     ),
     max_leaves=20,
 )
-events = st.sampled_from([e for e, _ in translator.subscriptions()] + ["contactUpdated", ""])
+events = st.sampled_from([e for e, _ in translator.subscriptions()] + ["interviewCreated", ""])
 
 
 def translate_or_malformed(body: bytes) -> Translation | None:

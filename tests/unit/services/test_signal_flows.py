@@ -308,3 +308,45 @@ async def test_an_anonymised_candidate_has_its_personal_data_erased(world: World
     assert "ada@example.com" not in intro.candidate.emails
     assert intro.candidate.last_name == ""
     assert all(link.closed is None for link in intro.links)
+
+
+async def test_an_application_re_read_as_gone_with_its_person_gone_erases_the_person(
+    world: World,
+) -> None:
+    # An ATS whose only deletion signal is the application's (Lever): the re-read finds both gone.
+    person = world.intro().ats_candidate_id
+    assert person is not None
+    first = app_id(world)
+    world.ats.delete_candidate(person)
+    world.later(minutes=1)
+
+    outcome = await signal(
+        world, ApplicationUpdated(application_id=first, occurred_at=world.clock.now())
+    )
+
+    assert outcome is SignalOutcome.REREAD
+    intro = world.intro()
+    assert intro.candidate.emails == ("erased@invalid",)
+    assert all(link.closed is not None for link in intro.links)
+    assert [i.payload["reason"] for i in world.outbox("application.removed")] == [
+        "deleted",
+        "deleted",
+    ]
+
+
+async def test_an_application_re_read_as_gone_with_its_person_merged_away_is_only_closed(
+    world: World,
+) -> None:
+    old = world.intro().ats_candidate_id
+    assert old is not None
+    first = app_id(world)
+    survivor = world.ats.add_candidate("Ada", "Lovelace", list(world.intro().candidate.emails))
+    world.ats.merge(old, survivor)
+    world.ats.applications.pop(first, None)
+    world.later(minutes=1)
+
+    await signal(world, ApplicationUpdated(application_id=first, occurred_at=world.clock.now()))
+
+    intro = world.intro()
+    assert intro.candidate.emails != ("erased@invalid",)  # left to the merge's own signal
+    assert intro.link_for_application(first) is not None

@@ -23,6 +23,8 @@ from intrro_gateway.adapters.lever.api._permissions import ENDPOINTS, Endpoint, 
 from intrro_gateway.adapters.lever.api._settings import LeverSettings
 from intrro_gateway.adapters.lever.api._writes import (
     LeverWrites,
+    contact_update,
+    link_key,
     opportunity_body,
     perform_as,
     profile_fields,
@@ -244,35 +246,49 @@ class LeverAtsClient(AtsClient):
     async def update_candidate(
         self, ctx: AtsContext, candidate_id: str, changes: CandidateChanges
     ) -> None:
-        """Add new links to each of the contact's opportunities; Lever's documented API has no
-        write for the contact's name, e-mails or phones, so those are left to Lever's users."""
+        """Merge the changes into the person, as Lever splits it: the contact's name, headline,
+        location, e-mails and phones in one `PUT /contacts/:id` (the lists sent whole: what Lever
+        holds, then what is new), the links in one `addLinks` on the contact's first opportunity
+        (Lever keeps links per opportunity; the person's are every opportunity's). Nothing held is
+        removed; nothing already held is written, so a repeat sends nothing."""
+        rows = await self._opportunities_of(ctx, candidate_id)
+        person = self._person(rows)
+        if person is None:
+            raise AtsNotFoundError(f"Lever contact {candidate_id} has no opportunity")
+        contact = contact_update(rows[0], person, changes)
+        if contact:
+            try:
+                await self._http.write(ctx, "PUT", f"/contacts/{candidate_id}", contact)
+            except AtsPermissionError:
+                # Optional permission (the connect report shows it missing): the links still go.
+                logger.warning("lever.contact_update_refused", fields=sorted(contact))
+        held = {link_key(u) for u in (*person.social_profiles, *person.websites)}
         links = [
             u
-            for u in (
-                changes.linkedin_url,
-                *(changes.social_profiles or ()),
-                *(changes.websites or ()),
+            for u in dict.fromkeys(
+                (changes.linkedin_url, *(changes.social_profiles or ()), *(changes.websites or ()))
             )
-            if u
+            if u and link_key(u) not in held
         ]
-        if not links:
-            return
-        for row in await self._opportunities_of(ctx, candidate_id):
-            missing = [u for u in links if u not in m.strings(row.get("links"))]
-            opportunity_id = m.ident(row.get("id"))
-            if missing and opportunity_id:
-                await self._http.write(
-                    ctx,
-                    "POST",
-                    f"/opportunities/{opportunity_id}/addLinks",
-                    {"links": missing},
-                    params=perform_as(ctx),
-                )
+        opportunity_id = next((i for r in rows if (i := m.ident(r.get("id")))), None)
+        if links and opportunity_id is not None:
+            await self._http.write(
+                ctx,
+                "POST",
+                f"/opportunities/{opportunity_id}/addLinks",
+                {"links": links},
+                params=perform_as(ctx),
+            )
 
     async def get_candidate(self, ctx: AtsContext, candidate_id: str) -> AtsCandidate | None:
-        """The contact as its opportunities show it; None when it has none left."""
-        rows = await self._opportunities_of(ctx, candidate_id)
-        return next((p for p in map(m.candidate, rows) if p is not None), None)
+        """The contact as its opportunities show it (the links of all of them); None when it has
+        none left."""
+        return self._person(await self._opportunities_of(ctx, candidate_id))
+
+    @staticmethod
+    def _person(rows: Sequence[Record]) -> AtsCandidate | None:
+        links = list(dict.fromkeys(u for r in rows for u in m.strings(r.get("links"))))
+        return next((p for p in (m.candidate(r, links) for r in rows) if p is not None), None)
 
     # -- applications --------------------------------------------------------------------------
 

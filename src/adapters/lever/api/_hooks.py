@@ -17,9 +17,8 @@ from intrro_gateway.ports.ats import AtsContext, AtsNotFoundError
 # Every origin: the gateway follows opportunities it made (origin referred) but Lever's users may
 # change the origin later; filtering to `referred` would silence those.
 ORIGINS = ("applied", "sourced", "referred", "university", "internal", "agency")
-NO_CONDITIONS = frozenset(
-    {"candidateDeleted"}
-)  # created without conditions (shared/lever.md §3.11)
+# Created without conditions (shared/lever.md §3.11); a contact has no origin to filter by.
+NO_CONDITIONS = frozenset({"candidateDeleted", "contactUpdated"})
 
 
 @dataclass(frozen=True, slots=True)

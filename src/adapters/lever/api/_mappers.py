@@ -9,7 +9,8 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Final
+from urllib.parse import urlsplit
 
 from intrro_gateway.domain.jobs import Department, Job, JobPost, JobStage, JobStatus, Office
 from intrro_gateway.domain.signals import (
@@ -223,23 +224,85 @@ def snapshot(
     )
 
 
-def candidate(raw: Record) -> AtsCandidate | None:
-    """The person (contact) behind an opportunity."""
+# Hosts whose links count as social profiles; Lever keeps one list of links per opportunity, the
+# contract two (social profiles, websites): a link on another host is a website.
+SOCIAL_HOSTS: Final = frozenset(
+    {
+        "linkedin.com",
+        "twitter.com",
+        "x.com",
+        "github.com",
+        "gitlab.com",
+        "facebook.com",
+        "instagram.com",
+        "dribbble.com",
+        "behance.net",
+        "stackoverflow.com",
+        "medium.com",
+    }
+)
+_AT = " at "
+
+
+def is_social(url: str) -> bool:
+    """Whether a link is on a social network's host (any subdomain, with or without a scheme)."""
+    folded = url.strip().casefold()
+    host = urlsplit(folded if "://" in folded else f"//{folded}").hostname or ""
+    return any(host == h or host.endswith(f".{h}") for h in SOCIAL_HOSTS)
+
+
+def split_headline(headline: str | None) -> tuple[str | None, str | None]:
+    """Lever's one free-text headline as (title, company): `Title at Company`, `at Company` or
+    `Title` (the form the gateway writes; another headline is all title)."""
+    if not headline:
+        return None, None
+    if headline.casefold().startswith("at "):
+        return None, text(headline[3:])
+    title, found, company = headline.rpartition(_AT)
+    if found and text(title) and text(company):
+        return text(title), text(company)
+    return headline, None
+
+
+def join_headline(title: str | None, company: str | None) -> str | None:
+    """The headline the gateway writes for a title and a company (`split_headline` reads it back)."""
+    if title and company:
+        return f"{title}{_AT}{company}"
+    if company:
+        return f"at {company}"
+    return title or None
+
+
+def phone_values(raw: Record) -> tuple[str, ...]:
+    """The phone numbers of an opportunity (or contact)."""
+    return tuple(
+        p for p in (text(record(x).get("value")) for x in raw.get("phones") or ()) if p is not None
+    )
+
+
+def candidate(raw: Record, links: Sequence[str] | None = None) -> AtsCandidate | None:
+    """The person (contact) behind an opportunity; `links`, when given, are the person's links
+    (every opportunity's), else the opportunity's own."""
     contact_id = ident(raw.get("contact"))
     if contact_id is None:
         return None
     first, _, last = (text(raw.get("name")) or "").partition(" ")
-    phones = tuple(
-        p for p in (text(record(x).get("value")) for x in raw.get("phones") or ()) if p is not None
-    )
+    every = tuple(links) if links is not None else strings(raw.get("links"))
+    title, company = split_headline(text(raw.get("headline")))
+    location = raw.get("location")
+    if isinstance(location, Mapping):
+        location = location.get("name")
     return AtsCandidate(
         id=contact_id,
         first_name=first,
         last_name=last.strip(),
         emails=strings(raw.get("emails")),
-        phones=phones,
-        websites=strings(raw.get("links")),
-        title=text(raw.get("headline")),
+        phones=phone_values(raw),
+        social_profiles=tuple(u for u in every if is_social(u)),
+        websites=tuple(u for u in every if not is_social(u)),
+        company=company,
+        title=title,
         tags=strings(raw.get("tags")),
         updated_at=millis(raw.get("updatedAt")),
+        location=text(location),
     )

@@ -74,6 +74,14 @@ ENDPOINTS: Final[tuple[Endpoint, ...]] = (
         f"/opportunities/{NO_SUCH_ID}/addTags",
         {"tags": []},
     ),
+    Endpoint(
+        "PUT /contacts/:id",
+        ("Contacts: update a contact",),
+        False,
+        "PUT",
+        f"/contacts/{NO_SUCH_ID}",
+        {},
+    ),
     Endpoint("GET /webhooks", ("Webhooks: list webhooks",), False, "GET", "/webhooks"),
     Endpoint(
         "POST /webhooks",

@@ -13,9 +13,10 @@ from typing import Any, TypeVar
 from intrro_gateway.adapters.lever.api import _mappers as m
 from intrro_gateway.adapters.lever.api._http import LeverHttp, Params, Sleep
 from intrro_gateway.adapters.lever.api._settings import LeverSettings
-from intrro_gateway.domain.candidates import CandidateProfile
+from intrro_gateway.domain.candidates import CandidateChanges, CandidateProfile
 from intrro_gateway.domain.status import StageRef
 from intrro_gateway.ports.ats import (
+    AtsCandidate,
     AtsContext,
     AtsError,
     AtsOutcomeUnknownError,
@@ -72,15 +73,64 @@ def opportunity_body(
 def profile_fields(profile: CandidateProfile) -> dict[str, Any]:
     """The person's fields as `opportunity_body` takes them."""
     links = [u for u in (profile.linkedin_url, *profile.social_profiles, *profile.websites) if u]
-    headline = " at ".join(p for p in (profile.current_title, profile.current_company) if p)
+    headline = m.join_headline(profile.current_title, profile.current_company)
     return {
         "name": f"{profile.first_name} {profile.last_name}".strip(),
         "emails": profile.emails,
         "phones": profile.phones,
         "links": links,
-        "headline": headline or None,
+        "headline": headline,
         "location": profile.location,
     }
+
+
+def link_key(url: str) -> str:
+    """The form two links are compared in: no scheme, no `www.`, no trailing slash, case folded."""
+    folded = url.strip().casefold().rstrip("/")
+    for prefix in ("https://", "http://"):
+        folded = folded.removeprefix(prefix)
+    return folded.removeprefix("www.")
+
+
+def _digits(phone: str) -> str:
+    return "".join(c for c in phone if c.isdigit() or c == "+") or phone.strip().casefold()
+
+
+def contact_update(raw: Record, held: AtsCandidate, changes: CandidateChanges) -> dict[str, Any]:
+    """The `PUT /contacts/:id` body that merges `changes` into the contact (`raw`: an opportunity
+    of it, showing the contact's fields; `held`: the same read): scalars set, lists extended with
+    what is new; empty when nothing would change."""
+    body: dict[str, Any] = {}
+    if changes.first_name is not None or changes.last_name is not None:
+        first = changes.first_name if changes.first_name is not None else held.first_name
+        last = changes.last_name if changes.last_name is not None else held.last_name
+        name = f"{first} {last}".strip()
+        if name and name != f"{held.first_name} {held.last_name}".strip():
+            body["name"] = name
+    if changes.current_title is not None or changes.current_company is not None:
+        headline = m.join_headline(
+            changes.current_title if changes.current_title is not None else held.title,
+            changes.current_company if changes.current_company is not None else held.company,
+        )
+        if headline and headline != m.text(raw.get("headline")):
+            body["headline"] = headline
+    if changes.location is not None and changes.location != held.location:
+        body["location"] = changes.location
+    if changes.emails:
+        known = {e.casefold() for e in held.emails}
+        new = [e.strip() for e in changes.emails if e.strip() and e.strip().casefold() not in known]
+        if new:
+            body["emails"] = list(dict.fromkeys([*held.emails, *new]))
+    if changes.phones:
+        known = {_digits(p) for p in held.phones}
+        new = list(dict.fromkeys(p for p in changes.phones if _digits(p) not in known))
+        if new:
+            phones = [
+                {k: v for k, v in m.record(p).items() if k in ("type", "value")}
+                for p in raw.get("phones") or ()
+            ]
+            body["phones"] = [*phones, *({"value": p} for p in new)]
+    return body
 
 
 class LeverWrites:

@@ -3,7 +3,8 @@
 Lever signs `token + triggeredAt` (HMAC-SHA256 under the web hook's signature token, hex, in the
 body's `signature`), not the body: `data` is not covered. So every opportunity event becomes an
 `ApplicationUpdated` carrying only the opportunity id and `triggeredAt`: the gateway re-reads the
-opportunity from Lever before anything changes, and a forged `data` changes nothing.
+opportunity from Lever before anything changes, and a forged `data` changes nothing. `contactUpdated`
+becomes a `CandidateProfileChanged` of the contact: the person is read back and compared likewise.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from datetime import UTC, datetime
 from typing import Any, Final
 
 from intrro_gateway.adapters.json_limits import loads_bounded
-from intrro_gateway.domain.signals import ApplicationUpdated
+from intrro_gateway.domain.signals import ApplicationUpdated, CandidateProfileChanged
 from intrro_gateway.ports.ats_webhooks import (
     AtsWebhookTranslator,
     MalformedWebhookError,
@@ -30,7 +31,9 @@ SUBSCRIPTIONS: Final[tuple[tuple[str, str], ...]] = (
     ("candidateArchiveChange", "Candidate archive state change"),
     ("candidateHired", "Candidate hired"),
     ("candidateDeleted", "Candidate deleted"),
+    ("contactUpdated", "Contact updated"),
 )
+PROFILE_EVENTS: Final = frozenset({"contactUpdated"})
 USED: Final = frozenset(event for event, _ in SUBSCRIPTIONS)
 PING: Final = "ping"
 
@@ -152,6 +155,15 @@ def _translation(document: Mapping[str, Any]) -> Translation:
     data = document.get("data")
     if not isinstance(data, dict):
         raise MalformedWebhookError("data: not an object")
+    if event in PROFILE_EVENTS:
+        # A person's edit: which fields changed is read back from Lever and compared with what the
+        # gateway last wrote or announced (the echo rule), so `data` need carry the id alone.
+        contact = data.get("contactId")
+        if not isinstance(contact, str) or not contact.strip():
+            raise MalformedWebhookError("data.contactId: missing")
+        return Translation(
+            action=event, signals=(CandidateProfileChanged(candidate_id=contact.strip()),)
+        )
     opportunity = data.get("opportunityId")
     if not isinstance(opportunity, str) or not opportunity.strip():
         raise MalformedWebhookError("data.opportunityId: missing")
