@@ -21,13 +21,6 @@ INTRODUCTIONS = 24
 LIMIT, WINDOW_S = 40, 4.0
 
 
-@pytest.mark.skip(
-    reason=(
-        "known defect, issue 13 left open: on an idle machine the sandbox answered 6 of 388 Harvest "
-        "requests 429 (its fixed windows start at each window's first request; the shared budget's "
-        "windows are not aligned with them). Nothing was lost or duplicated; the test stays to be fixed."
-    )
-)
 async def test_two_workers_share_one_window_and_one_token(
     postgres_url: str, tmp_path: Path, seed: int, rng: random.Random
 ) -> None:

@@ -1,20 +1,22 @@
 """The shared ATS rate allowance and access tokens in SQL (`ports.ats_budget`).
 
 Each `take` is one short transaction on the key's row (locked `FOR UPDATE` on PostgreSQL; SQLite has
-one writer at a time) that first takes what the caller's last answer said, then hands out a few calls
-at once, so the processes of a deployment together never spend more than the window, at one
-transaction per few calls.
+one writer at a time) that applies the allowance's rules (`adapters/ats_allowance.py`): it first takes
+what the caller's last answer said, then hands out a few calls at once, so the processes of a
+deployment together never spend more than the window, at one transaction per few calls.
 """
 
 from __future__ import annotations
 
-import math
-from datetime import datetime, timedelta
+from dataclasses import fields
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from intrro_gateway.adapters import ats_allowance as rules
+from intrro_gateway.adapters.ats_allowance import Allowance
 from intrro_gateway.adapters.sql._db import is_postgres, translated, upsert_insert
 from intrro_gateway.adapters.sql._writer_gate import turn
 from intrro_gateway.adapters.sql.secrets import SecretCipher
@@ -26,10 +28,8 @@ __all__ = ["SqlAtsBudget", "SqlAtsTokenStore"]
 
 _BUDGETS, _TOKENS = table(AtsBudgetRow), table(AtsTokenRow)
 
-YIELD_S = 0.05  # a background call waiting behind a priority call asks again this often
-DEFAULT_WINDOW = timedelta(seconds=30)  # when the allowance is spent and no reset was named
-PRIORITY_HOLD = timedelta(seconds=1)
-_KIND = "ats_token"  # each stored token is sealed bound to its key and this kind  # how long a waiting priority call holds background calls back
+_FIELDS = tuple(f.name for f in fields(Allowance))
+_KIND = "ats_token"  # each stored token is sealed bound to its key and this kind
 
 
 class SqlAtsBudget(AtsBudget):
@@ -51,98 +51,28 @@ class SqlAtsBudget(AtsBudget):
         """Spend up to `want` calls if the window has them; else the seconds to wait."""
         async with turn(self._engine), translated(), self._engine.begin() as conn:
             row = await _locked_row(conn, key)
-            changes: dict[str, Any] = {}
-            if observed is not None:
-                _observe(row, observed, now, changes)
-            granted, lapse, wait = _decide(
-                {**row, **changes},
-                want=want,
-                priority=priority,
-                reserve=reserve,
-                now=now,
-                changes=changes,
+            allowance = Allowance(**{name: row[name] for name in _FIELDS})
+            result = rules.take(
+                allowance, want=want, priority=priority, reserve=reserve, now=now, observed=observed
             )
-            if changes:
-                await conn.execute(update(_BUDGETS).where(_BUDGETS.c.key == key).values(**changes))
-        return granted, lapse, wait
+            await _save(conn, key, row, allowance)
+        return result
 
     async def block(self, key: str, *, until: datetime) -> None:
         """Hold every call until `until`; the allowance is spent until then."""
         async with turn(self._engine), translated(), self._engine.begin() as conn:
             row = await _locked_row(conn, key)
-            blocked = row["blocked_until"]
-            changes: dict[str, Any] = {"remaining": 0, "reset_at": until}
-            if blocked is None or until > blocked:
-                changes["blocked_until"] = until
-            await conn.execute(update(_BUDGETS).where(_BUDGETS.c.key == key).values(**changes))
+            allowance = Allowance(**{name: row[name] for name in _FIELDS})
+            rules.block(allowance, until=until)
+            await _save(conn, key, row, allowance)
 
 
-def _observe(row: Any, seen: Observation, now: datetime, changes: dict[str, Any]) -> None:
-    """Take an answer's allowance: a new window as told, the same window only downwards."""
-    if seen.limit is not None:
-        changes["limit"] = seen.limit
-    if seen.remaining is None:
-        return
-    current: datetime | None = row["reset_at"]
-    new_window = (
-        row["remaining"] is None
-        or current is None
-        or current <= now
-        or (seen.reset_at is not None and seen.reset_at > current)
-    )
-    if new_window:
-        changes["remaining"] = seen.remaining
-        changes["reset_at"] = seen.reset_at or now + DEFAULT_WINDOW
-    else:
-        changes["remaining"] = min(int(row["remaining"]), seen.remaining)
-
-
-def _decide(
-    row: Any,
-    *,
-    want: int,
-    priority: bool,
-    reserve: float,
-    now: datetime,
-    changes: dict[str, Any],
-) -> tuple[int, datetime | None, float]:
-    """How many calls may go now and until when, else how long to wait; `changes` gets the row's."""
-    blocked: datetime | None = row["blocked_until"]
-    if blocked is not None:
-        if now < blocked:
-            if priority:
-                changes["priority_until"] = blocked + PRIORITY_HOLD
-            return 0, None, (blocked - now).total_seconds()
-        changes["blocked_until"] = None
-    remaining: int | None = row["remaining"]
-    reset_at: datetime | None = row["reset_at"]
-    limit: int | None = row["limit"]
-    if reset_at is not None and now >= reset_at:
-        remaining, reset_at = limit, None
-        changes.update(remaining=remaining, reset_at=None)
-    held: datetime | None = row["priority_until"]
-    if not priority and held is not None and now < held:
-        return 0, None, YIELD_S
-    if remaining is None:
-        return 1, now + timedelta(seconds=1), 0.0  # nothing observed yet: one call to learn it
-    floor = 0 if priority else _reserved(limit, reserve)
-    if remaining > floor:
-        granted = min(want, remaining - floor)
-        changes["remaining"] = remaining - granted
-        return granted, reset_at or now + DEFAULT_WINDOW, 0.0
-    if reset_at is None:
-        reset_at = now + DEFAULT_WINDOW
-        changes["reset_at"] = reset_at
-    wait: float = max((reset_at - now).total_seconds(), YIELD_S)
-    if priority:
-        changes["priority_until"] = now + timedelta(seconds=wait) + PRIORITY_HOLD
-    return 0, None, wait
-
-
-def _reserved(limit: int | None, reserve: float) -> int:
-    if limit is None or limit <= 1:
-        return 0
-    return max(1, math.ceil(limit * reserve))
+async def _save(conn: AsyncConnection, key: str, row: Any, allowance: Allowance) -> None:
+    changes = {
+        name: getattr(allowance, name) for name in _FIELDS if getattr(allowance, name) != row[name]
+    }
+    if changes:
+        await conn.execute(update(_BUDGETS).where(_BUDGETS.c.key == key).values(**changes))
 
 
 async def _locked_row(conn: AsyncConnection, key: str) -> Any:

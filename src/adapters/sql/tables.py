@@ -299,6 +299,7 @@ class AtsBudgetRow(SQLModel, table=True):
     reset_at: datetime | None = _at()
     blocked_until: datetime | None = _at()
     priority_until: datetime | None = _at()  # a priority call waits: background calls hold back
+    carried: int = 0  # calls let go near the reset, already counted against the next window
 
 
 class AtsTokenRow(SQLModel, table=True):

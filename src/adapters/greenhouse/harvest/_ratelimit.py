@@ -145,9 +145,10 @@ class RateLimiter(Protocol):
 class SharedRateLimiter:
     """The tenant's allowance kept in an `AtsBudget` shared by every process of the deployment.
 
-    Calls are taken from the budget a few at a time (`chunk`; at most that many per process lapse unused
-    at the end of a window) and what answers said travels with the next take, so the budget costs one
-    short transaction per few calls (priority calls may take them from the reserve). The
+    Calls are taken from the budget a few at a time (`chunk`), each lot with the time it lapses (the
+    budget names it: calls not spent by then may count in the next window, so they are dropped, at most
+    a chunk per process and window), and what answers said travels with the next take, so the budget
+    costs one short transaction per few calls (priority calls may take them from the reserve). The
     local limiter is kept up to date too (for reports); when the budget cannot be reached (the database
     is down) the local one decides, so an outage of the budget never stops a call on its own.
     """
@@ -170,17 +171,27 @@ class SharedRateLimiter:
         self._reserve = reserve
         self._chunk = chunk
         self._prefix = prefix
-        self._credits: dict[str, tuple[int, datetime | None]] = {}
+        self._credits: dict[
+            str, list[tuple[int, datetime]]
+        ] = {}  # calls held, each lot until it lapses
         self._seen: dict[str, Observation] = {}
 
     def _key(self, tenant: str) -> str:
         return f"{self._prefix}:{tenant}"
 
     def _spend_credit(self, tenant: str) -> bool:
-        count, lapse = self._credits.get(tenant, (0, None))
-        if count <= 0 or lapse is None or self._clock.now() >= lapse:
+        """Spend one held call that has not lapsed, from the lot that lapses first."""
+        now = self._clock.now()
+        lots = sorted(
+            ((c, lapse) for c, lapse in self._credits.get(tenant, []) if c > 0 and lapse > now),
+            key=lambda lot: lot[1],
+        )
+        if not lots:
+            self._credits.pop(tenant, None)
             return False
-        self._credits[tenant] = (count - 1, lapse)
+        count, lapse = lots[0]
+        lots[0] = (count - 1, lapse)
+        self._credits[tenant] = lots
         return True
 
     async def acquire(self, tenant: str, *, priority: bool) -> None:
@@ -200,8 +211,10 @@ class SharedRateLimiter:
                 await self._local.acquire(tenant, priority=priority)
                 return
             if granted > 0:
-                count, _ = self._credits.get(tenant, (0, None))
-                self._credits[tenant] = (count + granted, lapse)
+                # A lot keeps its own lapse: calls held from an earlier take never live on in a later one.
+                self._credits.setdefault(tenant, []).append(
+                    (granted, lapse or self._clock.now() + timedelta(seconds=1))
+                )
                 continue
             await self._sleep(wait)
 
