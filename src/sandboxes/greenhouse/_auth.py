@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hmac
 from dataclasses import dataclass
 from urllib.parse import parse_qsl
@@ -11,6 +9,7 @@ from urllib.parse import parse_qsl
 from starlette.requests import Request
 from starlette.responses import Response
 
+from intrro_gateway.sandboxes._common.auth import parse_basic as parse_basic
 from intrro_gateway.sandboxes.greenhouse._clock import format_seconds
 from intrro_gateway.sandboxes.greenhouse._http import json_response, sandbox_state
 from intrro_gateway.sandboxes.greenhouse.state import Credential, IssuedToken, SandboxState
@@ -23,18 +22,6 @@ class Principal:
     credential: Credential
     user_id: int
     site_admin: bool
-
-
-def parse_basic(header: str | None) -> tuple[str, str] | None:
-    """`Basic base64(id:secret)` into (id, secret); None when absent or malformed."""
-    if header is None or not header.startswith("Basic "):
-        return None
-    try:
-        decoded = base64.b64decode(header[6:].strip(), validate=True).decode("utf-8")
-    except (binascii.Error, UnicodeDecodeError):
-        return None
-    client_id, sep, secret = decoded.partition(":")
-    return (client_id, secret) if sep else None
 
 
 def parse_form(body: bytes) -> dict[str, str] | None:

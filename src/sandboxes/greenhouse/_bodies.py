@@ -1,23 +1,21 @@
-"""Strict checks of JSON write bodies: unknown fields, missing fields and wrong types are refused."""
+"""Strict checks of JSON write bodies: unknown fields, missing fields and wrong types are refused.
+
+The checks are the sandboxes' common ones (`sandboxes/_common/bodies.py`); the kinds and schemas here
+are Greenhouse's.
+"""
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
-from intrro_gateway.sandboxes.greenhouse.errors import InvalidFieldError
-
-Check = Callable[[Any], bool]
-
-
-@dataclass(frozen=True, slots=True)
-class Kind:
-    """A field's expected JSON type, with the words used when it is wrong."""
-
-    check: Check
-    description: str
+from intrro_gateway.sandboxes._common.bodies import BOOLEAN as BOOLEAN
+from intrro_gateway.sandboxes._common.bodies import OBJECT as OBJECT
+from intrro_gateway.sandboxes._common.bodies import STRING as STRING
+from intrro_gateway.sandboxes._common.bodies import TEXT as TEXT
+from intrro_gateway.sandboxes._common.bodies import Kind as Kind
+from intrro_gateway.sandboxes._common.bodies import check_fields as check_fields
+from intrro_gateway.sandboxes._common.bodies import one_of as one_of
+from intrro_gateway.sandboxes._common.bodies import parse_json_object as parse_json_object
 
 
 def _is_id(value: Any) -> bool:
@@ -50,18 +48,14 @@ def _custom_field_values(value: Any) -> bool:
     )
 
 
-STRING = Kind(lambda v: isinstance(v, str), "a string")
-TEXT = Kind(lambda v: isinstance(v, str) and v.strip() != "", "a non-empty string")
 OPTIONAL_STRING = Kind(lambda v: v is None or isinstance(v, str), "a string or null")
 ID = Kind(_is_id, "a positive integer id")
 OPTIONAL_ID = Kind(lambda v: v is None or _is_id(v), "a positive integer id or null")
-BOOLEAN = Kind(lambda v: isinstance(v, bool), "true or false")
 IDS = Kind(lambda v: isinstance(v, list) and all(_is_id(i) for i in v), "an array of ids")
 STRINGS = Kind(
     lambda v: isinstance(v, list) and all(isinstance(i, str) and i for i in v),
     "an array of strings",
 )
-OBJECT = Kind(lambda v: isinstance(v, dict), "an object")
 EMAILS = _contacts(("personal", "work", "other"))
 PHONES = _contacts(("home", "work", "mobile", "skype", "other"))
 ADDRESSES = _contacts(("home", "work", "other"))
@@ -76,39 +70,6 @@ SOCIAL = Kind(
     "an array of {value}",
 )
 CUSTOM_FIELDS = Kind(_custom_field_values, "an array of {name_key | custom_field_id, value}")
-
-
-def one_of(*values: str) -> Kind:
-    """A string from a fixed set."""
-    return Kind(lambda v: v in values, f"one of: {', '.join(values)}")
-
-
-def parse_json_object(body: bytes) -> dict[str, Any]:
-    """The request body as a JSON object; raises InvalidFieldError otherwise."""
-    try:
-        data = json.loads(body) if body.strip() else {}
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise InvalidFieldError("body", "is not valid JSON") from exc
-    if not isinstance(data, dict):
-        raise InvalidFieldError("body", "must be a JSON object")
-    return data
-
-
-def check_fields(
-    data: Mapping[str, Any], schema: Mapping[str, Kind], required: tuple[str, ...] = ()
-) -> dict[str, Any]:
-    """The body's fields, after refusing unknown, missing and mistyped ones (first problem wins)."""
-    for name in data:
-        if name not in schema:
-            raise InvalidFieldError(name, "is not a permitted field")
-    for name in required:
-        if name not in data:
-            raise InvalidFieldError(name, "is required")
-    for name, value in data.items():
-        kind = schema[name]
-        if not kind.check(value):
-            raise InvalidFieldError(name, f"must be {kind.description}")
-    return dict(data)
 
 
 CANDIDATE_SCHEMA: dict[str, Kind] = {

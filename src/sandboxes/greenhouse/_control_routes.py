@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from intrro_gateway.sandboxes._common.control import Endpoint, Handler, delivery_routes, guarded
 from intrro_gateway.sandboxes.greenhouse import _bodies as b
 from intrro_gateway.sandboxes.greenhouse._http import error_response, json_response, sandbox_state
 from intrro_gateway.sandboxes.greenhouse._ratelimit import RateLimit
@@ -61,19 +62,14 @@ _ACTIONS: dict[tuple[str, str], tuple[dict[str, b.Kind], Action]] = {
 }
 
 
-def _guarded(
-    handler: Callable[[Request, dict[str, Any]], Awaitable[Response]],
-) -> Callable[[Request], Awaitable[Response]]:
-    async def endpoint(request: Request) -> Response:
-        try:
-            body = b.parse_json_object(await request.body()) if request.method == "POST" else {}
-            return await handler(request, body)
-        except (SandboxError, ValueError) as exc:
-            if isinstance(exc, SandboxError):
-                return error_response(exc)
-            return json_response({"message": "Validation error", "errors": [str(exc)]}, 422)
+def _refused(exc: SandboxError | ValueError) -> Response:
+    if isinstance(exc, SandboxError):
+        return error_response(exc)
+    return json_response({"message": "Validation error", "errors": [str(exc)]}, 422)
 
-    return endpoint
+
+def _guarded(handler: Handler) -> Endpoint:
+    return guarded(handler, _refused)
 
 
 def _control(request: Request) -> SandboxControl:
@@ -98,21 +94,6 @@ async def _webhooks(request: Request, body: dict[str, Any]) -> Response:
     options = DeliveryOptions.from_json(raw_options) if isinstance(raw_options, dict) else None
     _control(request).configure_webhooks(fields["url"], fields["secret"], options)
     return json_response({"ok": True})
-
-
-async def _options(request: Request, body: dict[str, Any]) -> Response:
-    _control(request).set_delivery_options(DeliveryOptions.from_json(body))
-    return json_response({"ok": True})
-
-
-async def _flush(request: Request, body: dict[str, Any]) -> Response:
-    await _control(request).flush()
-    return json_response({"deliveries": len(sandbox_state(request).webhooks.deliveries)})
-
-
-async def _deliveries(request: Request, body: dict[str, Any]) -> Response:
-    deliveries = sandbox_state(request).webhooks.deliveries
-    return json_response([dataclasses.asdict(d) for d in deliveries])
 
 
 async def _events(request: Request, body: dict[str, Any]) -> Response:
@@ -253,9 +234,7 @@ def control_routes() -> list[Route]:
     """The `/_sandbox/...` routes (no auth, not logged, not rate limited)."""
     return [
         Route("/_sandbox/webhooks", _guarded(_webhooks), methods=["POST"]),
-        Route("/_sandbox/options", _guarded(_options), methods=["POST"]),
-        Route("/_sandbox/flush", _guarded(_flush), methods=["POST"]),
-        Route("/_sandbox/deliveries", _guarded(_deliveries), methods=["GET"]),
+        *delivery_routes(_control, DeliveryOptions.from_json, _refused),
         Route("/_sandbox/events", _guarded(_events), methods=["GET"]),
         Route("/_sandbox/requests", _guarded(_requests), methods=["GET"]),
         Route("/_sandbox/credentials", _guarded(_credentials), methods=["POST"]),

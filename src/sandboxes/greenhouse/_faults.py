@@ -16,13 +16,12 @@ from __future__ import annotations
 
 import asyncio
 import json
-import random
-from collections import Counter
 from dataclasses import dataclass, field
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-KINDS = ("429", "500", "503", "timeout")
+from intrro_gateway.sandboxes._common.faults import KINDS as KINDS
+from intrro_gateway.sandboxes._common.faults import RandomFaults
 
 
 @dataclass
@@ -37,38 +36,11 @@ class _Refusal:
 
 
 @dataclass
-class Faults:
-    """What goes wrong, and a count of what went wrong (`injected`, by kind)."""
+class Faults(RandomFaults):
+    """What goes wrong (random faults and refused reads), and a count of what went wrong (`injected`,
+    by kind)."""
 
-    rate: float = 0.0
-    kinds: tuple[str, ...] = KINDS
-    hold_s: float = 3.0
-    rng: random.Random = field(default_factory=random.Random)
     refusals: list[_Refusal] = field(default_factory=list)
-    injected: Counter[str] = field(default_factory=Counter)
-
-    def configure(
-        self,
-        *,
-        rate: float | None = None,
-        kinds: tuple[str, ...] | None = None,
-        hold_s: float | None = None,
-        seed: int | None = None,
-    ) -> None:
-        """Change the random faults (what is not given stays as it is)."""
-        if rate is not None:
-            if not 0.0 <= rate <= 1.0:
-                raise ValueError("rate must be between 0 and 1")
-            self.rate = rate
-        if kinds is not None:
-            unknown = set(kinds) - set(KINDS)
-            if unknown or not kinds:
-                raise ValueError(f"kinds must be some of {', '.join(KINDS)}")
-            self.kinds = kinds
-        if hold_s is not None:
-            self.hold_s = hold_s
-        if seed is not None:
-            self.rng = random.Random(seed)  # noqa: S311 - fault injection, not a secret
 
     def refuse(
         self, path: str | None, status: int = 403, times: int = 1, after: str | None = None
@@ -94,14 +66,6 @@ class Faults:
         for refusal in self.refusals:
             if refusal.after is not None and f"{method} {path}".startswith(refusal.after):
                 refusal.after = None
-
-    def draw(self) -> str | None:
-        """The fault this request meets, if any."""
-        if self.rate <= 0.0 or self.rng.random() >= self.rate:
-            return None
-        kind = self.rng.choice(self.kinds)
-        self.injected[kind] += 1
-        return kind
 
 
 class FaultInjection:

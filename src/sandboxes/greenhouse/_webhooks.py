@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import hmac
 import json
@@ -11,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-import httpx
+from intrro_gateway.sandboxes._common.delivery import DeliveryQueue
 
 _JSON_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "/": "\\/"}
 
@@ -97,19 +96,14 @@ def sign(secret: str, body: bytes) -> str:
 
 
 @dataclass
-class WebhookDispatcher:
+class WebhookDispatcher(DeliveryQueue[_Send]):
     """Fires web hooks at the configured URL in background tasks and records what happened."""
 
     url: str | None = None
     secret: str | None = None
     options: DeliveryOptions = field(default_factory=DeliveryOptions)
-    client: httpx.AsyncClient | None = None
     fired: list[FiredEvent] = field(default_factory=list)
     deliveries: list[Delivery] = field(default_factory=list)
-    _held: list[_Send] = field(default_factory=list)
-    _unscheduled: list[tuple[list[_Send], float]] = field(default_factory=list)
-    _tasks: set[asyncio.Task[None]] = field(default_factory=set)
-    _owned_client: httpx.AsyncClient | None = None
 
     def configure(self, url: str, secret: str) -> None:
         """Deliver later events to `url`, signed with `secret`."""
@@ -131,58 +125,11 @@ class WebhookDispatcher:
             for event_id in event_ids
             for _ in range(1 + opts.duplicate)
         ]
-        if opts.reorder:
-            self._held.extend(sends)
-        else:
-            self._schedule(sends, opts.delay_s)
+        self.dispatch(sends, reorder=opts.reorder, delay_s=opts.delay_s)
         return event_ids
 
-    def release(self) -> None:
-        """Send the held (reordered) deliveries, last fired first."""
-        held, self._held = self._held, []
-        if held:
-            self._schedule(list(reversed(held)), 0.0)
-
-    async def flush(self) -> None:
-        """Release held deliveries and wait until every pending delivery has finished."""
-        self.release()
-        pending, self._unscheduled = self._unscheduled, []
-        for sends, delay in pending:
-            self._schedule(sends, delay)
-        current = asyncio.get_running_loop()
-        while self._tasks:
-            tasks = list(self._tasks)
-            local = [task for task in tasks if task.get_loop() is current]
-            if local:
-                await asyncio.gather(*local)
-            if len(local) < len(tasks):
-                # Deliveries started by an app served on another loop (Starlette's TestClient
-                # runs one in a thread): they cannot be awaited from here, so poll until done.
-                await asyncio.sleep(0.01)
-
-    async def aclose(self) -> None:
-        """Close the HTTP client the dispatcher opened for itself, if any."""
-        if self._owned_client is not None:
-            await self._owned_client.aclose()
-            self._owned_client = None
-
-    def _schedule(self, sends: list[_Send], delay: float) -> None:
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:
-            self._unscheduled.append((sends, delay))
-            return
-        task = loop.create_task(self._deliver_all(sends, delay))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-
-    async def _deliver_all(self, sends: list[_Send], delay: float) -> None:
-        if delay > 0:
-            await asyncio.sleep(delay)
-        for send in sends:
-            await self._deliver(send)
-
-    async def _deliver(self, send: _Send) -> None:
+    async def deliver(self, send: _Send) -> None:
+        """POST one delivery to the URL configured now, signed with the secret configured now."""
         url, secret = self.url, self.secret
         if url is None or secret is None:
             return
@@ -192,16 +139,5 @@ class WebhookDispatcher:
             "Greenhouse-Event-ID": send.event_id,
             "User-Agent": "Greenhouse-Sandbox",
         }
-        try:
-            response = await self._client().post(url, content=send.body, headers=headers)
-        except httpx.HTTPError as exc:
-            self.deliveries.append(Delivery(send.event_id, send.action, None, repr(exc)))
-            return
-        self.deliveries.append(Delivery(send.event_id, send.action, response.status_code))
-
-    def _client(self) -> httpx.AsyncClient:
-        if self.client is not None:
-            return self.client
-        if self._owned_client is None:
-            self._owned_client = httpx.AsyncClient(timeout=10.0)
-        return self._owned_client
+        status, error = await self.post(url, send.body, headers)
+        self.deliveries.append(Delivery(send.event_id, send.action, status, error))

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from urllib.parse import parse_qsl
-
 import httpx
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
-from starlette.types import ASGIApp, Receive, Scope, Send
 
+from intrro_gateway.sandboxes._common.app import sandbox_app
 from intrro_gateway.sandboxes.greenhouse._auth import introspect_endpoint, token_endpoint
 from intrro_gateway.sandboxes.greenhouse._control_routes import control_routes
 from intrro_gateway.sandboxes.greenhouse._faults import FaultInjection
@@ -21,29 +18,7 @@ from intrro_gateway.sandboxes.greenhouse._http import not_found
 from intrro_gateway.sandboxes.greenhouse._seed import seeded_state
 from intrro_gateway.sandboxes.greenhouse._write_extras import extra_write_routes
 from intrro_gateway.sandboxes.greenhouse._write_routes import write_routes
-from intrro_gateway.sandboxes.greenhouse.state import LoggedRequest, SandboxState
-
-_ALL_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
-
-
-class _RequestLog:
-    """ASGI middleware appending every non-control request to `state.requests`."""
-
-    def __init__(self, app: ASGIApp, state: SandboxState) -> None:
-        self.app = app
-        self.state = state
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and not scope["path"].startswith("/_sandbox"):
-            query = scope.get("query_string", b"").decode("latin-1")
-            self.state.requests.append(
-                LoggedRequest(
-                    method=scope["method"],
-                    path=scope["path"],
-                    query=tuple(parse_qsl(query, keep_blank_values=True)),
-                )
-            )
-        await self.app(scope, receive, send)
+from intrro_gateway.sandboxes.greenhouse.state import SandboxState
 
 
 async def _missing(request: Request) -> Response:
@@ -55,14 +30,6 @@ def create_sandbox_app(
 ) -> Starlette:
     """A sandbox app over `state` (seeded when None), delivering web hooks through `webhook_client`."""
     sandbox = state if state is not None else seeded_state()
-    if webhook_client is not None:
-        sandbox.webhooks.client = webhook_client
-
-    @asynccontextmanager
-    async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        yield
-        await sandbox.webhooks.aclose()
-
     routes = [
         Route("/token", token_endpoint, methods=["POST"]),
         Route("/introspect", introspect_endpoint, methods=["POST"]),
@@ -70,10 +37,11 @@ def create_sandbox_app(
         *write_routes(),
         *extra_write_routes(),
         *control_routes(),
-        Route("/{path:path}", _missing, methods=_ALL_METHODS),
     ]
-    app = Starlette(routes=routes, lifespan=lifespan)
-    app.state.sandbox = sandbox
-    app.add_middleware(FaultInjection, faults=sandbox.faults)
-    app.add_middleware(_RequestLog, state=sandbox)
-    return app
+    return sandbox_app(
+        sandbox,
+        routes,
+        _missing,
+        webhook_client=webhook_client,
+        middleware=[Middleware(FaultInjection, faults=sandbox.faults)],
+    )

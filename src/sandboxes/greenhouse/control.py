@@ -2,23 +2,25 @@
 
 from __future__ import annotations
 
-import httpx
-
+from intrro_gateway.sandboxes._common.control import WebhookControls
 from intrro_gateway.sandboxes.greenhouse import _applications, _candidates, _job_ops, _pipeline
 from intrro_gateway.sandboxes.greenhouse._pipeline import RejectionKind
-from intrro_gateway.sandboxes.greenhouse._webhooks import Delivery, DeliveryOptions, FiredEvent
+from intrro_gateway.sandboxes.greenhouse._webhooks import (
+    Delivery,
+    DeliveryOptions,
+    FiredEvent,
+    WebhookDispatcher,
+)
 from intrro_gateway.sandboxes.greenhouse.state import SandboxState
 
 
-class SandboxControl:
+class SandboxControl(WebhookControls[SandboxState, DeliveryOptions, FiredEvent, Delivery]):
     """Drives a `SandboxState` like a Greenhouse user would; every action returns its event id(s)."""
 
-    def __init__(
-        self, state: SandboxState, webhook_client: httpx.AsyncClient | None = None
-    ) -> None:
-        self.state = state
-        if webhook_client is not None:
-            state.webhooks.client = webhook_client
+    @property
+    def webhooks(self) -> WebhookDispatcher:
+        """The sandbox's web hook dispatcher."""
+        return self.state.webhooks
 
     def configure_webhooks(
         self, url: str, secret: str, options: DeliveryOptions | None = None
@@ -27,28 +29,6 @@ class SandboxControl:
         self.state.webhooks.configure(url, secret)
         if options is not None:
             self.state.webhooks.options = options
-
-    def set_delivery_options(self, options: DeliveryOptions) -> None:
-        """Apply these delivery options to every later firing that brings none of its own."""
-        self.state.webhooks.options = options
-
-    @property
-    def deliveries(self) -> list[Delivery]:
-        """Every delivery made so far: (event id, action, status code)."""
-        return self.state.webhooks.deliveries
-
-    @property
-    def fired(self) -> list[FiredEvent]:
-        """Every event fired so far, delivered or not."""
-        return self.state.webhooks.fired
-
-    def release(self) -> None:
-        """Send the deliveries held by `reorder`, newest first."""
-        self.state.webhooks.release()
-
-    async def flush(self) -> None:
-        """Release held deliveries and wait until every pending delivery has finished."""
-        await self.state.webhooks.flush()
 
     def move(
         self,

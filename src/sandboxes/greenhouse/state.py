@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from intrro_gateway.sandboxes._common.app import LoggedRequest as LoggedRequest
 from intrro_gateway.sandboxes.greenhouse._clock import SandboxClock
 from intrro_gateway.sandboxes.greenhouse._faults import Faults
 from intrro_gateway.sandboxes.greenhouse._ratelimit import RateLimit, RateLimiter
@@ -39,20 +40,6 @@ class IssuedToken:
     client_id: str
     sub: int
     expires_at: datetime
-
-
-@dataclass(frozen=True, slots=True)
-class LoggedRequest:
-    """One request the sandbox received (control routes excepted)."""
-
-    method: str
-    path: str
-    query: tuple[tuple[str, str], ...]
-
-    @property
-    def params(self) -> dict[str, str]:
-        """The query parameters (the last value wins when one repeats)."""
-        return dict(self.query)
 
 
 @dataclass

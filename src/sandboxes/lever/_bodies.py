@@ -1,13 +1,21 @@
-"""Strict checks of JSON request bodies: unknown fields, missing fields and wrong types are refused."""
+"""Strict checks of JSON request bodies: unknown fields, missing fields and wrong types are refused.
+
+The checks are the sandboxes' common ones (`sandboxes/_common/bodies.py`); the kinds and schemas here
+are Lever's.
+"""
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
-from intrro_gateway.sandboxes.lever.errors import InvalidFieldError
+from intrro_gateway.sandboxes._common.bodies import BOOLEAN as BOOLEAN
+from intrro_gateway.sandboxes._common.bodies import OBJECT as OBJECT
+from intrro_gateway.sandboxes._common.bodies import STRING as STRING
+from intrro_gateway.sandboxes._common.bodies import TEXT as TEXT
+from intrro_gateway.sandboxes._common.bodies import Kind as Kind
+from intrro_gateway.sandboxes._common.bodies import check_fields as check_fields
+from intrro_gateway.sandboxes._common.bodies import one_of as one_of
+from intrro_gateway.sandboxes._common.bodies import parse_json_object as parse_json_object
 
 ORIGINS: tuple[str, ...] = ("agency", "applied", "internal", "referred", "sourced", "university")
 PHONE_TYPES: tuple[str, ...] = ("mobile", "home", "work", "skype", "other")
@@ -23,14 +31,6 @@ WEBHOOK_EVENTS: tuple[str, ...] = (
     "contactCreated",
     "contactUpdated",
 )
-
-
-@dataclass(frozen=True, slots=True)
-class Kind:
-    """A field's expected JSON type, with the words used when it is wrong."""
-
-    check: Callable[[Any], bool]
-    description: str
 
 
 def _strings(value: Any) -> bool:
@@ -51,53 +51,16 @@ def _ms(value: Any) -> bool:
     return type(value) is int and value >= 0
 
 
-STRING = Kind(lambda v: isinstance(v, str), "a string")
-TEXT = Kind(lambda v: isinstance(v, str) and v.strip() != "", "a non-empty string")
 OPTIONAL_TEXT = Kind(
     lambda v: v is None or (isinstance(v, str) and v.strip() != ""), "a string or null"
 )
-BOOLEAN = Kind(lambda v: isinstance(v, bool), "true or false")
 STRINGS = Kind(_strings, "an array of non-empty strings")
 PHONES = Kind(_phones, f"an array of {{value, type}} with type one of {', '.join(PHONE_TYPES)}")
 TIMESTAMP = Kind(_ms, "a timestamp in epoch milliseconds")
-OBJECT = Kind(lambda v: isinstance(v, dict), "an object")
 ONE_POSTING = Kind(
     lambda v: isinstance(v, list) and len(v) <= 1 and all(isinstance(i, str) and i for i in v),
     "an array of at most one posting id (Lever takes one posting per request)",
 )
-
-
-def one_of(*values: str) -> Kind:
-    """A string from a fixed set."""
-    return Kind(lambda v: v in values, f"one of: {', '.join(values)}")
-
-
-def parse_json_object(body: bytes) -> dict[str, Any]:
-    """The request body as a JSON object; raises InvalidFieldError otherwise."""
-    try:
-        data = json.loads(body) if body.strip() else {}
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise InvalidFieldError("body", "is not valid JSON") from exc
-    if not isinstance(data, dict):
-        raise InvalidFieldError("body", "must be a JSON object")
-    return data
-
-
-def check_fields(
-    data: Mapping[str, Any], schema: Mapping[str, Kind], required: tuple[str, ...] = ()
-) -> dict[str, Any]:
-    """The body's fields, after refusing unknown, missing and mistyped ones (first problem wins)."""
-    for name in data:
-        if name not in schema:
-            raise InvalidFieldError(name, "is not a permitted field")
-    for name in required:
-        if name not in data:
-            raise InvalidFieldError(name, "is required")
-    for name, value in data.items():
-        kind = schema[name]
-        if not kind.check(value):
-            raise InvalidFieldError(name, f"must be {kind.description}")
-    return dict(data)
 
 
 OPPORTUNITY_SCHEMA: dict[str, Kind] = {

@@ -4,13 +4,14 @@ demo and for tests driving a sandbox in another process."""
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from intrro_gateway.sandboxes._common.control import Endpoint, Handler, delivery_routes, guarded
 from intrro_gateway.sandboxes.lever import _bodies as b
 from intrro_gateway.sandboxes.lever._faults import Fault
 from intrro_gateway.sandboxes.lever._http import error_response, json_response, sandbox_state
@@ -50,19 +51,14 @@ _ACTIONS: dict[str, tuple[dict[str, b.Kind], Action]] = {
 }
 
 
-def _guarded(
-    handler: Callable[[Request, dict[str, Any]], Awaitable[Response]],
-) -> Callable[[Request], Awaitable[Response]]:
-    async def endpoint(request: Request) -> Response:
-        try:
-            body = b.parse_json_object(await request.body()) if request.method == "POST" else {}
-            return await handler(request, body)
-        except SandboxError as exc:
-            return error_response(exc)
-        except ValueError as exc:
-            return json_response({"code": "InvalidRequest", "message": str(exc)}, 400)
+def _refused(exc: SandboxError | ValueError) -> Response:
+    if isinstance(exc, SandboxError):
+        return error_response(exc)
+    return json_response({"code": "InvalidRequest", "message": str(exc)}, 400)
 
-    return endpoint
+
+def _guarded(handler: Handler) -> Endpoint:
+    return guarded(handler, _refused)
 
 
 def _control(request: Request) -> SandboxControl:
@@ -122,27 +118,12 @@ async def _ping(request: Request, body: dict[str, Any]) -> Response:
     return json_response({"event_ids": _control(request).ping(fields.get("event"))})
 
 
-async def _set_options(request: Request, body: dict[str, Any]) -> Response:
-    _control(request).set_delivery_options(DeliveryOptions.from_json(body))
-    return json_response({"ok": True})
-
-
-async def _flush(request: Request, body: dict[str, Any]) -> Response:
-    await _control(request).flush()
-    return json_response({"deliveries": len(sandbox_state(request).webhooks.deliveries)})
-
-
 async def _redeliver(request: Request, body: dict[str, Any]) -> Response:
     fields = b.check_fields(body, {"delay_s": _NUMBER})
     _control(request).redeliver(
         request.path_params["event_id"], delay_s=float(fields.get("delay_s", 0))
     )
     return json_response({"ok": True})
-
-
-async def _deliveries(request: Request, body: dict[str, Any]) -> Response:
-    deliveries = sandbox_state(request).webhooks.deliveries
-    return json_response([dataclasses.asdict(d) for d in deliveries])
 
 
 async def _events(request: Request, body: dict[str, Any]) -> Response:
@@ -310,9 +291,7 @@ def control_routes() -> list[Route]:
     return [
         Route("/_sandbox/webhooks", _guarded(_webhooks), methods=["POST"]),
         Route("/_sandbox/webhooks/ping", _guarded(_ping), methods=["POST"]),
-        Route("/_sandbox/options", _guarded(_set_options), methods=["POST"]),
-        Route("/_sandbox/flush", _guarded(_flush), methods=["POST"]),
-        Route("/_sandbox/deliveries", _guarded(_deliveries), methods=["GET"]),
+        *delivery_routes(_control, DeliveryOptions.from_json, _refused),
         Route("/_sandbox/events", _guarded(_events), methods=["GET"]),
         Route("/_sandbox/events/{event_id}/redeliver", _guarded(_redeliver), methods=["POST"]),
         Route("/_sandbox/requests", _guarded(_requests), methods=["GET"]),

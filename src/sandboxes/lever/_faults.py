@@ -11,11 +11,10 @@ Faults apply after the API key and rate-limit checks, and never to the control A
 
 from __future__ import annotations
 
-import random
-from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-KINDS: tuple[str, ...] = ("429", "500", "503", "timeout")
+from intrro_gateway.sandboxes._common.faults import KINDS as KINDS
+from intrro_gateway.sandboxes._common.faults import RandomFaults as RandomFaults
 
 
 @dataclass
@@ -38,46 +37,3 @@ class Fault:
         return (self.method is None or self.method == method) and (
             self.path is None or self.path == path
         )
-
-
-@dataclass
-class RandomFaults:
-    """A share of requests fails in one of `kinds`; `injected` counts what was injected, by kind."""
-
-    rate: float = 0.0
-    kinds: tuple[str, ...] = KINDS
-    hold_s: float = 3.0
-    rng: random.Random = field(default_factory=random.Random)
-    injected: Counter[str] = field(default_factory=Counter)
-
-    def configure(
-        self,
-        *,
-        rate: float | None = None,
-        kinds: tuple[str, ...] | None = None,
-        hold_s: float | None = None,
-        seed: int | None = None,
-    ) -> None:
-        """Change the random faults (what is not given stays as it is); raises ValueError."""
-        if rate is not None:
-            if not 0.0 <= rate <= 1.0:
-                raise ValueError("rate must be between 0 and 1")
-            self.rate = rate
-        if kinds is not None:
-            if not kinds or set(kinds) - set(KINDS):
-                raise ValueError(f"kinds must be some of {', '.join(KINDS)}")
-            self.kinds = kinds
-        if hold_s is not None:
-            if hold_s < 0:
-                raise ValueError("hold_s must not be negative")
-            self.hold_s = hold_s
-        if seed is not None:
-            self.rng = random.Random(seed)  # noqa: S311 - fault injection, not a secret
-
-    def draw(self) -> str | None:
-        """The fault this request meets, if any."""
-        if self.rate <= 0.0 or self.rng.random() >= self.rate:
-            return None
-        kind = self.rng.choice(self.kinds)
-        self.injected[kind] += 1
-        return kind

@@ -4,8 +4,6 @@ user, empty password), rate limit, injected faults, the key's endpoint permissio
 from __future__ import annotations
 
 import asyncio
-import base64
-import binascii
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -13,6 +11,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from intrro_gateway.sandboxes._common.auth import parse_basic as parse_basic
 from intrro_gateway.sandboxes.lever import _bodies
 from intrro_gateway.sandboxes.lever._query import QueryError
 from intrro_gateway.sandboxes.lever.errors import (
@@ -77,18 +76,6 @@ def error_response(exc: SandboxError) -> Response:
     if isinstance(exc, InvalidFieldError | InvalidStateError):
         return error(400, str(exc))
     return error(400, str(exc))
-
-
-def parse_basic(header: str | None) -> tuple[str, str] | None:
-    """`Basic base64(user:password)` into (user, password); None when absent or malformed."""
-    if header is None or not header.startswith("Basic "):
-        return None
-    try:
-        decoded = base64.b64decode(header[6:].strip(), validate=True).decode("utf-8")
-    except (binascii.Error, UnicodeDecodeError):
-        return None
-    user, sep, password = decoded.partition(":")
-    return (user, password) if sep else None
 
 
 def authenticate(state: SandboxState, request: Request) -> ApiKey | None:

@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-import httpx
+from intrro_gateway.sandboxes._common.delivery import DeliveryQueue
 
 
 def sign(signature_token: str, token: str, triggered_at: int) -> str:
@@ -166,18 +166,13 @@ def encode_body(
 
 
 @dataclass
-class WebhookDispatcher:
+class WebhookDispatcher(DeliveryQueue[_Send]):
     """Holds the registered hooks, fires events at them in background tasks, records what happened."""
 
     hooks: dict[str, Webhook] = field(default_factory=dict)
     options: DeliveryOptions = field(default_factory=DeliveryOptions)
-    client: httpx.AsyncClient | None = None
     fired: list[FiredEvent] = field(default_factory=list)
     deliveries: list[Delivery] = field(default_factory=list)
-    _held: list[_Send] = field(default_factory=list)
-    _unscheduled: list[tuple[list[_Send], float]] = field(default_factory=list)
-    _tasks: set[asyncio.Task[None]] = field(default_factory=set)
-    _owned_client: httpx.AsyncClient | None = None
 
     def register(
         self, hook_id: str, event: str, url: str, origins: tuple[str, ...] | None, now_ms: int
@@ -219,10 +214,7 @@ class WebhookDispatcher:
             sends.extend(send for _ in range(1 + opts.duplicate))
         if opts.drop:
             return event_ids
-        if opts.reorder:
-            self._held.extend(sends)
-        else:
-            self._schedule(sends, opts.delay_s)
+        self.dispatch(sends, reorder=opts.reorder, delay_s=opts.delay_s)
         return event_ids
 
     def ping(self, event: str | None, triggered_at: int) -> list[str]:
@@ -237,78 +229,24 @@ class WebhookDispatcher:
             self.fired.append(FiredEvent(event_id, hook.event, hook.id, hook.url, body))
             event_ids.append(event_id)
             sends.append(_Send(event_id, hook.event, hook.url, body))
-        self._schedule(sends, 0.0)
+        self.schedule(sends, 0.0)
         return event_ids
 
     def redeliver(self, event_id: str, delay_s: float = 0.0) -> bool:
         """Deliver a fired event's very body again; False when no delivered event has that id."""
         for fired in self.fired:
             if fired.event_id == event_id and fired.url is not None:
-                self._schedule([_Send(fired.event_id, fired.event, fired.url, fired.body)], delay_s)
+                self.schedule([_Send(fired.event_id, fired.event, fired.url, fired.body)], delay_s)
                 return True
         return False
 
-    def release(self) -> None:
-        """Send the held (reordered) deliveries, last fired first."""
-        held, self._held = self._held, []
-        if held:
-            self._schedule(list(reversed(held)), 0.0)
-
-    async def flush(self) -> None:
-        """Release held deliveries and wait until every pending delivery has finished."""
-        self.release()
-        pending, self._unscheduled = self._unscheduled, []
-        for sends, delay in pending:
-            self._schedule(sends, delay)
-        current = asyncio.get_running_loop()
-        while self._tasks:
-            tasks = list(self._tasks)
-            local = [task for task in tasks if task.get_loop() is current]
-            if local:
-                await asyncio.gather(*local)
-            if len(local) < len(tasks):
-                # Deliveries started by an app served on another loop cannot be awaited here.
-                await asyncio.sleep(0.01)
-
-    async def aclose(self) -> None:
-        """Close the HTTP client the dispatcher opened for itself, if any."""
-        if self._owned_client is not None:
-            await self._owned_client.aclose()
-            self._owned_client = None
-
-    def _schedule(self, sends: list[_Send], delay: float) -> None:
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:
-            self._unscheduled.append((sends, delay))
-            return
-        task = loop.create_task(self._deliver_all(sends, delay))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-
-    async def _deliver_all(self, sends: list[_Send], delay: float) -> None:
-        if delay > 0:
-            await asyncio.sleep(delay)
-        for send in sends:
-            for attempt in range(1 + send.retries):
-                if attempt:
-                    await asyncio.sleep(send.retry_delay_s * 2 ** (attempt - 1))
-                if await self._deliver(send):
-                    break
-
-    async def _deliver(self, send: _Send) -> bool:
-        headers = {"Content-Type": "application/json", "User-Agent": "Lever-Webhooks"}
-        try:
-            response = await self._client().post(send.url, content=send.body, headers=headers)
-        except httpx.HTTPError as exc:
-            self.deliveries.append(Delivery(send.event_id, send.event, send.url, None, repr(exc)))
-            return False
-        self.deliveries.append(Delivery(send.event_id, send.event, send.url, response.status_code))
-        return 200 <= response.status_code < 300
-
-    def _client(self) -> httpx.AsyncClient:
-        if self.client is not None:
-            return self.client
-        if self._owned_client is None:
-            self._owned_client = httpx.AsyncClient(timeout=10.0)
-        return self._owned_client
+    async def deliver(self, send: _Send) -> None:
+        """POST one delivery; one not answered 2xx is tried again, each wait twice the one before."""
+        for attempt in range(1 + send.retries):
+            if attempt:
+                await asyncio.sleep(send.retry_delay_s * 2 ** (attempt - 1))
+            headers = {"Content-Type": "application/json", "User-Agent": "Lever-Webhooks"}
+            status, error = await self.post(send.url, send.body, headers)
+            self.deliveries.append(Delivery(send.event_id, send.event, send.url, status, error))
+            if status is not None and 200 <= status < 300:
+                return

@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, Literal
 
-import httpx
-
+from intrro_gateway.sandboxes._common.control import WebhookControls
 from intrro_gateway.sandboxes.lever import _contacts as contacts
 from intrro_gateway.sandboxes.lever import _opportunities as ops
 from intrro_gateway.sandboxes.lever._faults import Fault
@@ -15,6 +14,7 @@ from intrro_gateway.sandboxes.lever._webhooks import (
     DeliveryOptions,
     FiredEvent,
     Webhook,
+    WebhookDispatcher,
 )
 from intrro_gateway.sandboxes.lever.errors import InvalidStateError, UnknownRecordError
 from intrro_gateway.sandboxes.lever.state import ApiKey, SandboxState
@@ -31,18 +31,16 @@ GATEWAY_EVENTS: tuple[str, ...] = (
 ARCHIVE_KIND_REASONS: dict[str, str] = {"rejected": "Underqualified", "withdrawn": "Withdrew"}
 
 
-class SandboxControl:
+class SandboxControl(WebhookControls[SandboxState, DeliveryOptions, FiredEvent, Delivery]):
     """Drives a `SandboxState` like a Lever user would; every action returns the event ids it fired
     (the body `id` of each delivery)."""
 
-    def __init__(
-        self, state: SandboxState, webhook_client: httpx.AsyncClient | None = None
-    ) -> None:
-        self.state = state
-        if webhook_client is not None:
-            state.webhooks.client = webhook_client
-
     # -- web hooks ---------------------------------------------------------------------------
+
+    @property
+    def webhooks(self) -> WebhookDispatcher:
+        """The sandbox's web hook dispatcher."""
+        return self.state.webhooks
 
     def register_webhooks(
         self,
@@ -59,28 +57,6 @@ class SandboxControl:
             )
             for event in events
         }
-
-    def set_delivery_options(self, options: DeliveryOptions) -> None:
-        """Apply these delivery options to every later firing that brings none of its own."""
-        self.state.webhooks.options = options
-
-    @property
-    def deliveries(self) -> list[Delivery]:
-        """Every delivery made so far."""
-        return self.state.webhooks.deliveries
-
-    @property
-    def fired(self) -> list[FiredEvent]:
-        """Every event fired so far, delivered or not."""
-        return self.state.webhooks.fired
-
-    def release(self) -> None:
-        """Send the deliveries held by `reorder`, newest first."""
-        self.state.webhooks.release()
-
-    async def flush(self) -> None:
-        """Release held deliveries and wait until every pending delivery has finished."""
-        await self.state.webhooks.flush()
 
     def ping(self, event: str | None = None) -> list[str]:
         """A test delivery (empty `data`) to every registered hook, or to those of one event."""

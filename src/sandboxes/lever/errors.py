@@ -5,35 +5,33 @@ SandboxError
 ├── InvalidStateError    (the action does not apply to the record as it is now: 400)
 ├── InvalidFieldError    (a request carries a missing, unknown or malformed field: 400)
 └── ConfidentialError    (confidential data asked with a key not allowed to see it: 403)
+
+All but the last are the sandboxes' common ones (`sandboxes/_common/errors.py`); Lever words a missing
+record its own way.
 """
 
 from __future__ import annotations
 
+from intrro_gateway.sandboxes._common import errors as common
+from intrro_gateway.sandboxes._common.errors import (
+    InvalidFieldError,
+    InvalidStateError,
+    SandboxError,
+)
 
-class SandboxError(Exception):
-    """Base of every error a sandbox state change raises."""
-
-
-class UnknownRecordError(SandboxError):
-    """Raised when an id names no record of the resource."""
-
-    def __init__(self, resource: str, record_id: object) -> None:
-        super().__init__(f"{resource} {record_id} was not found")
-        self.resource = resource
-        self.record_id = record_id
-
-
-class InvalidStateError(SandboxError):
-    """Raised when an action does not apply to the record's current state (hire a deleted one)."""
+__all__ = [
+    "ConfidentialError",
+    "InvalidFieldError",
+    "InvalidStateError",
+    "SandboxError",
+    "UnknownRecordError",
+]
 
 
-class InvalidFieldError(SandboxError):
-    """Raised when a request carries a missing, unknown or malformed field or parameter."""
+class UnknownRecordError(common.UnknownRecordError):
+    """Raised when an id names no record of the resource ("… was not found")."""
 
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"{field}: {message}")
-        self.field = field
-        self.message = message
+    missing = "was not found"
 
 
 class ConfidentialError(SandboxError):

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from intrro_gateway.sandboxes._common.app import LoggedRequest as LoggedRequest
 from intrro_gateway.sandboxes.lever._clock import SandboxClock
 from intrro_gateway.sandboxes.lever._faults import Fault, RandomFaults
 from intrro_gateway.sandboxes.lever._permissions import ALL_PERMISSIONS
@@ -39,20 +40,6 @@ class ApiKey:
     revoked: bool = False
     confidential: bool = True
     """"Allow access to confidential data", chosen when the key is made."""
-
-
-@dataclass(frozen=True, slots=True)
-class LoggedRequest:
-    """One request the sandbox received (control routes excepted)."""
-
-    method: str
-    path: str
-    query: tuple[tuple[str, str], ...]
-
-    @property
-    def params(self) -> dict[str, str]:
-        """The query parameters (the last value wins when one repeats)."""
-        return dict(self.query)
 
 
 @dataclass

@@ -2,30 +2,20 @@
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass, field
-
 import httpx
 
 from intrro_gateway.sandboxes.greenhouse import SandboxState
+from tests.integration import _sandbox_support
 
 HOOK_URL = "http://receiver.test/hooks"
 HOOK_SECRET = "hook-secret"
 
 
-@dataclass
-class Receiver:
+class Receiver(_sandbox_support.Receiver):
     """Records every web hook request the sandbox sends, answering with `status_code`."""
 
-    status_code: int = 200
-    requests: list[httpx.Request] = field(default_factory=list)
-
-    def handle(self, request: httpx.Request) -> httpx.Response:
-        self.requests.append(request)
-        return httpx.Response(self.status_code)
-
     def actions(self) -> list[str]:
-        return [json.loads(r.content)["action"] for r in self.requests]
+        return [body["action"] for body in self.bodies()]
 
     def event_ids(self) -> list[str]:
         return [r.headers["Greenhouse-Event-ID"] for r in self.requests]

@@ -1,8 +1,7 @@
-"""Fixtures for the Lever sandbox's tests: a seeded state, an in-process client, a web hook receiver."""
+"""Fixtures for the Lever sandbox's tests: a seeded state, an in-process client, a web hook receiver (the
+shared ones of tests/integration/_sandbox_support.py over the Lever sandbox) and a control."""
 
 from __future__ import annotations
-
-from collections.abc import AsyncIterator
 
 import httpx
 import pytest
@@ -13,33 +12,17 @@ from intrro_gateway.sandboxes.lever import (
     create_sandbox_app,
     seeded_state,
 )
+from tests.integration._sandbox_support import SandboxKit
+from tests.integration._sandbox_support import client as client
+from tests.integration._sandbox_support import receiver as receiver
+from tests.integration._sandbox_support import state as state
+from tests.integration._sandbox_support import webhook_client as webhook_client
 from tests.integration.sandbox_lever.support import Receiver
 
 
 @pytest.fixture
-def state() -> SandboxState:
-    return seeded_state()
-
-
-@pytest.fixture
-def receiver() -> Receiver:
-    return Receiver()
-
-
-@pytest.fixture
-async def webhook_client(receiver: Receiver) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(transport=httpx.MockTransport(receiver.handle)) as client:
-        yield client
-
-
-@pytest.fixture
-async def client(
-    state: SandboxState, webhook_client: httpx.AsyncClient
-) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_sandbox_app(state, webhook_client=webhook_client)
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://lever.test/v1") as client:
-        yield client
+def kit() -> SandboxKit:
+    return SandboxKit(seeded_state, create_sandbox_app, Receiver, "http://lever.test/v1")
 
 
 @pytest.fixture

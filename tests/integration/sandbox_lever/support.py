@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
-from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
 
 from intrro_gateway.sandboxes.lever import SandboxState
+from tests.integration import _sandbox_support
 
 HOOK_URL = "http://receiver.test/hooks/lever"
 
@@ -27,19 +26,8 @@ def verify(body: dict[str, Any], signature_token: str) -> bool:
     return hmac.compare_digest(expected, body["signature"])
 
 
-@dataclass
-class Receiver:
+class Receiver(_sandbox_support.Receiver):
     """Records every web hook request the sandbox sends, answering with `status_code`."""
-
-    status_code: int = 200
-    requests: list[httpx.Request] = field(default_factory=list)
-
-    def handle(self, request: httpx.Request) -> httpx.Response:
-        self.requests.append(request)
-        return httpx.Response(self.status_code)
-
-    def bodies(self) -> list[dict[str, Any]]:
-        return [json.loads(r.content) for r in self.requests]
 
     def events(self) -> list[str]:
         return [b["event"] for b in self.bodies()]
