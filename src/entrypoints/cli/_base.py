@@ -123,15 +123,24 @@ def one_shot_settings(args: Any) -> GatewaySettings:
     return settings
 
 
-def run_with_deps(settings: GatewaySettings, work: Callable[[Dependencies], Awaitable[T]]) -> T:
-    """Run `work` to its end with the dependencies of a container opened for it alone."""
+def run_in_container(settings: GatewaySettings, work: Callable[[Container], Awaitable[T]]) -> T:
+    """Run `work` to its end with a container opened for it alone."""
 
     async def go() -> T:
         async with opened(settings) as container:
-            deps: Dependencies = await resolve(container.deps())
-            return await work(deps)
+            return await work(container)
 
     return asyncio.run(go())
+
+
+def run_with_deps(settings: GatewaySettings, work: Callable[[Dependencies], Awaitable[T]]) -> T:
+    """Run `work` to its end with the dependencies of a container opened for it alone."""
+
+    async def with_deps(container: Container) -> T:
+        deps: Dependencies = await resolve(container.deps())
+        return await work(deps)
+
+    return run_in_container(settings, with_deps)
 
 
 def stdin_is_terminal() -> bool:

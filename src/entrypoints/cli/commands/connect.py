@@ -13,12 +13,12 @@ from intrro_gateway.entrypoints.cli._base import (
     CliError,
     console,
     one_shot_settings,
-    opened,
     resolve,
-    run,
+    run_in_container,
     stdin_is_terminal,
 )
 from intrro_gateway.entrypoints.cli._report import report_lines, report_table
+from intrro_gateway.entrypoints.container import Container
 from intrro_gateway.services import connection
 from intrro_gateway.services.deps import Dependencies
 from intrro_gateway.services.errors import CredentialRefusedError
@@ -113,19 +113,18 @@ def connect(args: argparse.Namespace) -> int:
     fields = credential_fields(args, os.environ, getpass.getpass, interactive=stdin_is_terminal())
     settings = one_shot_settings(args)
 
-    async def go() -> tuple[dict[str, Any], bool, str]:
-        async with opened(settings) as container:
-            deps: Dependencies = await resolve(container.deps())
-            bus = await resolve(container.bus())
-            report = await connection.connect(
-                deps, bus, args.tenant, fields=fields, user_email=args.user_email, ats=args.ats
-            )
-            status = await connection.connection_status(deps, args.tenant)
-            name = deps.registry.get(args.ats).display_name
-            return report.to_dict(), bool(status.get("last_ping_at")), name
+    async def go(container: Container) -> tuple[dict[str, Any], bool, str]:
+        deps: Dependencies = await resolve(container.deps())
+        bus = await resolve(container.bus())
+        report = await connection.connect(
+            deps, bus, args.tenant, fields=fields, user_email=args.user_email, ats=args.ats
+        )
+        status = await connection.connection_status(deps, args.tenant)
+        name = deps.registry.get(args.ats).display_name
+        return report.to_dict(), bool(status.get("last_ping_at")), name
 
     try:
-        report, pinged, ats_name = run(go())
+        report, pinged, ats_name = run_in_container(settings, go)
     except CredentialRefusedError as exc:
         raise CliError(f"{exc}; nothing was stored", code=REFUSED) from None
     out = console()

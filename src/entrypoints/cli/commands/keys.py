@@ -10,10 +10,10 @@ from intrro_gateway.entrypoints.cli._base import (
     CliError,
     console,
     one_shot_settings,
-    opened,
     resolve,
-    run,
+    run_in_container,
 )
+from intrro_gateway.entrypoints.container import Container
 from intrro_gateway.ports.unit_of_work import StorageError
 
 
@@ -34,15 +34,14 @@ def rotate(args: argparse.Namespace) -> int:
     """Re-encrypt and print how many secrets."""
     settings = one_shot_settings(args)
 
-    async def go() -> int:
-        async with opened(settings) as container:
-            engine = await resolve(container.engine())
-            cipher = await resolve(container.cipher())
-            count: int = await rotate_keys(engine, cipher)
-            return count
+    async def go(container: Container) -> int:
+        engine = await resolve(container.engine())
+        cipher = await resolve(container.cipher())
+        count: int = await rotate_keys(engine, cipher)
+        return count
 
     try:
-        count = run(go())
+        count = run_in_container(settings, go)
     except MisboundSecretError as exc:
         raise CliError(f"{exc}; nothing was changed") from None
     except UndecryptableSecretError:
