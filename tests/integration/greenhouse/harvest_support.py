@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import random
-
 from intrro_gateway.adapters.greenhouse.harvest import GreenhouseAtsClient, HarvestSettings
 from intrro_gateway.domain.tenant import AtsCredentials
 from intrro_gateway.ports.ats import AtsContext
@@ -39,7 +37,6 @@ def make_client(fake: FakeHarvest, settings: HarvestSettings | None = None) -> G
         settings=settings,
         clock=fake.clock,
         sleep=fake.clock.sleep,
-        rng=random.Random(7),
     )
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import random
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -46,7 +45,6 @@ def _client(transport: httpx.AsyncBaseTransport) -> GreenhouseAtsClient:
         settings=HarvestSettings(reread_delay=0.0),
         clock=clock,
         sleep=clock.sleep,
-        rng=random.Random(3),
     )
 
 

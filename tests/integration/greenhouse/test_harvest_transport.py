@@ -7,9 +7,11 @@ from email.utils import format_datetime
 
 import httpx
 import pytest
+from stamina.instrumentation import RetryDetails
 
 from intrro_gateway.adapters.greenhouse.harvest import HarvestSettings
 from intrro_gateway.adapters.greenhouse.harvest._http import scope_for
+from intrro_gateway.adapters.http_retry import Retry
 from intrro_gateway.ports.ats import (
     AtsAuthError,
     AtsNotFoundError,
@@ -318,13 +320,46 @@ async def test_every_call_carries_a_timeout() -> None:
         assert request.extensions["timeout"]["read"] == 9.0
 
 
-async def test_a_rate_limited_token_endpoint_is_waited_out() -> None:
+async def test_a_rate_limited_token_endpoint_is_waited_out(
+    scheduled_retries: list[RetryDetails],
+) -> None:
     fake = new_fake()
     _seed_sources(fake)
     _fail_first(fake, "/token", [httpx.Response(429, headers={"Retry-After": "5"})])
 
     assert len(await make_client(fake).list_sources(context())) == 1
-    assert fake.clock.slept == [5.0]
+    # stamina waits the 5 seconds named (no time in its test mode), in place of its back-off
+    assert [(r.name, _wait(r)) for r in scheduled_retries] == [("greenhouse token", 5.0)]
+    assert len([r for r in fake.requests if r.url.path == "/token"]) == 2
+
+
+async def test_a_token_endpoint_asking_for_longer_than_the_client_waits_is_not_waited_out(
+    scheduled_retries: list[RetryDetails],
+) -> None:
+    fake = new_fake()
+    _fail_first(fake, "/token", [httpx.Response(429, headers={"Retry-After": "90"})])
+
+    with pytest.raises(AtsRateLimitedError):
+        await make_client(fake).list_sources(context())
+    assert scheduled_retries == []
+
+
+async def test_a_failing_token_endpoint_is_tried_as_often_as_reads_are_with_the_back_off(
+    scheduled_retries: list[RetryDetails],
+) -> None:
+    fake = new_fake()
+    _fail_first(fake, "/token", [httpx.Response(503) for _ in range(10)])
+
+    with pytest.raises(AtsUnavailableError) as caught:
+        await make_client(fake, HarvestSettings(read_attempts=3)).list_sources(context())
+
+    assert caught.value.status == 503
+    assert [_wait(r) for r in scheduled_retries] == [None, None]  # the jittered back-off
+
+
+def _wait(retry: RetryDetails) -> float | None:
+    assert isinstance(retry.caused_by, Retry)
+    return retry.caused_by.wait
 
 
 async def test_a_write_that_never_left_is_sent_again_without_a_re_read() -> None:

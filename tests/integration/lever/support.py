@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import random
 from typing import Any
 
 import httpx
@@ -29,7 +28,6 @@ def client(inner: httpx.AsyncBaseTransport, **settings: Any) -> LeverAtsClient:
         base_url=BASE,
         settings=LeverSettings(reread_delay=0.0, min_interval=0.0, **settings),
         sleep=no_sleep,
-        rng=random.Random(3),
     )
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import random
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
@@ -62,21 +61,17 @@ class GreenhouseAtsClient(AtsClient):
         settings: HarvestSettings | None = None,
         clock: Clock | None = None,
         sleep: Sleep | None = None,
-        rng: random.Random | None = None,
         budget: AtsBudget | None = None,
         token_store: AtsTokenStore | None = None,
     ) -> None:
         self.settings = settings or HarvestSettings()
         clock = clock or SystemClock()
         sleep = sleep or asyncio.sleep
-        rng = rng or random.Random()  # noqa: S311 (jitter, not a secret)
         self.tokens = TokenCache(
             http,
             auth_url=auth_url,
             settings=self.settings,
             clock=clock,
-            sleep=sleep,
-            rng=rng,
             store=token_store,
         )
         reserve = self.settings.priority_reserve
@@ -91,10 +86,8 @@ class GreenhouseAtsClient(AtsClient):
             tokens=self.tokens,
             limiter=limiter,
             clock=clock,
-            sleep=sleep,
-            rng=rng,
         )
-        self._writes = HarvestWrites(self._http, self.settings, sleep)
+        self._writes = HarvestWrites(self._http, self.settings)
         self._annotations = HarvestAnnotations(self._http, self._writes, self.settings)
 
     # -- account -------------------------------------------------------------------------------

@@ -1,8 +1,11 @@
-"""One Harvest v3 call done right: token, rate limit, retries, pagination and error translation."""
+"""One Harvest v3 call done right: token, rate limit, retries, pagination and error translation.
+
+The request loop and its retries are the adapters' shared one (adapters/http_retry.py, on stamina);
+Greenhouse's side of it is here: the allowance, the token, the 429's wait and the error's words.
+"""
 
 from __future__ import annotations
 
-import random
 import re
 from collections.abc import Mapping, Sequence
 from datetime import datetime
@@ -10,7 +13,6 @@ from typing import Any
 
 import httpx
 
-from intrro_gateway.adapters.backoff import jittered_backoff
 from intrro_gateway.adapters.greenhouse.harvest._parsing import (
     cursor_of,
     format_timestamp,
@@ -18,34 +20,22 @@ from intrro_gateway.adapters.greenhouse.harvest._parsing import (
     parse_next_link,
     parse_reset,
 )
-from intrro_gateway.adapters.greenhouse.harvest._ratelimit import RateLimiter, Sleep
+from intrro_gateway.adapters.greenhouse.harvest._ratelimit import RateLimiter
 from intrro_gateway.adapters.greenhouse.harvest._readings import DATE_FILTER_FORMS, unwrap_list
 from intrro_gateway.adapters.greenhouse.harvest._settings import HarvestSettings
 from intrro_gateway.adapters.greenhouse.harvest._tokens import TokenCache
-from intrro_gateway.adapters.http_limits import bounded_request
-from intrro_gateway.adapters.json_limits import loads_bounded
-from intrro_gateway.adapters.retry_after import parse_retry_after
-from intrro_gateway.ports.ats import (
-    AtsAuthError,
-    AtsContext,
-    AtsError,
-    AtsNotFoundError,
-    AtsOutcomeUnknownError,
-    AtsPermissionError,
-    AtsRateLimitedError,
-    AtsRejectedError,
-    AtsUnavailableError,
+from intrro_gateway.adapters.http_retry import (
+    CallLimits,
+    answer_json,
+    error_for_status,
+    send_with_retries,
 )
+from intrro_gateway.adapters.retry_after import parse_retry_after
+from intrro_gateway.ports.ats import AtsContext, AtsError, AtsRejectedError, AtsUnavailableError
 from intrro_gateway.ports.clock import Clock
 
 Params = Mapping[str, str | int]
 _RESOURCE = re.compile(r"^/v3/([a-z_]+)(?:/([^/]+))?(?:/([a-z_]+))?")
-_NEVER_SENT = (
-    httpx.ConnectError,
-    httpx.ConnectTimeout,
-    httpx.PoolTimeout,
-    httpx.UnsupportedProtocol,
-)
 
 
 def scope_for(method: str, path: str) -> str | None:
@@ -75,8 +65,6 @@ class HarvestHttp:
         tokens: TokenCache,
         limiter: RateLimiter,
         clock: Clock,
-        sleep: Sleep,
-        rng: random.Random,
     ) -> None:
         self._http = http
         self._base = base_url.rstrip("/")
@@ -84,16 +72,14 @@ class HarvestHttp:
         self.tokens = tokens
         self.limiter = limiter
         self._clock = clock
-        self._sleep = sleep
-        self._rng = rng
-        self._timeout = httpx.Timeout(settings.timeout, connect=settings.connect_timeout)
+        self._limits = call_limits(settings)
 
     # -- reads ---------------------------------------------------------------------------------
 
     async def get(self, ctx: AtsContext, path: str, params: Params | None = None) -> Any:
         """One GET, retried on 5xx and timeouts; the decoded JSON body."""
         response = await self._call(ctx, "GET", path, params=params, write=False)
-        return _json(response)
+        return answer_json(response)
 
     async def list_all(
         self, ctx: AtsContext, path: str, params: Params | None = None
@@ -106,7 +92,9 @@ class HarvestHttp:
         out: list[Mapping[str, Any]] = []
         for _ in range(self._settings.max_pages):
             response = await self._call(ctx, "GET", url, params=query, write=False)
-            out.extend(r for r in unwrap_list(_json(response), resource) if isinstance(r, Mapping))
+            out.extend(
+                r for r in unwrap_list(answer_json(response), resource) if isinstance(r, Mapping)
+            )
             link = parse_next_link(response.headers.get("link"))
             if link is None:
                 return out
@@ -165,7 +153,7 @@ class HarvestHttp:
     ) -> Any:
         """One write, sent once; AtsOutcomeUnknownError when it may or may not have been applied."""
         response = await self._call(ctx, method, path, json=body, write=True)
-        return _json(response)
+        return answer_json(response)
 
     # -- the call ------------------------------------------------------------------------------
 
@@ -179,70 +167,50 @@ class HarvestHttp:
         json: Mapping[str, Any] | None = None,
         write: bool,
     ) -> httpx.Response:
-        attempts = rate_limited = 0
-        refreshed = False
-        while True:
-            await self.limiter.acquire(ctx.tenant_id, priority=ctx.priority)
-            token = await self.tokens.get(ctx.credentials)
-            try:
-                response = await bounded_request(
-                    self._http,
-                    method,
-                    self._base + path,
-                    params=params,
-                    json=json,
-                    headers={"Authorization": f"Bearer {token}", "Accept": "application/json"},
-                    timeout=self._timeout,
-                    deadline_s=self._settings.deadline,
-                    max_bytes=self._settings.max_answer_bytes,
-                )
-            except _NEVER_SENT as exc:
-                attempts += 1
-                if attempts >= self._settings.read_attempts:
-                    raise AtsUnavailableError(f"{method} {path}: {exc!r}") from exc
-                await self._sleep(self._backoff(attempts))
-                continue
-            except httpx.TransportError as exc:
-                if write:
-                    raise AtsOutcomeUnknownError(f"{method} {path}: {exc!r}") from exc
-                attempts += 1
-                if attempts >= self._settings.read_attempts:
-                    raise AtsUnavailableError(f"{method} {path}: {exc!r}") from exc
-                await self._sleep(self._backoff(attempts))
-                continue
-            headers = {k.lower(): v for k, v in response.headers.items()}
-            await self.limiter.record(ctx.tenant_id, headers)
-            status = response.status_code
-            if status == 401 and not refreshed:
-                # A token revoked or expired early: one fresh token, one retry.
-                await self.tokens.forget(ctx.credentials, token)
-                refreshed = True
-                continue
-            if status == 429:
-                wait = self._retry_after(response)
-                await self.limiter.hold(ctx.tenant_id, wait)
-                rate_limited += 1
-                if (
-                    rate_limited >= self._settings.rate_limit_attempts
-                    or wait > self._settings.max_rate_limit_wait
-                ):
-                    raise AtsRateLimitedError(
-                        f"{method} {path}: rate limited", status=429, retry_after=wait
-                    )
-                continue
-            if status >= 500:
-                if write:
-                    raise AtsOutcomeUnknownError(f"{method} {path}: HTTP {status}", status=status)
-                attempts += 1
-                if attempts >= self._settings.read_attempts:
-                    raise AtsUnavailableError(f"{method} {path}: HTTP {status}", status=status)
-                await self._sleep(self._backoff(attempts))
-                continue
-            if status >= 400:
-                raise translate_error(response, method, path)
-            if status >= 300:
-                raise redirect_error(method, path, status, write=write)
-            return response
+        return await send_with_retries(
+            self._http,
+            self,
+            ctx,
+            method,
+            self._base + path,
+            path,
+            limits=self._limits,
+            params=params,
+            json=json,
+            write=write,
+        )
+
+    # -- Greenhouse's side of the shared request loop (adapters/http_retry.py) ------------------
+
+    async def before_send(self, ctx: AtsContext) -> dict[str, str]:
+        """Wait for the tenant's allowance (shared by every process when a budget is wired)."""
+        await self.limiter.acquire(ctx.tenant_id, priority=ctx.priority)
+        token = await self.tokens.get(ctx.credentials)
+        return {"Authorization": f"Bearer {token}", "Accept": "application/json"}
+
+    async def answered(self, ctx: AtsContext, response: httpx.Response) -> None:
+        """Keep what the `X-RateLimit-*` headers said."""
+        headers = {k.lower(): v for k, v in response.headers.items()}
+        await self.limiter.record(ctx.tenant_id, headers)
+
+    async def refused(self, ctx: AtsContext, headers: Mapping[str, str]) -> bool:
+        """A token revoked or expired early: forget it; a fresh one is worth one try."""
+        token = headers["Authorization"].removeprefix("Bearer ")
+        await self.tokens.forget(ctx.credentials, token)
+        return True
+
+    async def rate_limited(
+        self, ctx: AtsContext, response: httpx.Response, seen: int
+    ) -> tuple[float, bool]:
+        """Hold the tenant's calls (every process's) for the time Greenhouse named; a wait past
+        `max_rate_limit_wait` goes back to the caller instead."""
+        wait = self._retry_after(response)
+        await self.limiter.hold(ctx.tenant_id, wait)
+        return wait, wait <= self._settings.max_rate_limit_wait
+
+    def translate(self, response: httpx.Response, method: str, path: str) -> AtsError:
+        """The port's error for a 4xx answer, with Greenhouse's message and errors."""
+        return translate_error(response, method, path)
 
     def _retry_after(self, response: httpx.Response) -> float:
         now = self._clock.now()
@@ -252,39 +220,26 @@ class HarvestHttp:
             wait = (reset - now).total_seconds() if reset else self._settings.default_retry_after
         return min(max(wait, 0.0), self._settings.retry_after_cap)
 
-    def _backoff(self, attempt: int) -> float:
-        return jittered_backoff(
-            attempt, base=self._settings.backoff_base, cap=self._settings.backoff_cap, rng=self._rng
-        )
-
-
-def redirect_error(method: str, path: str, status: int, *, write: bool) -> AtsError:
-    """A 3xx answer: redirects are never followed, so nothing was read, and a write may or may not
-    have been applied (a proxy or a moved host answered); never taken as success."""
-    message = f"{method} {path}: HTTP {status}, a redirect (never followed)"
-    if write:
-        return AtsOutcomeUnknownError(message, status=status)
-    return AtsUnavailableError(message, status=status)
-
 
 def translate_error(response: httpx.Response, method: str, path: str) -> AtsError:
     """The port's error for a 4xx answer, with Greenhouse's message and errors."""
     status = response.status_code
-    detail = parse_error_body(_json(response), f"HTTP {status}")
-    message = f"{method} {path}: {detail.message}"
-    if status == 401:
-        return AtsAuthError(message, status=status)
-    if status == 403:
-        return AtsPermissionError(message, status=status, scope=scope_for(method, path))
-    if status == 404:
-        return AtsNotFoundError(message, status=status)
-    return AtsRejectedError(message, status=status, errors=detail.errors or (detail.message,))
+    detail = parse_error_body(answer_json(response), f"HTTP {status}")
+    return error_for_status(
+        status,
+        f"{method} {path}: {detail.message}",
+        scope=scope_for(method, path),
+        errors=detail.errors or (detail.message,),
+    )
 
 
-def _json(response: httpx.Response) -> Any:
-    if not response.content:
-        return None
-    try:
-        return loads_bounded(response.content)
-    except ValueError:  # malformed, or nested past the limit
-        return None
+def call_limits(settings: HarvestSettings) -> CallLimits:
+    """The shared request loop's limits, from the client's settings."""
+    return CallLimits(
+        attempts=settings.read_attempts,
+        rate_limit_attempts=settings.rate_limit_attempts,
+        backoff=settings.backoff,
+        timeout=httpx.Timeout(settings.timeout, connect=settings.connect_timeout),
+        deadline=settings.deadline,
+        max_bytes=settings.max_answer_bytes,
+    )

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from intrro_gateway.adapters.http_retry import Backoff
+
 
 @dataclass(frozen=True, slots=True)
 class HarvestSettings:
@@ -18,8 +20,9 @@ class HarvestSettings:
     read_attempts: int = 4  # a read is tried this often on 5xx and timeouts
     write_attempts: int = 2  # a write is sent at most this often, with a re-read in between
     reread_delay: float = 1.0  # seconds before a write of unknown outcome is re-read
-    backoff_base: float = 0.5
+    backoff_base: float = 0.5  # seconds before the first retry of a read, doubled for each next
     backoff_cap: float = 8.0
+    backoff_jitter: float = 0.5  # up to this much added at random, so workers do not retry in step
     rate_limit_attempts: int = 4  # 429s waited out before AtsRateLimitedError
     retry_after_cap: float = 120.0  # a Retry-After longer than this is capped
     max_rate_limit_wait: float = 60.0  # longer waits are handed back to the caller as errors
@@ -33,3 +36,8 @@ class HarvestSettings:
     note_visibility: str = "public"
     referral_field_name: str = "Intrro referrer"
     referral_field_key: str = "intrro_referrer"
+
+    @property
+    def backoff(self) -> Backoff:
+        """The jittered back-off between retries of a read (stamina's)."""
+        return Backoff(self.backoff_base, self.backoff_cap, self.backoff_jitter)

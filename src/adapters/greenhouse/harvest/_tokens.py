@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import math
-import random
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -14,20 +13,18 @@ from typing import Any
 import httpx
 import structlog
 
-from intrro_gateway.adapters.backoff import jittered_backoff
 from intrro_gateway.adapters.greenhouse.harvest import _fields as f
 from intrro_gateway.adapters.greenhouse.harvest._parsing import (
     parse_error_body,
     parse_timestamp,
 )
-from intrro_gateway.adapters.greenhouse.harvest._ratelimit import Sleep
 from intrro_gateway.adapters.greenhouse.harvest._readings import (
     TOKEN_EXPIRY_ABSOLUTE,
     TOKEN_EXPIRY_RELATIVE,
 )
 from intrro_gateway.adapters.greenhouse.harvest._settings import HarvestSettings
 from intrro_gateway.adapters.http_limits import bounded_request
-from intrro_gateway.adapters.json_limits import loads_bounded
+from intrro_gateway.adapters.http_retry import TRANSIENT, Retry, answer_json, with_retries
 from intrro_gateway.adapters.retry_after import parse_retry_after
 from intrro_gateway.domain.tenant import AtsCredentials
 from intrro_gateway.ports.ats import AtsAuthError, AtsRateLimitedError, AtsUnavailableError
@@ -78,18 +75,15 @@ class TokenCache:
         auth_url: str,
         settings: HarvestSettings,
         clock: Clock,
-        sleep: Sleep,
-        rng: random.Random | None = None,
         store: AtsTokenStore | None = None,
     ) -> None:
         self._http = http
-        self._rng = rng or random.Random()  # noqa: S311 (jitter, not a secret)
         self._store = store
         self._url = auth_url.rstrip("/") + "/token"
         self._introspect_url = auth_url.rstrip("/") + "/introspect"
         self._settings = settings
         self._clock = clock
-        self._sleep = sleep
+        self._timeout = httpx.Timeout(settings.timeout, connect=settings.connect_timeout)
         self._tokens: dict[TokenKey, Token] = {}
         self._locks: dict[TokenKey, asyncio.Lock] = {}
         self.minted = 0  # how many tokens this cache asked for (for tests and metrics)
@@ -135,13 +129,11 @@ class TokenCache:
                 max_bytes=self._settings.max_answer_bytes,
                 data={"token": token, "token_type_hint": "access_token"},
                 auth=(credentials.client_id, credentials.client_secret),
-                timeout=httpx.Timeout(
-                    self._settings.timeout, connect=self._settings.connect_timeout
-                ),
+                timeout=self._timeout,
             )
         except httpx.TransportError:
             return None
-        body = _json(response)
+        body = answer_json(response)
         if response.status_code != 200 or not isinstance(body, Mapping):
             return None
         if f.flag(body.get("active")) is False:
@@ -203,7 +195,8 @@ class TokenCache:
         form = {"grant_type": "client_credentials"}
         if credentials.user_id:
             form["sub"] = credentials.user_id
-        for attempt in range(1, self._settings.read_attempts + 1):
+
+        async def attempt(_: Mapping[str, int]) -> httpx.Response:
             try:
                 response = await bounded_request(
                     self._http,
@@ -213,27 +206,31 @@ class TokenCache:
                     max_bytes=self._settings.max_answer_bytes,
                     data=form,
                     auth=(credentials.client_id, credentials.client_secret),
-                    timeout=httpx.Timeout(
-                        self._settings.timeout, connect=self._settings.connect_timeout
-                    ),
+                    timeout=self._timeout,
                 )
             except httpx.TransportError as exc:
-                if attempt == self._settings.read_attempts:
-                    raise AtsUnavailableError(f"token endpoint unreachable: {exc!r}") from exc
-                await self._sleep(self._backoff(attempt))
-                continue
+                error = AtsUnavailableError(f"token endpoint unreachable: {exc!r}")
+                raise Retry(TRANSIENT, error) from exc
             self.minted += 1
-            if response.status_code == 429 or response.status_code >= 500:
-                wait = self._wait_after(response, attempt)
-                if attempt == self._settings.read_attempts or wait is None:
-                    raise _token_unavailable(response)
-                await self._sleep(wait)
-                continue
-            return self._read(response)
-        raise AtsUnavailableError("token endpoint kept failing")  # pragma: no cover
+            if response.status_code == 429:
+                wait = self._retry_after(response)
+                if wait > self._settings.max_rate_limit_wait:
+                    raise _token_unavailable(response)  # longer than a call is worth waiting
+                raise Retry(TRANSIENT, _token_unavailable(response), wait=wait)
+            if response.status_code >= 500:
+                raise Retry(TRANSIENT, _token_unavailable(response))
+            return response
+
+        response = await with_retries(
+            attempt,
+            name="greenhouse token",
+            tries={TRANSIENT: self._settings.read_attempts},
+            backoff=self._settings.backoff,
+        )
+        return self._read(response)
 
     def _read(self, response: httpx.Response) -> Token:
-        body = _json(response)
+        body = answer_json(response)
         if response.status_code in (400, 401, 403):
             detail = parse_error_body(body, f"HTTP {response.status_code}")
             raise AtsAuthError(
@@ -248,18 +245,11 @@ class TokenCache:
             )
         return Token(value=value, expires_at=token_expiry(body, self._clock.now(), self._settings))
 
-    def _wait_after(self, response: httpx.Response, attempt: int) -> float | None:
-        if response.status_code == 429:
-            wait = parse_retry_after(response.headers.get("retry-after"), self._clock.now())
-            wait = self._settings.default_retry_after if wait is None else wait
-            wait = min(wait, self._settings.retry_after_cap)
-            return wait if wait <= self._settings.max_rate_limit_wait else None
-        return self._backoff(attempt)
-
-    def _backoff(self, attempt: int) -> float:
-        return jittered_backoff(
-            attempt, base=self._settings.backoff_base, cap=self._settings.backoff_cap, rng=self._rng
-        )
+    def _retry_after(self, response: httpx.Response) -> float:
+        """A 429's wait: its `Retry-After`, else Greenhouse's window, capped."""
+        wait = parse_retry_after(response.headers.get("retry-after"), self._clock.now())
+        wait = self._settings.default_retry_after if wait is None else wait
+        return min(wait, self._settings.retry_after_cap)
 
 
 def _store_key(key: TokenKey) -> str:
@@ -273,10 +263,3 @@ def _token_unavailable(response: httpx.Response) -> AtsUnavailableError:
     return AtsUnavailableError(
         f"token endpoint answered {response.status_code}", status=response.status_code
     )
-
-
-def _json(response: httpx.Response) -> Any:
-    try:
-        return loads_bounded(response.content)
-    except ValueError:  # malformed, or nested past the limit
-        return None

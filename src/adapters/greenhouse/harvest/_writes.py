@@ -13,9 +13,9 @@ from intrro_gateway.adapters.greenhouse.harvest._candidates import (
     merge_patch,
 )
 from intrro_gateway.adapters.greenhouse.harvest._http import HarvestHttp
-from intrro_gateway.adapters.greenhouse.harvest._ratelimit import Sleep
 from intrro_gateway.adapters.greenhouse.harvest._readings import created_application, unwrap_record
 from intrro_gateway.adapters.greenhouse.harvest._settings import HarvestSettings
+from intrro_gateway.adapters.http_retry import write_once
 from intrro_gateway.domain.candidates import CandidateChanges, CandidateProfile
 from intrro_gateway.ports.ats import (
     AtsContext,
@@ -35,33 +35,21 @@ Record = Mapping[str, Any]
 class HarvestWrites:
     """Candidate and application writes with their re-reads."""
 
-    def __init__(self, http: HarvestHttp, settings: HarvestSettings, sleep: Sleep) -> None:
+    def __init__(self, http: HarvestHttp, settings: HarvestSettings) -> None:
         self._http = http
         self._settings = settings
-        self._sleep = sleep
 
     async def once(
         self, what: str, send: Callable[[], Awaitable[T]], reread: Callable[[], Awaitable[T | None]]
     ) -> T:
         """Send a write; when its outcome is unknown, re-read, and send again only if it is absent."""
-        unknown: AtsOutcomeUnknownError | None = None
-        for _ in range(self._settings.write_attempts):
-            try:
-                return await send()
-            except AtsOutcomeUnknownError as exc:
-                unknown = exc
-            await self._sleep(self._settings.reread_delay)
-            try:
-                found = await reread()
-            except AtsIncompleteWriteError:
-                raise  # the write is found applied: its ids travel with the error
-            except AtsError as exc:
-                raise AtsOutcomeUnknownError(
-                    f"{what}: outcome unknown and the re-read failed: {exc.message}"
-                ) from exc
-            if found is not None:
-                return found
-        raise AtsOutcomeUnknownError(f"{what}: outcome still unknown") from unknown
+        return await write_once(
+            what,
+            send,
+            reread,
+            attempts=self._settings.write_attempts,
+            delay=self._settings.reread_delay,
+        )
 
     # -- candidates and applications -----------------------------------------------------------
 

@@ -8,7 +8,6 @@ account's stages (Lever has one pipeline for every posting).
 from __future__ import annotations
 
 import asyncio
-import random
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
@@ -68,7 +67,6 @@ class LeverAtsClient(AtsClient):
         settings: LeverSettings | None = None,
         clock: Clock | None = None,
         sleep: Sleep | None = None,
-        rng: random.Random | None = None,
     ) -> None:
         self.settings = settings or LeverSettings()
         sleep = sleep or asyncio.sleep
@@ -78,10 +76,9 @@ class LeverAtsClient(AtsClient):
             settings=self.settings,
             clock=clock or SystemClock(),
             sleep=sleep,
-            rng=rng or random.Random(),  # noqa: S311 (jitter, not a secret)
         )
         self._catalogues = Catalogues(self._http, self.settings.catalogue_ttl)
-        self._writes = LeverWrites(self._http, self.settings, sleep)
+        self._writes = LeverWrites(self._http, self.settings)
 
     @property
     def http(self) -> LeverHttp:

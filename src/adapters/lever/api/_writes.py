@@ -7,24 +7,23 @@ make a second opportunity for the same posting: hence the re-read by e-mail (or 
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping, Sequence
-from typing import Any, TypeVar
+from collections.abc import Mapping, Sequence
+from typing import Any
 
+from intrro_gateway.adapters.http_retry import write_once
 from intrro_gateway.adapters.lever.api import _mappers as m
-from intrro_gateway.adapters.lever.api._http import LeverHttp, Params, Sleep
+from intrro_gateway.adapters.lever.api._http import LeverHttp, Params
 from intrro_gateway.adapters.lever.api._settings import LeverSettings
 from intrro_gateway.domain.candidates import CandidateChanges, CandidateProfile
 from intrro_gateway.domain.status import StageRef
 from intrro_gateway.ports.ats import (
     AtsCandidate,
     AtsContext,
-    AtsError,
     AtsOutcomeUnknownError,
     CreatedApplication,
     NewApplication,
 )
 
-T = TypeVar("T")
 Record = Mapping[str, Any]
 
 
@@ -136,31 +135,9 @@ def contact_update(raw: Record, held: AtsCandidate, changes: CandidateChanges) -
 class LeverWrites:
     """Creates opportunities, with their re-reads."""
 
-    def __init__(self, http: LeverHttp, settings: LeverSettings, sleep: Sleep) -> None:
+    def __init__(self, http: LeverHttp, settings: LeverSettings) -> None:
         self._http = http
         self._settings = settings
-        self._sleep = sleep
-
-    async def once(
-        self, what: str, send: Callable[[], Awaitable[T]], reread: Callable[[], Awaitable[T | None]]
-    ) -> T:
-        """Send a write; when its outcome is unknown, re-read, and send again only if it is absent."""
-        unknown: AtsOutcomeUnknownError | None = None
-        for _ in range(self._settings.write_attempts):
-            try:
-                return await send()
-            except AtsOutcomeUnknownError as exc:
-                unknown = exc
-            await self._sleep(self._settings.reread_delay)
-            try:
-                found = await reread()
-            except AtsError as exc:
-                raise AtsOutcomeUnknownError(
-                    f"{what}: outcome unknown and the re-read failed: {exc.message}"
-                ) from exc
-            if found is not None:
-                return found
-        raise AtsOutcomeUnknownError(f"{what}: outcome still unknown") from unknown
 
     async def create(
         self,
@@ -199,7 +176,13 @@ class LeverWrites:
                             return made
             return None
 
-        return await self.once("create opportunity", send, reread)
+        return await write_once(
+            "create opportunity",
+            send,
+            reread,
+            attempts=self._settings.write_attempts,
+            delay=self._settings.reread_delay,
+        )
 
 
 def _created(
