@@ -9,26 +9,20 @@ from starlette.responses import JSONResponse, Response
 
 from intrro_gateway.domain.access import OPERATOR, Principal
 from intrro_gateway.domain.commands import ImportJobs
-from intrro_gateway.domain.status import ReferralStatus
 from intrro_gateway.domain.tenant import Tenant
 from intrro_gateway.entrypoints import compat
+from intrro_gateway.entrypoints.http import models
 from intrro_gateway.entrypoints.http.parsing import (
-    choice,
     connection_input,
     json_object,
     secret_kind,
     tenant_input,
-    timestamp,
 )
 from intrro_gateway.entrypoints.http.runtime import runtime_of
 from intrro_gateway.ports.ats_registry import AtsParts
-from intrro_gateway.ports.unit_of_work import InboxState, OutboxState
 from intrro_gateway.services import connection, inspection, tenants
 from intrro_gateway.services.deps import Dependencies
 from intrro_gateway.services.errors import NotFoundError
-
-_STATES = tuple(dict.fromkeys([*InboxState, *OutboxState]))
-_STATUSES = tuple(ReferralStatus)
 
 
 def tenant_view(tenant: Tenant, public_url: str) -> dict[str, Any]:
@@ -157,13 +151,13 @@ async def sync_jobs(request: Request) -> Response:
 
 async def list_jobs(request: Request) -> Response:
     """`GET /api/tenants/{tenant}/jobs?status=&updated_after=&cursor=`."""
-    params = request.query_params
+    query = models.read_query(models.JobsQuery, request.query_params)
     view = await inspection.jobs_view(
         runtime_of(request).deps,
         _tenant_id(request),
-        choice(params, "status", ("open", "closed", "all"), "open"),
-        timestamp(params, "updated_after"),
-        params.get("cursor") or None,
+        query.status,
+        query.updated_after,
+        query.cursor,
     )
     return JSONResponse(view)
 
@@ -178,25 +172,18 @@ async def get_introduction(request: Request) -> Response:
 
 async def pipeline(request: Request) -> Response:
     """`GET /api/tenants/{tenant}/pipeline?status=&cursor=`."""
-    params = request.query_params
+    query = models.read_query(models.PipelineQuery, request.query_params)
     view = await inspection.pipeline(
-        runtime_of(request).deps,
-        _tenant_id(request),
-        choice(params, "status", _STATUSES, None),
-        params.get("cursor") or None,
+        runtime_of(request).deps, _tenant_id(request), query.status, query.cursor
     )
     return JSONResponse(view)
 
 
 async def deliveries(request: Request) -> Response:
     """`GET /api/tenants/{tenant}/deliveries?direction=&state=&cursor=`."""
-    params = request.query_params
+    query = models.read_query(models.DeliveriesQuery, request.query_params)
     view = await inspection.deliveries(
-        runtime_of(request).deps,
-        _tenant_id(request),
-        choice(params, "direction", ("in", "out"), None),
-        choice(params, "state", _STATES, None),
-        params.get("cursor") or None,
+        runtime_of(request).deps, _tenant_id(request), query.direction, query.state, query.cursor
     )
     return JSONResponse(view)
 

@@ -1,17 +1,28 @@
-"""The HTTP API's messages as pydantic models: each request body it reads and each answer it gives.
+"""The HTTP API's messages as pydantic models: each request body and query string it reads and each
+answer it gives.
 
 Request bodies are read by their model (`read_body`), and a bad body is the contract's `422` naming
-each field as a JSON pointer. Answers are built by the services as JSON; their models are the schema
+each field as a JSON pointer; query strings likewise (`read_query`), naming each parameter. Answers are built by the services as JSON; their models are the schema
 `/openapi.json` publishes, and schemathesis checks the served answers against it in CI.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from datetime import UTC, datetime
 from functools import cache
 from typing import Annotated, Any, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
-from pydantic_core import ErrorDetails
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    create_model,
+    model_validator,
+)
+from pydantic_core import ErrorDetails, PydanticCustomError
 
 from intrro_gateway.adapters.intrro.fields import Email, NonBlank, message_of
 from intrro_gateway.adapters.intrro.outbound import Job, RejectionReason, Stage
@@ -87,6 +98,78 @@ def connect_body(ats: str, credential_fields: tuple[str, ...]) -> type[Body]:
     fields: dict[str, Any] = {name: (NonBlank, ...) for name in credential_fields}
     fields["user_email"] = (Email, ...)
     return create_model(f"Connect{ats.title()}", __base__=Body, **fields)
+
+
+# -- query strings -------------------------------------------------------------------------------
+
+
+def _iso_datetime(value: Any) -> Any:
+    """An ISO-8601 text as an aware datetime (UTC when it names no offset; `Z` allowed)."""
+    if not isinstance(value, str):
+        return value
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise PydanticCustomError("iso_datetime", "must be an ISO-8601 date-time") from None
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
+
+
+QueryTime = Annotated[datetime, BeforeValidator(_iso_datetime)]
+Cursor = Annotated[str | None, Field(description="the `next_cursor` of the previous page")]
+# The states of the inbox (received, processed, ignored, dead) and the outbox (pending, leased, done,
+# dead), as `ports.unit_of_work` names them (a test keeps the two lists equal).
+DeliveryState = Literal["received", "processed", "ignored", "dead", "pending", "leased", "done"]
+
+
+class Query(BaseModel):
+    """A query string read by its model: an empty value is absent, a parameter not listed ignored.
+    `/openapi.json` describes each operation's parameters from the same model."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _empty_is_absent(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            return {key: value for key, value in data.items() if value != ""}
+        return data
+
+
+class JobsQuery(Query):
+    """`GET /api/tenants/{tenant}/jobs`."""
+
+    status: Literal["open", "closed", "all"] = Field("open", description="default open")
+    updated_after: QueryTime | None = Field(
+        None, description="only jobs changed after; deleted ones then listed too"
+    )
+    cursor: Cursor = None
+
+
+class PipelineQuery(Query):
+    """`GET /api/tenants/{tenant}/pipeline`."""
+
+    status: ReferralStatus | None = Field(None, description="a referral status")
+    cursor: Cursor = None
+
+
+class DeliveriesQuery(Query):
+    """`GET /api/tenants/{tenant}/deliveries`."""
+
+    direction: Literal["in", "out"] | None = Field(None, description="in (inbox) or out (outbox)")
+    state: DeliveryState | None = Field(None, description="an item state")
+    cursor: Cursor = None
+
+
+def read_query(model: type[Model], params: Mapping[str, str]) -> Model:
+    """The query parameters read by `model` (the last of a repeated one); InvalidInputError naming
+    each bad parameter (`status: must be …`)."""
+    try:
+        return model.model_validate(dict(params))
+    except ValidationError as exc:
+        errors = exc.errors(include_url=False, include_input=False)
+        raise InvalidInputError(
+            [f"{'.'.join(map(str, e['loc']))}: {message_of(e)}" for e in errors]
+        ) from None
 
 
 def read_body(model: type[Model], doc: dict[str, Any]) -> Model:

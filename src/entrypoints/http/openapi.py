@@ -34,16 +34,6 @@ _API: Final = (401, 404, 422, 503)
 
 
 @dataclass(frozen=True)
-class Query:
-    """A query parameter."""
-
-    name: str
-    description: str
-    enum: tuple[str, ...] = ()
-    format: str | None = None
-
-
-@dataclass(frozen=True)
 class Operation:
     """What the document says of one route: answers by status (a model, a media type, or text)."""
 
@@ -51,7 +41,7 @@ class Operation:
     answers: Mapping[int, type[BaseModel] | str]
     problems: tuple[int, ...] = _API
     body: type[BaseModel] | str | None = None
-    query: tuple[Query, ...] = ()
+    query: type[BaseModel] | None = None  # the query string's model (models.Query)
     public: bool = False
     problem_notes: Mapping[int, str] = field(default_factory=dict)
 
@@ -142,7 +132,7 @@ def _operation(
         "summary": op.summary,
         "operationId": route.name,
         "tags": [_tag(path)],
-        "parameters": [*_path_params(path, ats_keys), *map(_query, op.query)],
+        "parameters": [*_path_params(path, ats_keys), *_query_params(op.query)],
         "responses": {},
     }
     if op.body is not None:
@@ -227,19 +217,41 @@ def _path_params(path: str, ats_keys: tuple[str, ...]) -> list[dict[str, Any]]:
     return params
 
 
-def _query(query: Query) -> dict[str, Any]:
-    schema: dict[str, Any] = {"type": "string"}
-    if query.enum:
-        schema["enum"] = list(query.enum)
-    if query.format:
-        schema["format"] = query.format
-    return {
-        "name": query.name,
-        "in": "query",
-        "required": False,
-        "schema": schema,
-        "description": query.description,
-    }
+def _query_params(model: type[BaseModel] | None) -> list[dict[str, Any]]:
+    """The parameters of a query string, from the model that reads it: each field's schema inline
+    (an enum's definition included), `null` left out (an absent parameter is the null)."""
+    if model is None:
+        return []
+    schema = model.model_json_schema(mode="validation")
+    defs = schema.get("$defs", {})
+    required = set(schema.get("required", ()))
+    params = []
+    for name, prop in schema["properties"].items():
+        field = _inline(prop, defs)
+        description = field.pop("description", None)
+        field.pop("title", None)
+        param: dict[str, Any] = {"name": name, "in": "query", "required": name in required}
+        param["schema"] = field
+        if description:
+            param["description"] = description
+        params.append(param)
+    return params
+
+
+def _inline(schema: dict[str, Any], defs: Mapping[str, Any]) -> dict[str, Any]:
+    """A parameter's schema with its `$ref` resolved and a `null` alternative dropped."""
+    out = dict(schema)
+    ref = out.pop("$ref", None)
+    if isinstance(ref, str):
+        out = {**defs[ref.rsplit("/", 1)[-1]], **out}
+    options = [o for o in out.pop("anyOf", []) if o.get("type") != "null"]
+    if len(options) == 1:
+        out = {**_inline(options[0], defs), **out}
+    elif options:
+        out["anyOf"] = [_inline(o, defs) for o in options]
+    if out.get("default") is None:
+        out.pop("default", None)
+    return out
 
 
 _SIGNATURE_HEADERS: Final = (

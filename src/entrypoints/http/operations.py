@@ -4,14 +4,10 @@ from __future__ import annotations
 
 from typing import Final
 
-from intrro_gateway.domain.status import ReferralStatus
 from intrro_gateway.entrypoints.http import models
-from intrro_gateway.entrypoints.http.openapi import Operation, Query
-from intrro_gateway.ports.unit_of_work import InboxState, OutboxState
+from intrro_gateway.entrypoints.http.openapi import Operation
 
 _API: Final = (401, 404, 422, 503)
-_CURSOR = Query("cursor", "the `next_cursor` of the previous page")
-_STATES = tuple(dict.fromkeys([*(str(s) for s in InboxState), *(str(s) for s in OutboxState)]))
 _LISTING = (400, 401, 404, 422, 503)
 
 ATS_WEBHOOK = Operation(
@@ -70,15 +66,7 @@ LIST_JOBS = Operation(
     "The job mirror, a page at a time",
     {200: models.JobsPage},
     problems=_LISTING,
-    query=(
-        Query("status", "default open", ("open", "closed", "all")),
-        Query(
-            "updated_after",
-            "only jobs changed after; deleted ones then listed too",
-            format="date-time",
-        ),
-        _CURSOR,
-    ),
+    query=models.JobsQuery,
 )
 GET_INTRODUCTION = Operation(
     "An introduction: status, ATS ids, applications and their history",
@@ -88,17 +76,13 @@ PIPELINE = Operation(
     "Linked applications, by status",
     {200: models.PipelinePage},
     problems=_LISTING,
-    query=(Query("status", "a referral status", tuple(ReferralStatus)), _CURSOR),
+    query=models.PipelineQuery,
 )
 DELIVERIES = Operation(
     "Inbox and outbox items, newest first",
     {200: models.DeliveriesPage},
     problems=_LISTING,
-    query=(
-        Query("direction", "in (inbox) or out (outbox)", ("in", "out")),
-        Query("state", "an item state", _STATES),
-        _CURSOR,
-    ),
+    query=models.DeliveriesQuery,
 )
 REPLAY = Operation(
     "Try a dead item again under the same id; others are left unchanged",

@@ -1,11 +1,10 @@
-"""Reading API input: JSON bodies (by their models) and query parameters, every problem reported
-as InvalidInputError."""
+"""Reading API input: JSON bodies by their models, every problem reported as InvalidInputError
+(query strings are read by their models too: `models.read_query`)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import ValidationError
@@ -128,27 +127,3 @@ def connection_input(
 def secret_kind(doc: Mapping[str, Any]) -> str:
     """Which secret a rotate body names, as the caller named it (an alias included)."""
     return models.read_body(models.RotateBody, dict(doc)).which
-
-
-def choice(
-    params: Mapping[str, str], name: str, allowed: tuple[str, ...], default: str | None
-) -> str | None:
-    """A query parameter that must be one of `allowed`."""
-    value = params.get(name)
-    if value is None or value == "":
-        return default
-    if value not in allowed:
-        raise InvalidInputError([f"{name}: must be one of {', '.join(allowed)}"])
-    return value
-
-
-def timestamp(params: Mapping[str, str], name: str) -> datetime | None:
-    """An ISO-8601 query parameter, as an aware datetime (UTC when no offset is given)."""
-    value = params.get(name)
-    if value is None or value == "":
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        raise InvalidInputError([f"{name}: must be an ISO-8601 date-time"]) from None
-    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)

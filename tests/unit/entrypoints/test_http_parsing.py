@@ -1,9 +1,10 @@
-"""API input parsers: any JSON either reads into a value or raises InvalidInputError naming fields."""
+"""API input parsers: any JSON body or query string either reads into a value or raises
+InvalidInputError naming fields."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, get_args
 
 import pytest
 from hypothesis import given
@@ -12,13 +13,19 @@ from hypothesis import strategies as st
 from intrro_gateway.domain.status import ReferralStatus
 from intrro_gateway.domain.tenant import ClosedJobPolicy
 from intrro_gateway.entrypoints import compat
+from intrro_gateway.entrypoints.http.models import (
+    DeliveriesQuery,
+    DeliveryState,
+    JobsQuery,
+    PipelineQuery,
+    read_query,
+)
 from intrro_gateway.entrypoints.http.parsing import (
-    choice,
     connection_input,
     secret_kind,
     tenant_input,
-    timestamp,
 )
+from intrro_gateway.ports.unit_of_work import InboxState, OutboxState
 from intrro_gateway.services.errors import InvalidInputError
 
 JSON = st.recursive(
@@ -152,18 +159,17 @@ def test_any_other_rotate_body_is_invalid_input(which: Any) -> None:
 
 @given(st.text())
 def test_a_query_choice_is_one_of_the_allowed_values_or_invalid(value: str) -> None:
-    allowed = ("open", "closed", "all")
     try:
-        chosen = choice({"status": value}, "status", allowed, "open")
+        query = read_query(JobsQuery, {"status": value})
     except InvalidInputError as exc:
-        assert exc.errors == ["status: must be one of open, closed, all"]
+        assert exc.errors == ["status: must be 'open', 'closed' or 'all'"]
     else:
-        assert chosen in allowed
+        assert query.status == (value or "open")
 
 
 @given(st.datetimes(timezones=st.just(UTC)) | st.datetimes())
 def test_timestamps_read_back_as_aware_datetimes(moment: datetime) -> None:
-    parsed = timestamp({"updated_after": moment.isoformat()}, "updated_after")
+    parsed = read_query(JobsQuery, {"updated_after": moment.isoformat()}).updated_after
 
     assert parsed is not None
     assert parsed.tzinfo is not None
@@ -173,6 +179,25 @@ def test_timestamps_read_back_as_aware_datetimes(moment: datetime) -> None:
 @given(st.text())
 def test_any_text_is_a_timestamp_or_invalid_input(text: str) -> None:
     try:
-        timestamp({"t": text}, "t")
+        read_query(JobsQuery, {"updated_after": text})
     except InvalidInputError as exc:
-        assert exc.errors == ["t: must be an ISO-8601 date-time"]
+        assert exc.errors == ["updated_after: must be an ISO-8601 date-time"]
+
+
+def test_every_bad_query_parameter_is_named_and_unknown_ones_are_ignored() -> None:
+    with pytest.raises(InvalidInputError) as caught:
+        read_query(DeliveriesQuery, {"direction": "sideways", "state": "lost", "other": "x"})
+
+    assert [e.split(":")[0] for e in caught.value.errors] == ["direction", "state"]
+    assert read_query(DeliveriesQuery, {"state": "dead", "cursor": ""}) == DeliveriesQuery(
+        state="dead"
+    )
+
+
+def test_the_delivery_states_of_the_query_are_the_inbox_and_outbox_states() -> None:
+    assert get_args(DeliveryState) == tuple(dict.fromkeys([*InboxState, *OutboxState]))
+
+
+def test_the_pipeline_query_takes_every_referral_status() -> None:
+    for status in ReferralStatus:
+        assert read_query(PipelineQuery, {"status": str(status)}).status is status
