@@ -176,6 +176,34 @@ class AtsHttpSide(Protocol):
         ...
 
 
+class ClientSettings(Protocol):
+    """The settings every ATS client has (HarvestSettings, LeverSettings), in seconds."""
+
+    @property
+    def timeout(self) -> float: ...
+    @property
+    def connect_timeout(self) -> float: ...
+    @property
+    def deadline(self) -> float: ...
+    @property
+    def max_answer_bytes(self) -> int: ...
+    @property
+    def read_attempts(self) -> int: ...
+    @property
+    def rate_limit_attempts(self) -> int: ...
+    @property
+    def backoff_base(self) -> float: ...
+    @property
+    def backoff_cap(self) -> float: ...
+    @property
+    def backoff_jitter(self) -> float: ...
+
+
+def backoff_of(settings: ClientSettings) -> Backoff:
+    """The jittered back-off between retries of a read."""
+    return Backoff(settings.backoff_base, settings.backoff_cap, settings.backoff_jitter)
+
+
 @dataclass(frozen=True, slots=True)
 class CallLimits:
     """How patient one client is with one call."""
@@ -186,6 +214,18 @@ class CallLimits:
     timeout: httpx.Timeout
     deadline: float
     max_bytes: int
+
+    @classmethod
+    def of(cls, settings: ClientSettings) -> CallLimits:
+        """The limits a client's settings give."""
+        return cls(
+            attempts=settings.read_attempts,
+            rate_limit_attempts=settings.rate_limit_attempts,
+            backoff=backoff_of(settings),
+            timeout=httpx.Timeout(settings.timeout, connect=settings.connect_timeout),
+            deadline=settings.deadline,
+            max_bytes=settings.max_answer_bytes,
+        )
 
 
 async def send_with_retries(

@@ -4,7 +4,7 @@ again. stamina's test mode (tests/conftest.py) makes every wait instant."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 
 import pytest
 from stamina.instrumentation import RetryDetails
@@ -82,24 +82,10 @@ async def test_anything_but_a_retry_ends_the_call_at_once() -> None:
     assert calls == 1
 
 
-async def test_a_write_of_unknown_outcome_is_re_read_and_not_sent_again_when_found() -> None:
-    sent: list[str] = []
-    reads: list[str] = []
-
-    async def send() -> str:
-        sent.append("send")
-        raise AtsOutcomeUnknownError("timed out")
-
-    async def reread() -> str | None:
-        reads.append("read")
-        return "found"
-
-    assert await write_once("w", send, reread, attempts=2, delay=1.0) == "found"
-    assert (sent, reads) == (["send"], ["read"])
-
-
-async def test_a_write_still_unknown_after_its_sends_and_re_reads_stays_unknown() -> None:
-    log: list[str] = []
+def _write(
+    log: list[str], *, found: str | None = None, reread_fails: bool = False
+) -> tuple[Callable[[], Awaitable[str]], Callable[[], Awaitable[str | None]]]:
+    """A send whose outcome is always unknown, and a re-read that finds `found` (or fails)."""
 
     async def send() -> str:
         log.append("send")
@@ -107,24 +93,31 @@ async def test_a_write_still_unknown_after_its_sends_and_re_reads_stays_unknown(
 
     async def reread() -> str | None:
         log.append("read")
-        return None
+        if reread_fails:
+            raise AtsUnavailableError("down")
+        return found
+
+    return send, reread
+
+
+async def test_a_write_of_unknown_outcome_is_re_read_and_not_sent_again_when_found() -> None:
+    log: list[str] = []
+
+    assert await write_once("w", *_write(log, found="found"), attempts=2, delay=1.0) == "found"
+    assert log == ["send", "read"]
+
+
+async def test_a_write_still_unknown_after_its_sends_and_re_reads_stays_unknown() -> None:
+    log: list[str] = []
 
     with pytest.raises(AtsOutcomeUnknownError, match="still unknown"):
-        await write_once("w", send, reread, attempts=2, delay=1.0)
+        await write_once("w", *_write(log), attempts=2, delay=1.0)
     assert log == ["send", "read", "send", "read"]
 
 
 async def test_a_failed_re_read_leaves_the_outcome_unknown_without_sending_again() -> None:
     log: list[str] = []
 
-    async def send() -> str:
-        log.append("send")
-        raise AtsOutcomeUnknownError("timed out")
-
-    async def reread() -> str | None:
-        log.append("read")
-        raise AtsUnavailableError("down")
-
     with pytest.raises(AtsOutcomeUnknownError, match="re-read failed: down"):
-        await write_once("w", send, reread, attempts=3, delay=0.0)
+        await write_once("w", *_write(log, reread_fails=True), attempts=3, delay=0.0)
     assert log == ["send", "read"]

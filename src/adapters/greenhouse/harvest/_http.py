@@ -72,7 +72,7 @@ class HarvestHttp:
         self.tokens = tokens
         self.limiter = limiter
         self._clock = clock
-        self._limits = call_limits(settings)
+        self._limits = CallLimits.of(settings)
 
     # -- reads ---------------------------------------------------------------------------------
 
@@ -230,16 +230,4 @@ def translate_error(response: httpx.Response, method: str, path: str) -> AtsErro
         f"{method} {path}: {detail.message}",
         scope=scope_for(method, path),
         errors=detail.errors or (detail.message,),
-    )
-
-
-def call_limits(settings: HarvestSettings) -> CallLimits:
-    """The shared request loop's limits, from the client's settings."""
-    return CallLimits(
-        attempts=settings.read_attempts,
-        rate_limit_attempts=settings.rate_limit_attempts,
-        backoff=settings.backoff,
-        timeout=httpx.Timeout(settings.timeout, connect=settings.connect_timeout),
-        deadline=settings.deadline,
-        max_bytes=settings.max_answer_bytes,
     )

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from intrro_gateway.adapters.http_retry import Backoff
-
 
 @dataclass(frozen=True, slots=True)
 class HarvestSettings:
@@ -36,8 +34,3 @@ class HarvestSettings:
     note_visibility: str = "public"
     referral_field_name: str = "Intrro referrer"
     referral_field_key: str = "intrro_referrer"
-
-    @property
-    def backoff(self) -> Backoff:
-        """The jittered back-off between retries of a read (stamina's)."""
-        return Backoff(self.backoff_base, self.backoff_cap, self.backoff_jitter)

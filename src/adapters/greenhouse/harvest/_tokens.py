@@ -24,7 +24,13 @@ from intrro_gateway.adapters.greenhouse.harvest._readings import (
 )
 from intrro_gateway.adapters.greenhouse.harvest._settings import HarvestSettings
 from intrro_gateway.adapters.http_limits import bounded_request
-from intrro_gateway.adapters.http_retry import TRANSIENT, Retry, answer_json, with_retries
+from intrro_gateway.adapters.http_retry import (
+    TRANSIENT,
+    Retry,
+    answer_json,
+    backoff_of,
+    with_retries,
+)
 from intrro_gateway.adapters.retry_after import parse_retry_after
 from intrro_gateway.domain.tenant import AtsCredentials
 from intrro_gateway.ports.ats import AtsAuthError, AtsRateLimitedError, AtsUnavailableError
@@ -225,7 +231,7 @@ class TokenCache:
             attempt,
             name="greenhouse token",
             tries={TRANSIENT: self._settings.read_attempts},
-            backoff=self._settings.backoff,
+            backoff=backoff_of(self._settings),
         )
         return self._read(response)
 

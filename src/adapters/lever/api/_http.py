@@ -56,14 +56,7 @@ class LeverHttp:
         self._settings = settings
         self._clock = clock
         self._sleep = sleep
-        self._limits = CallLimits(
-            attempts=settings.read_attempts,
-            rate_limit_attempts=settings.rate_limit_attempts,
-            backoff=settings.backoff,
-            timeout=httpx.Timeout(settings.timeout, connect=settings.connect_timeout),
-            deadline=settings.deadline,
-            max_bytes=settings.max_answer_bytes,
-        )
+        self._limits = CallLimits.of(settings)
         self._next_slot: dict[str, float] = {}
         self._blocked_until: dict[str, float] = {}
 

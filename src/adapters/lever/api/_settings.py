@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from intrro_gateway.adapters.http_retry import Backoff
-
 
 @dataclass(frozen=True, slots=True)
 class LeverSettings:
@@ -32,8 +30,3 @@ class LeverSettings:
     origin: str = "referred"
     source_name: str = "Intrro"
     tag_name: str = "Intrro"
-
-    @property
-    def backoff(self) -> Backoff:
-        """The jittered back-off between retries of a read (stamina's)."""
-        return Backoff(self.backoff_base, self.backoff_cap, self.backoff_jitter)
