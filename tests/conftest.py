@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 import stamina
 from hypothesis import HealthCheck, settings
-from stamina.instrumentation import RetryDetails, set_on_retry_hooks
+from stamina.instrumentation import RetryDetails, get_on_retry_hooks, set_on_retry_hooks
 
 pytest_plugins = ["tests.dbfixtures"]
 
@@ -31,8 +31,9 @@ def scheduled_retries() -> Iterator[list[RetryDetails]]:
     """The retries stamina schedules during the test (instead of its log and metric hooks); each
     one's `caused_by` is the adapters' `Retry`, which names the wait a server asked for."""
     seen: list[RetryDetails] = []
+    before = get_on_retry_hooks()
     set_on_retry_hooks([seen.append])
     try:
         yield seen
     finally:
-        set_on_retry_hooks(None)
+        set_on_retry_hooks(before)

@@ -9,6 +9,7 @@ from typing import Any, Literal
 from urllib.parse import quote, quote_plus, unquote
 
 import structlog
+from stamina.instrumentation import RetryDetails, set_on_retry_hooks
 from structlog.types import EventDict, Processor, WrappedLogger
 
 REDACTED = "[redacted]"
@@ -169,3 +170,19 @@ def configure_logging(
     # query), connection chatter and SQL parameters: warnings only, whatever the level.
     for name in _QUIET_LOGGERS:
         logging.getLogger(name).setLevel(max(logging.WARNING, root.level))
+    # The adapters' in-call retries (stamina): one INFO line each, in this shape (stamina's own hooks
+    # would log a warning, which a one-shot command prints beside its one line, and count into
+    # prometheus-client's default registry, which /metrics does not serve).
+    set_on_retry_hooks([log_retry])
+
+
+def log_retry(details: RetryDetails) -> None:
+    """A retry stamina scheduled: which call, the how-manieth retry, why (the adapters' `Retry` names
+    the kind of failure and the port's error) and the wait."""
+    structlog.get_logger("stamina").info(
+        "retry.scheduled",
+        call=details.name,
+        retry=details.retry_num,
+        cause=repr(details.caused_by),
+        wait_s=round(details.wait_for, 2),
+    )
