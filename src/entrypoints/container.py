@@ -43,6 +43,7 @@ from intrro_gateway.ports.ats_registry import AtsParts, AtsRegistry
 from intrro_gateway.services.bus import MessageBus
 from intrro_gateway.services.deps import Dependencies
 from intrro_gateway.services.scheduler import Scheduler
+from intrro_gateway.services.tenant_cache import TenantCache
 from intrro_gateway.services.wakeup import Wakeup
 from intrro_gateway.services.worker import Worker
 
@@ -145,7 +146,11 @@ class Container(containers.DeclarativeContainer):
     cipher = providers.Singleton(_cipher, settings)
     # Commits that queue work ring it; idle workers wait on it (other processes' through the relay).
     wakeup = providers.Singleton(Wakeup, providers.Callable(postgres_relay, engine))
-    unit_of_work = providers.Factory(SqlUnitOfWork, engine, cipher, wakeup=wakeup)  # one per use
+    # The ingress's tenants, forgotten by every unit of work that writes one (services/tenant_cache.py).
+    tenant_cache = providers.Singleton(TenantCache)
+    unit_of_work = providers.Factory(  # one per use
+        SqlUnitOfWork, engine, cipher, wakeup=wakeup, tenant_cache=tenant_cache
+    )
     queue = providers.Singleton(SqlWorkQueue, engine, wakeup)
     locks = providers.Singleton(SqlLocks, engine)
 
@@ -193,6 +198,7 @@ class Container(containers.DeclarativeContainer):
         ids=ids,
         settings=settings.provided.service,
         wakeup=wakeup,
+        tenant_cache=tenant_cache,
     )
     bus = providers.Singleton(MessageBus, deps)
     worker = providers.Factory(Worker, deps, bus, worker_id=providers.Callable(_worker_id))

@@ -2,12 +2,16 @@
 SIGTERM/SIGINT (or an event) through handlers of our own.
 
 Shared by the CLI's `serve`, `sandbox` and `worker` commands and by the demo; it knows none of them.
+The fastest stack uvicorn offers is used where installed (both are dependencies): the libuv event
+loop (`uvloop`, see `event_loop_factory`) and the C HTTP/1.1 parser (`httptools`, else `h11`).
+bench/ingress.py measured each (docs/benchmarks.md).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import importlib.util
 import signal
 import socket
 import threading
@@ -18,6 +22,18 @@ import uvicorn
 from starlette.types import ASGIApp
 
 _STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
+# uvicorn's HTTP/1.1 protocol: the C parser when installed, else the pure-Python one.
+HTTP_PROTOCOL = "httptools" if importlib.util.find_spec("httptools") is not None else "h11"
+
+
+def event_loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
+    """The event loop every command runs on: uvloop's when installed, else None (asyncio's own)."""
+    try:
+        import uvloop  # optional: absent on platforms it does not support
+    except ImportError:
+        return None
+    factory: Callable[[], asyncio.AbstractEventLoop] = uvloop.new_event_loop
+    return factory
 
 
 class ServingError(Exception):
@@ -105,6 +121,7 @@ async def serve(
             uvicorn.Config(
                 listener.app,
                 lifespan="on",
+                http=HTTP_PROTOCOL,
                 log_config=None,
                 log_level=log_level.lower(),
                 timeout_graceful_shutdown=10,

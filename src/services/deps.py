@@ -13,6 +13,7 @@ from intrro_gateway.ports.unit_of_work import UnitOfWorkFactory
 from intrro_gateway.ports.work_queue import Locks, WorkQueue
 from intrro_gateway.services.group_commit import GroupCommit
 from intrro_gateway.services.settings import ServiceSettings
+from intrro_gateway.services.tenant_cache import TenantCache
 from intrro_gateway.services.wakeup import Wakeup
 
 
@@ -32,3 +33,6 @@ class Dependencies:
     rng: random.Random = field(default_factory=random.Random)
     wakeup: Wakeup = field(default_factory=Wakeup)  # rung by commits that queue work
     ingest: GroupCommit = field(default_factory=GroupCommit)  # the ingress's shared commits
+    # The tenants the ingress checks deliveries against; the composition root gives a cache that its
+    # units of work keep current (`forget`); this default keeps nothing (every delivery reads).
+    tenant_cache: TenantCache = field(default_factory=lambda: TenantCache(ttl_s=0))

@@ -177,10 +177,10 @@ def ordering_of(signals: Sequence[AtsSignal]) -> tuple[str | None, str | None]:
 
 
 async def _tenant(deps: Dependencies, tenant_id: str) -> Tenant | None:
+    """The tenant, from the cache the units of work keep current (read only; never changed here)."""
     if not TENANT_ID_PATTERN.fullmatch(tenant_id):
         return None
-    async with deps.uow() as uow:
-        return await uow.tenants.get(tenant_id)
+    return await deps.tenant_cache.get(deps.uow, tenant_id)
 
 
 def _refused(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -63,9 +63,15 @@ _GET = select(_TENANTS).where(_TENANTS.c.id == bindparam("tenant_id"))
 class SqlTenantRepository(TenantRepository):
     """Tenants in SQL, secrets encrypted with the cipher."""
 
-    def __init__(self, conn: AsyncConnection, cipher: SecretCipher) -> None:
+    def __init__(
+        self,
+        conn: AsyncConnection,
+        cipher: SecretCipher,
+        changed: Callable[[str], None] | None = None,
+    ) -> None:
         self._conn = conn
         self._cipher = cipher
+        self._changed = changed  # told the id of every tenant added, saved or deleted
 
     async def get(self, tenant_id: str) -> Tenant | None:
         """The tenant, with its secrets decrypted, or None."""
@@ -76,6 +82,7 @@ class SqlTenantRepository(TenantRepository):
 
     async def add(self, tenant: Tenant) -> None:
         """Store a new tenant."""
+        self._note(tenant.id)
         async with translated():
             await self._conn.execute(_TENANTS.insert().values(self._to_row(tenant)))
 
@@ -83,6 +90,7 @@ class SqlTenantRepository(TenantRepository):
         """Store the tenant's changes."""
         values = self._to_row(tenant)
         del values["id"]
+        self._note(tenant.id)
         async with translated():
             await self._conn.execute(
                 update(_TENANTS).where(_TENANTS.c.id == tenant.id).values(values)
@@ -90,6 +98,7 @@ class SqlTenantRepository(TenantRepository):
 
     async def delete(self, tenant_id: str) -> bool:
         """Remove the tenant and every row it owns; returns whether it existed."""
+        self._note(tenant_id)
         async with translated():
             for owned in _OWNED:
                 await self._conn.execute(delete(owned).where(owned.c.tenant_id == tenant_id))
@@ -119,6 +128,10 @@ class SqlTenantRepository(TenantRepository):
         async with translated():
             result = await self._conn.execute(select(_TENANTS.c.id).order_by(_TENANTS.c.id))
         return [str(v) for v in result.scalars()]
+
+    def _note(self, tenant_id: str) -> None:
+        if self._changed is not None:
+            self._changed(tenant_id)
 
     # -- mapping -------------------------------------------------------------------------------
 

@@ -28,6 +28,7 @@ from intrro_gateway.ports.unit_of_work import (
     UnitOfWork,
     UnitOfWorkFactory,
 )
+from intrro_gateway.services.tenant_cache import TenantCache
 from intrro_gateway.services.wakeup import Wakeup
 
 __all__ = ["SqlUnitOfWork", "SqlUnitOfWorkFactory"]
@@ -49,11 +50,14 @@ class SqlUnitOfWork(UnitOfWork):
         cipher: SecretCipher,
         clock: Clock | None = None,
         wakeup: Wakeup | None = None,
+        tenant_cache: TenantCache | None = None,
     ) -> None:
         self._engine = engine
         self._cipher = cipher
         self._clock = clock
         self._wakeup = wakeup
+        self._tenant_cache = tenant_cache
+        self._changed_tenants: set[str] = set()  # forgotten by the cache again after the commit
         self._conn: AsyncConnection | None = None
         self._turn: asyncio.Lock | None = None
         self._inbox: SqlInboxRepository | None = None
@@ -74,7 +78,7 @@ class SqlUnitOfWork(UnitOfWork):
                 turn.release()
             raise
         self._conn, self._turn = conn, turn
-        self.tenants = SqlTenantRepository(conn, self._cipher)
+        self.tenants = SqlTenantRepository(conn, self._cipher, changed=self._tenant_changed)
         self.tokens = SqlTokenRepository(conn)
         self.jobs = SqlJobRepository(conn, self._clock)
         self.introductions = SqlIntroductionRepository(conn)
@@ -112,6 +116,10 @@ class SqlUnitOfWork(UnitOfWork):
             if queued:
                 await notify_work(conn)  # delivered to other processes on commit only
             await conn.commit()
+        for tenant_id in self._changed_tenants:
+            if self._tenant_cache is not None:
+                self._tenant_cache.forget(tenant_id)
+        self._changed_tenants.clear()
         if queued:
             self._clear_queued()
             if self._wakeup is not None:
@@ -122,6 +130,12 @@ class SqlUnitOfWork(UnitOfWork):
         self._clear_queued()
         async with translated():
             await self._connection().rollback()
+
+    def _tenant_changed(self, tenant_id: str) -> None:
+        """A tenant row was written: the cache forgets it now, and again after the commit."""
+        self._changed_tenants.add(tenant_id)
+        if self._tenant_cache is not None:
+            self._tenant_cache.forget(tenant_id)
 
     def _queued(self) -> bool:
         return bool(
@@ -150,11 +164,15 @@ class SqlUnitOfWorkFactory(UnitOfWorkFactory):
         cipher: SecretCipher,
         clock: Clock | None = None,
         wakeup: Wakeup | None = None,
+        tenant_cache: TenantCache | None = None,
     ) -> None:
         self._engine = engine
         self._cipher = cipher
         self._clock = clock
         self._wakeup = wakeup
+        self._tenant_cache = tenant_cache
 
     def __call__(self) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self._engine, self._cipher, self._clock, self._wakeup)
+        return SqlUnitOfWork(
+            self._engine, self._cipher, self._clock, self._wakeup, self._tenant_cache
+        )

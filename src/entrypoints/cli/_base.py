@@ -15,6 +15,7 @@ from rich.console import Console
 from intrro_gateway.adapters.sql.migrate import head_revision, is_current, upgrade
 from intrro_gateway.entrypoints.container import Container, build_container
 from intrro_gateway.entrypoints.logging import configure_logging
+from intrro_gateway.entrypoints.serving import event_loop_factory
 from intrro_gateway.entrypoints.settings import GatewaySettings, SettingsError, load_settings
 from intrro_gateway.ports.unit_of_work import StorageError
 from intrro_gateway.services.deps import Dependencies
@@ -111,8 +112,9 @@ async def opened(settings: GatewaySettings) -> AsyncIterator[Container]:
 
 
 def run(coro: Any) -> Any:
-    """Run a command's coroutine to its end on a fresh event loop."""
-    return asyncio.run(coro)
+    """Run a command's coroutine to its end on a fresh event loop (uvloop's where installed)."""
+    with asyncio.Runner(loop_factory=event_loop_factory()) as runner:
+        return runner.run(coro)
 
 
 def one_shot_settings(args: Any) -> GatewaySettings:
