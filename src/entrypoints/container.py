@@ -29,6 +29,7 @@ from intrro_gateway.adapters.lever.api import LeverAtsClient
 from intrro_gateway.adapters.lever.registry import lever_parts
 from intrro_gateway.adapters.sql.budgets import SqlAtsBudget, SqlAtsTokenStore
 from intrro_gateway.adapters.sql.engine import create_engine
+from intrro_gateway.adapters.sql.ingest import SqlInboxWriter
 from intrro_gateway.adapters.sql.locks import SqlLocks
 from intrro_gateway.adapters.sql.migrate import upgrade
 from intrro_gateway.adapters.sql.notify import postgres_relay
@@ -42,6 +43,7 @@ from intrro_gateway.entrypoints.settings import GatewaySettings
 from intrro_gateway.ports.ats_registry import AtsParts, AtsRegistry
 from intrro_gateway.services.bus import MessageBus
 from intrro_gateway.services.deps import Dependencies
+from intrro_gateway.services.group_commit import GroupCommit
 from intrro_gateway.services.scheduler import Scheduler
 from intrro_gateway.services.tenant_cache import TenantCache
 from intrro_gateway.services.wakeup import Wakeup
@@ -152,6 +154,10 @@ class Container(containers.DeclarativeContainer):
         SqlUnitOfWork, engine, cipher, wakeup=wakeup, tenant_cache=tenant_cache
     )
     queue = providers.Singleton(SqlWorkQueue, engine, wakeup)
+    # The ingress's group commit, each batch in one trip to the database (adapters/sql/ingest.py).
+    ingest = providers.Singleton(
+        GroupCommit, providers.Singleton(SqlInboxWriter, engine, unit_of_work.provider, wakeup)
+    )
     locks = providers.Singleton(SqlLocks, engine)
 
     # The ATS registry: each ATS the gateway speaks, by key; a tenant's `ats` picks its entry.
@@ -199,6 +205,7 @@ class Container(containers.DeclarativeContainer):
         settings=settings.provided.service,
         wakeup=wakeup,
         tenant_cache=tenant_cache,
+        ingest=ingest,
     )
     bus = providers.Singleton(MessageBus, deps)
     worker = providers.Factory(Worker, deps, bus, worker_id=providers.Callable(_worker_id))

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Sequence
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
 from types import TracebackType
@@ -349,3 +350,20 @@ class UnitOfWorkFactory(Protocol):
     """Makes a fresh unit of work per use."""
 
     def __call__(self) -> UnitOfWork: ...
+
+
+class InboxBatches(Protocol):
+    """A run of inbox batches on what `InboxWriter.batches` holds (a connection, say)."""
+
+    async def add_committed(self, deliveries: Sequence[InboundDelivery]) -> list[bool]:
+        """`InboxRepository.add_many` in a transaction of its own, committed (durable) on return;
+        raises StorageError when nothing of it is (and the run then ends)."""
+        ...
+
+
+class InboxWriter(Protocol):
+    """The ingress's storage: batches of deliveries, each durable on return (group commit)."""
+
+    def batches(self) -> AbstractAsyncContextManager[InboxBatches]:
+        """Hold what a run of batches shares until the block ends."""
+        ...

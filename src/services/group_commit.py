@@ -13,10 +13,17 @@ that holds their row.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import weakref
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 
-from intrro_gateway.ports.unit_of_work import InboundDelivery, UnitOfWorkFactory
+from intrro_gateway.ports.unit_of_work import (
+    InboundDelivery,
+    InboxBatches,
+    InboxWriter,
+    UnitOfWorkFactory,
+)
 
 MAX_BATCH = 256
 
@@ -30,9 +37,11 @@ class _Batching:
 
 
 class GroupCommit:
-    """Stores inbox deliveries durably, concurrent ones in one shared commit."""
+    """Stores inbox deliveries durably, concurrent ones in one shared commit (through `writer`, else
+    through units of work)."""
 
-    def __init__(self, max_batch: int = MAX_BATCH) -> None:
+    def __init__(self, writer: InboxWriter | None = None, max_batch: int = MAX_BATCH) -> None:
+        self._writer = writer
         self._max_batch = max_batch
         self._loops: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Batching] = (
             weakref.WeakKeyDictionary()
@@ -49,30 +58,60 @@ class GroupCommit:
         batching.waiting.append((delivery, done))
         if batching.task is None:
             # A task of its own: a caller that gives up (its deadline) does not stop the others.
-            batching.task = loop.create_task(self._write_all(uow, batching))
+            writer = self._writer if self._writer is not None else UnitsOfWorkWriter(uow)
+            batching.task = loop.create_task(self._write_all(writer, batching))
         return await done
 
-    async def _write_all(self, uow: UnitOfWorkFactory, batching: _Batching) -> None:
+    def _take(self, batching: _Batching) -> list[tuple[InboundDelivery, asyncio.Future[bool]]]:
+        batch = batching.waiting[: self._max_batch]
+        del batching.waiting[: self._max_batch]
+        return batch
+
+    async def _write_all(self, writer: InboxWriter, batching: _Batching) -> None:
+        """Write batches until nobody waits: one run (one held connection) while they follow each
+        other; a failure fails the batch in hand only, and the next batch starts a new run."""
         try:
             while batching.waiting:
-                batch = batching.waiting[: self._max_batch]
-                del batching.waiting[: self._max_batch]
+                batch = self._take(batching)
                 try:
-                    async with uow() as unit:
-                        stored = await unit.inbox.add_many([d for d, _ in batch])
-                        await unit.commit()
+                    async with writer.batches() as run:
+                        while True:
+                            stored = await run.add_committed([d for d, _ in batch])
+                            for (_, done), new in zip(batch, stored, strict=True):
+                                if not done.done():
+                                    done.set_result(new)
+                            if not batching.waiting:
+                                break
+                            batch = self._take(batching)
                 except Exception as exc:
-                    for _, done in batch:
-                        if not done.done():
-                            done.set_exception(exc)
-                    continue
+                    _fail(batch, exc)
                 except BaseException as exc:
-                    for _, done in batch:
-                        if not done.done():
-                            done.set_exception(exc)
+                    _fail(batch, exc)
                     raise
-                for (_, done), new in zip(batch, stored, strict=True):
-                    if not done.done():
-                        done.set_result(new)
         finally:
             batching.task = None
+
+
+class UnitsOfWorkWriter:
+    """`InboxWriter` through units of work: each batch `inbox.add_many` and a commit."""
+
+    def __init__(self, uow: UnitOfWorkFactory) -> None:
+        self._uow = uow
+
+    @contextlib.asynccontextmanager
+    async def batches(self) -> AsyncIterator[InboxBatches]:
+        """Nothing is held between batches."""
+        yield self
+
+    async def add_committed(self, deliveries: Sequence[InboundDelivery]) -> list[bool]:
+        """One unit of work, committed."""
+        async with self._uow() as unit:
+            stored = await unit.inbox.add_many(deliveries)
+            await unit.commit()
+        return stored
+
+
+def _fail(batch: list[tuple[InboundDelivery, asyncio.Future[bool]]], exc: BaseException) -> None:
+    for _, done in batch:
+        if not done.done():
+            done.set_exception(exc)

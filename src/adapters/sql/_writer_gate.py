@@ -58,3 +58,8 @@ async def turn(engine: AsyncEngine) -> AsyncIterator[None]:
     finally:
         if lock is not None:
             lock.release()
+
+
+def gate_timeout(engine: AsyncEngine) -> float | None:
+    """How long a turn of this engine may be waited for; None for an ungated engine."""
+    return _TIMEOUTS.get(engine.sync_engine)
