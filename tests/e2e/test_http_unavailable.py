@@ -12,6 +12,7 @@ from dependency_injector import providers
 from starlette.applications import Starlette
 
 from intrro_gateway.entrypoints.http import create_app
+from intrro_gateway.services.group_commit import GroupCommit
 from tests.e2e.http_support import (
     AUTH,
     WEBHOOK_SECRET,
@@ -34,6 +35,8 @@ def test_a_commit_that_fails_answers_503_never_200(tmp_path: Path) -> None:
     gw = gateway(gateway_settings(tmp_path, f"sqlite+aiosqlite:///{tmp_path / 'gw.db'}"))
     fake_db = FakeUnitOfWorkFactory()
     gw.container.unit_of_work.override(providers.Callable(fake_db))
+    # The ingress's group commit stores through units of work too (not the SQL writer's own trip).
+    gw.container.ingest.override(providers.Object(GroupCommit()))
     body = greenhouse_body("hire_candidate")
 
     with gw.client() as client:
@@ -52,6 +55,8 @@ def test_a_database_that_is_down_answers_503_to_both_ingresses_and_readyz(tmp_pa
     gw = gateway(gateway_settings(tmp_path, f"sqlite+aiosqlite:///{tmp_path / 'gw.db'}"))
     fake_db = FakeUnitOfWorkFactory()
     gw.container.unit_of_work.override(providers.Callable(fake_db))
+    # The ingress's group commit stores through units of work too (not the SQL writer's own trip).
+    gw.container.ingest.override(providers.Object(GroupCommit()))
 
     async def down() -> None:
         raise ConnectionRefusedError("database down")
