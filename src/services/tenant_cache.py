@@ -18,6 +18,7 @@ The tenant handed out is shared by every caller until it expires: read it, never
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable
 
@@ -35,15 +36,44 @@ class TenantCache:
         self._now = now
         self._entries: dict[str, tuple[Tenant, float]] = {}  # tenant, monotonic expiry
         self._versions: dict[str, int] = {}  # moved by `forget`
+        self._reading: dict[str, asyncio.Future[Tenant | None]] = {}  # the read under way
 
     async def get(self, uow: UnitOfWorkFactory, tenant_id: str) -> Tenant | None:
-        """The tenant (read through a unit of work of its own when not held, or held too long)."""
+        """The tenant (read through a unit of work of its own when not held, or held too long).
+
+        One read per tenant at a time: concurrent callers wait for the read under way (a burst after
+        an expiry or a change takes one connection, not one per request)."""
         entry = self._entries.get(tenant_id)
         if entry is not None and entry[1] > self._now():
             return entry[0]
+        loop = asyncio.get_running_loop()
+        reading = self._reading.get(tenant_id)
+        if reading is not None and reading.get_loop() is loop:
+            await asyncio.wait({reading})  # not `await reading`: a waiter's cancel stays its own
+            if not reading.cancelled():
+                return reading.result()
+        return await self._read(uow, tenant_id, loop)
+
+    async def _read(
+        self, uow: UnitOfWorkFactory, tenant_id: str, loop: asyncio.AbstractEventLoop
+    ) -> Tenant | None:
         version = self._versions.get(tenant_id, 0)
-        async with uow() as unit:
-            tenant = await unit.tenants.get(tenant_id)
+        reading: asyncio.Future[Tenant | None] = loop.create_future()
+        self._reading[tenant_id] = reading
+        try:
+            async with uow() as unit:
+                tenant = await unit.tenants.get(tenant_id)
+        except Exception as exc:
+            reading.set_exception(exc)
+            reading.exception()  # retrieved: the waiters, if any, raise it too
+            raise
+        except BaseException:
+            reading.cancel()  # the waiters read for themselves
+            raise
+        finally:
+            if self._reading.get(tenant_id) is reading:
+                del self._reading[tenant_id]
+        reading.set_result(tenant)
         if tenant is None:
             self._entries.pop(tenant_id, None)
         elif self._ttl_s > 0 and self._versions.get(tenant_id, 0) == version:
@@ -54,3 +84,4 @@ class TenantCache:
         """The tenant changed (or is gone): the next delivery reads it again."""
         self._versions[tenant_id] = self._versions.get(tenant_id, 0) + 1
         self._entries.pop(tenant_id, None)
+        self._reading.pop(tenant_id, None)  # a read under way may predate the change: not shared

@@ -3,6 +3,7 @@ not kept, unknown tenants are not kept."""
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import replace
 
 from intrro_gateway.domain.tenant import RotatingSecret
@@ -79,3 +80,14 @@ async def test_an_unknown_tenant_is_not_kept() -> None:
     rt.add_tenant("acme")  # created by another process
 
     assert await cache.get(rt.uow, "acme") is not None
+
+
+async def test_concurrent_gets_of_a_tenant_not_held_share_one_read() -> None:
+    rt = make_runtime()
+    rt.add_tenant("acme")
+    cache = TenantCache(ttl_s=60.0)
+
+    found = await asyncio.gather(*(cache.get(rt.uow, "acme") for _ in range(20)))
+
+    assert all(t is not None and t.id == "acme" for t in found)
+    assert len(rt.uow.created) == 1
