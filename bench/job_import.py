@@ -6,8 +6,8 @@ which reaches the bundled sandbox over loopback HTTP; the sandbox runs in its ow
 the gateway side's alone (this process: container, client, import). The sandbox holds its seeded data with open jobs
 added (or closed) until exactly `N` are open, each with five or six interview stages and one or two
 posts. A connected tenant runs `ImportJobs(full=True)` through the message bus twice: the first import
-stores every job and queues one `jobs.changed`; the second finds nothing changed. The requests are
-counted by the sandbox's request log (the token request included).
+stores every job and queues its `jobs.changed` (one per 500 jobs); the second finds nothing changed.
+The requests are counted by the sandbox's request log (the token request included).
 
     .venv/bin/python bench/job_import.py [--sizes 25,500] [--database sqlite|postgres|all]
 """

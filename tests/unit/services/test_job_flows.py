@@ -1,10 +1,11 @@
-"""Job imports against the fakes: full, incremental, by id; deletions; one `jobs.changed` per import."""
+"""Job imports against the fakes: full, incremental, by id; deletions; one `jobs.changed` per import
+(per 500 changed jobs)."""
 
 from __future__ import annotations
 
 from intrro_gateway.domain.commands import ImportJobs
 from intrro_gateway.domain.jobs import JobStatus
-from intrro_gateway.services.handlers.jobs import JobImportResult, import_jobs
+from intrro_gateway.services.handlers.jobs import JOBS_PER_EVENT, JobImportResult, import_jobs
 from tests.fakes.ats import job
 from tests.unit.services.flows_world import TENANT, World
 
@@ -117,3 +118,19 @@ async def test_a_tenant_without_a_connection_imports_nothing() -> None:
 
     assert result == JobImportResult(total=0, changed=0, deleted=0)
     assert world.ats.calls == []
+
+
+async def test_an_import_of_many_changed_jobs_announces_them_in_events_of_at_most_500() -> None:
+    world = World()
+    world.add_tenant()
+    for n in range(JOBS_PER_EVENT + 1):
+        world.ats.add_job(job(str(1000 + n), updated_at=world.clock.now()))
+
+    result = await import_jobs(ImportJobs(tenant_id=TENANT, full=True), world.deps)
+
+    assert result == JobImportResult(
+        total=JOBS_PER_EVENT + 1, changed=JOBS_PER_EVENT + 1, deleted=0
+    )
+    events = world.outbox("jobs.changed")
+    assert [len(e.payload["jobs"]) for e in events] == [JOBS_PER_EVENT, 1]
+    assert [e.sequence for e in events] == [1, 2]

@@ -7,7 +7,7 @@ Greenhouse's side of it is here: the allowance, the token, the 429's wait and th
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -85,29 +85,34 @@ class HarvestHttp:
         self, ctx: AtsContext, path: str, params: Params | None = None
     ) -> list[Mapping[str, Any]]:
         """Every record of a list, following `Link: rel="next"` with the cursor alone."""
+        return [record async for page in self.pages(ctx, path, params) for record in page]
+
+    async def pages(
+        self, ctx: AtsContext, path: str, params: Params | None = None
+    ) -> AsyncIterator[list[Mapping[str, Any]]]:
+        """`list_all` a page at a time, so a caller keeps only what it needs of each."""
         resource = path.rsplit("/", 1)[-1]
         query: Params | None = {**(params or {}), "per_page": self._settings.per_page}
         url = path
         seen: set[str] = set()
-        out: list[Mapping[str, Any]] = []
         for _ in range(self._settings.max_pages):
             response = await self._call(ctx, "GET", url, params=query, write=False)
-            out.extend(
+            yield [
                 r for r in unwrap_list(answer_json(response), resource) if isinstance(r, Mapping)
-            )
+            ]
             link = parse_next_link(response.headers.get("link"))
             if link is None:
-                return out
+                return
             cursor = cursor_of(link)
             if cursor is not None:
                 if cursor in seen:  # a cursor that repeats would never end
-                    return out
+                    return
                 seen.add(cursor)
                 url, query = path, {"cursor": cursor}
             elif link.startswith(self._base + "/"):
                 url, query = link[len(self._base) :], None
             else:
-                return out
+                return
         raise AtsUnavailableError(f"{path}: more than {self._settings.max_pages} pages")
 
     async def list_by_ids(
