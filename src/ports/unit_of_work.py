@@ -17,7 +17,7 @@ Errors:
 from __future__ import annotations
 
 import enum
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -138,6 +138,15 @@ class PipelineEntry:
 
 
 @dataclass(frozen=True, slots=True)
+class InboxMark:
+    """How processing one delivery ended, for `InboxRepository.mark_many`."""
+
+    item_id: str
+    state: InboxState
+    subject_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class DeliveryFilter:
     """Which deliveries a listing shows."""
 
@@ -186,6 +195,12 @@ class JobRepository(Protocol):
         """The job's stages in interview-plan order, for the stage mapping; none when unknown."""
         ...
 
+    async def stage_refs_many(
+        self, tenant_id: str, job_ids: Sequence[str]
+    ) -> Mapping[str, tuple[StageRef, ...]]:
+        """`stage_refs` of several jobs at once, by job id (an unknown job has none)."""
+        ...
+
     async def upsert(self, tenant_id: str, job: Job) -> bool:
         """Store a job; returns whether anything changed."""
         ...
@@ -218,8 +233,20 @@ class IntroductionRepository(Protocol):
         """Store changes; raises ConcurrencyError when it changed since it was read."""
         ...
 
+    async def save_many(self, introductions: Sequence[Introduction]) -> None:
+        """`save` for several introductions at once; raises ConcurrencyError when any of them
+        changed since it was read (the unit of work must then be rolled back)."""
+        ...
+
     async def by_application(self, tenant_id: str, application_id: str) -> Introduction | None:
         """The introduction linked to an ATS application."""
+        ...
+
+    async def by_applications(
+        self, tenant_id: str, application_ids: Sequence[str]
+    ) -> Mapping[str, Introduction]:
+        """`by_application` for several applications at once, by application id (one object per
+        introduction, however many of the applications it links)."""
         ...
 
     async def by_candidate(self, tenant_id: str, candidate_id: str) -> Sequence[Introduction]:
@@ -283,6 +310,10 @@ class InboxRepository(Protocol):
         """Record how processing a delivery ended."""
         ...
 
+    async def mark_many(self, marks: Sequence[InboxMark], *, at: datetime) -> None:
+        """`mark` for several deliveries at once, without an error."""
+        ...
+
     async def erase_subject(self, tenant_id: str, subject_id: str) -> int:
         """Erase the raw bodies about an ATS candidate; returns how many."""
         ...
@@ -293,6 +324,10 @@ class OutboxRepository(Protocol):
 
     async def add(self, item: OutboundItem) -> None:
         """Queue an outbound call."""
+        ...
+
+    async def add_many(self, items: Sequence[OutboundItem]) -> None:
+        """Queue several outbound calls, in order."""
         ...
 
 

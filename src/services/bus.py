@@ -51,6 +51,8 @@ class MessageBus:
         self.handlers: Mapping[type[Command], Handler] = (
             handlers if handlers is not None else COMMAND_HANDLERS
         )
+        # Several signals may then be applied at once, without the bus (`process_together`).
+        self.applies_signals_together = self.handlers.get(ApplyAtsSignal) is apply_ats_signal
 
     async def handle(self, command: Command) -> object:
         """Run the command's handler and return its result; its errors propagate."""

@@ -171,5 +171,6 @@ def to_item(event: DomainEvent, *, item_id: str, now: datetime) -> OutboundItem:
 async def add_events(uow: UnitOfWork, deps: Dependencies, events: Iterable[DomainEvent]) -> None:
     """Queue the events in the caller's unit of work (they commit with the change they announce)."""
     now = deps.clock.now()
-    for event in events:
-        await uow.outbox.add(to_item(event, item_id=deps.ids.new_id(), now=now))
+    items = [to_item(event, item_id=deps.ids.new_id(), now=now) for event in events]
+    if items:
+        await uow.outbox.add_many(items)

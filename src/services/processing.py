@@ -7,9 +7,10 @@ claimed again and its handlers find the work already done.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 import structlog
 
@@ -20,7 +21,12 @@ from intrro_gateway.domain.commands import (
     ExportIntroduction,
     ImportJobs,
 )
-from intrro_gateway.domain.signals import ApplicationSignal, AtsSignal, CandidateSignal
+from intrro_gateway.domain.signals import (
+    ApplicationDeleted,
+    ApplicationSignal,
+    AtsSignal,
+    CandidateSignal,
+)
 from intrro_gateway.ports.ats_webhooks import (
     PING_KIND,
     AtsWebhookTranslator,
@@ -28,9 +34,10 @@ from intrro_gateway.ports.ats_webhooks import (
     Translation,
 )
 from intrro_gateway.ports.referral_events import InvalidEventError, NotJsonError
-from intrro_gateway.ports.unit_of_work import InboundDelivery
+from intrro_gateway.ports.unit_of_work import InboundDelivery, InboxMark, InboxState, UnitOfWork
 from intrro_gateway.services.deps import Dependencies
 from intrro_gateway.services.errors import PermanentError
+from intrro_gateway.services.handlers.signals import apply_signals_together
 
 logger = structlog.get_logger(__name__)
 
@@ -44,6 +51,14 @@ class CommandBus(Protocol):
     async def handle(self, command: Command) -> object:
         """Run the command's one handler; its errors propagate."""
         ...
+
+
+@runtime_checkable
+class SignalBus(CommandBus, Protocol):
+    """A bus that says whether `ApplyAtsSignal` goes to the standard handler, so that
+    `process_together` may apply several signals at once without it."""
+
+    applies_signals_together: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,6 +154,110 @@ async def _process_ats_webhook(
     outcome = PROCESSED if commands else IGNORED
     logger.info("webhook.processed", action=translation.action, outcome=outcome)
     return Processed(outcome, subject_id=_subject_of(translation.signals))
+
+
+async def process_together(
+    deps: Dependencies,
+    bus: CommandBus,
+    deliveries: Sequence[InboundDelivery],
+    arrivals: Arrivals,
+) -> list[InboundDelivery]:
+    """Process, in one unit of work per tenant, the deliveries that each carry one ATS signal about
+    an application (the bulk of the traffic: stage changes, rejections, hires), and mark them
+    processed in that same unit; returns the deliveries left to `process`, in their order.
+
+    Left: every other kind of delivery, those the signal handler settles only on its own (see
+    `apply_signals_together`), and all of a tenant's when its unit of work fails (a lost
+    optimistic-lock race, storage): `process` then retries and settles each as it always does.
+    The deliveries must be of distinct ordering keys.
+    """
+    if not (isinstance(bus, SignalBus) and bus.applies_signals_together):
+        return list(deliveries)
+    settled: set[str] = set()
+    by_tenant: dict[str, list[_Entry]] = {}
+    for delivery in deliveries:
+        entry = _one_application_signal(deps, delivery)
+        if entry is not None:
+            by_tenant.setdefault(delivery.tenant_id, []).append(entry)
+    for tenant_id, entries in by_tenant.items():
+        with structlog.contextvars.bound_contextvars(tenant=tenant_id):
+            settled |= await _together(deps, tenant_id, entries, arrivals)
+    return [d for d in deliveries if d.id not in settled]
+
+
+async def _together(
+    deps: Dependencies,
+    tenant_id: str,
+    entries: list[_Entry],
+    arrivals: Arrivals,
+) -> set[str]:
+    signals = [entry.signal for entry in entries]
+
+    async def finish(uow: UnitOfWork, positions: Sequence[int]) -> None:
+        marks = [
+            InboxMark(
+                entries[n].delivery.id,
+                InboxState.PROCESSED,
+                subject_id=_subject_of((entries[n].signal,)),
+            )
+            for n in positions
+        ]
+        await uow.inbox.mark_many(marks, at=deps.clock.now())
+
+    try:
+        outcomes = await apply_signals_together(tenant_id, signals, deps, finish)
+    except Exception as exc:
+        # Nothing was committed: each delivery goes through `process` (which retries a lost race).
+        logger.info("webhook.one_by_one", deliveries=len(entries), reason=type(exc).__name__)
+        return set()
+    settled = set()
+    for entry, outcome in zip(entries, outcomes, strict=True):
+        if outcome is None:
+            continue
+        settled.add(entry.delivery.id)
+        arrivals.note(entry.delivery, ping=False)
+        logger.info(
+            "webhook.processed",
+            delivery_id=entry.delivery.id,
+            action=entry.action,
+            outcome=PROCESSED,
+        )
+    return settled
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    delivery: InboundDelivery
+    action: str
+    signal: ApplicationSignal
+
+
+def _one_application_signal(deps: Dependencies, delivery: InboundDelivery) -> _Entry | None:
+    """The translation of an ATS delivery that carries exactly one signal about an application
+    (not its deletion) and nothing else; None for any other delivery (or one that fails)."""
+    if delivery.body is None or delivery.kind == PING_KIND:
+        return None
+    if delivery.source == deps.events_in.source:
+        return None
+    ats = deps.registry.by_source(delivery.source)
+    if ats is None:
+        return None
+    try:
+        translation = ats.translator.translate(delivery.body)
+    except Exception:
+        return None  # `process` says what is wrong with it
+    jobs = translation.jobs
+    if (
+        translation.ping
+        or translation.ignored
+        or len(translation.signals) != 1
+        or (jobs is not None and (jobs.job_ids or jobs.deleted_job_ids or jobs.full_resync))
+    ):
+        return None
+    signal = translation.signals[0]
+    if not isinstance(signal, ApplicationSignal) or isinstance(signal, ApplicationDeleted):
+        return None
+    return _Entry(delivery, translation.action, signal)
 
 
 def _commands_of(tenant_id: str, translation: Translation) -> list[Command]:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -53,6 +54,7 @@ from intrro_gateway.services.processing import (
     CommandBus,
     Processed,
     process,
+    process_together,
     record_arrivals,
 )
 
@@ -160,10 +162,10 @@ class Worker:
         handled = 0
         if inbound:
             batch = _InboundBatch()
-            handled = await self._run_by_key(
-                [(item.ordering_key or f"in:{item.id}", item) for item in inbound],
-                lambda item: self._run_inbound(item, batch),
-            )
+            keyed = [(item.ordering_key or f"in:{item.id}", item) for item in inbound]
+            left = await self._run_together(keyed, batch)
+            handled = len(keyed) - len(left)
+            handled += await self._run_by_key(left, lambda item: self._run_inbound(item, batch))
             await self._finish_inbound(batch)
         if self._stopping():
             return handled
@@ -211,6 +213,25 @@ class Worker:
         return self._stop is not None and self._stop.is_set()
 
     # -- inbox ---------------------------------------------------------------------------------
+
+    async def _run_together(
+        self, keyed: Sequence[tuple[str, InboundDelivery]], batch: _InboundBatch
+    ) -> list[tuple[str, InboundDelivery]]:
+        """Process the deliveries that can go together (`process_together`) and are alone on their
+        ordering key in this batch; returns the rest, to run one by one."""
+        if self._stopping():
+            return list(keyed)
+        counts = Counter(key for key, _ in keyed)
+        alone = [item for key, item in keyed if counts[key] == 1]
+        if not alone:
+            return list(keyed)
+        try:
+            left = await process_together(self.deps, self.bus, alone, batch.arrivals)
+        except Exception:
+            logger.exception("worker.together_failed", worker=self.worker_id)
+            return list(keyed)
+        settled = {item.id for item in alone} - {item.id for item in left}
+        return [(key, item) for key, item in keyed if item.id not in settled]
 
     async def _run_inbound(self, item: InboundDelivery, batch: _InboundBatch) -> None:
         with structlog.contextvars.bound_contextvars(tenant=item.tenant_id, delivery_id=item.id):

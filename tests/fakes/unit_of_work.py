@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from types import TracebackType
@@ -24,6 +24,7 @@ from intrro_gateway.domain.tenant import Tenant
 from intrro_gateway.ports.unit_of_work import (
     ConcurrencyError,
     InboundDelivery,
+    InboxMark,
     InboxRepository,
     InboxState,
     IntroductionRepository,
@@ -182,6 +183,12 @@ class FakeJobRepository:
         job = self.table.get((tenant_id, job_id))
         return job.stage_refs() if job is not None else ()
 
+    async def stage_refs_many(
+        self, tenant_id: str, job_ids: Sequence[str]
+    ) -> Mapping[str, tuple[StageRef, ...]]:
+        """`stage_refs` of several jobs, by job id."""
+        return {job_id: await self.stage_refs(tenant_id, job_id) for job_id in job_ids}
+
     async def upsert(self, tenant_id: str, job: Job) -> bool:
         """Store a job; returns whether anything changed."""
         if self.table.get((tenant_id, job.ats_id)) == job:
@@ -260,6 +267,11 @@ class FakeIntroductionRepository:
         introduction.version += 1
         self.table.put(key, _stored(introduction))
 
+    async def save_many(self, introductions: Sequence[Introduction]) -> None:
+        """`save` for each introduction."""
+        for introduction in introductions:
+            await self.save(introduction)
+
     def check_versions(self) -> None:
         """Before commit: nobody else committed a change to what this unit saves."""
         for key, base in self.base_versions.items():
@@ -274,6 +286,18 @@ class FakeIntroductionRepository:
             if tenant == tenant_id and intro.link_for_application(application_id) is not None:
                 return intro
         return None
+
+    async def by_applications(
+        self, tenant_id: str, application_ids: Sequence[str]
+    ) -> Mapping[str, Introduction]:
+        """`by_application` for each application; one object per introduction."""
+        found: dict[str, Introduction] = {}
+        objects: dict[str, Introduction] = {}
+        for application_id in application_ids:
+            intro = await self.by_application(tenant_id, application_id)
+            if intro is not None:
+                found[application_id] = objects.setdefault(intro.introduction_id, intro)
+        return found
 
     async def by_candidate(self, tenant_id: str, candidate_id: str) -> Sequence[Introduction]:
         """The introductions linked to an ATS candidate."""
@@ -407,6 +431,11 @@ class FakeInboxRepository:
             row.subject_id = subject_id
         self.table.put(item_id, row)
 
+    async def mark_many(self, marks: Sequence[InboxMark], *, at: datetime) -> None:
+        """`mark` for each delivery."""
+        for mark in marks:
+            await self.mark(mark.item_id, mark.state, at=at, subject_id=mark.subject_id)
+
     async def erase_subject(self, tenant_id: str, subject_id: str) -> int:
         """Erase the raw bodies about an ATS candidate; returns how many."""
         erased = 0
@@ -427,6 +456,11 @@ class FakeOutboxRepository:
     async def add(self, item: OutboundItem) -> None:
         """Queue an outbound call."""
         self.table.put(item.id, item)
+
+    async def add_many(self, items: Sequence[OutboundItem]) -> None:
+        """Queue several outbound calls, in order."""
+        for item in items:
+            await self.add(item)
 
 
 class FakeUnitOfWork:

@@ -14,6 +14,7 @@ from intrro_gateway.adapters.sql._queue_mapping import delivery_of, inbox_values
 from intrro_gateway.adapters.sql.tables import InboxRow, OutboxRow, table
 from intrro_gateway.ports.unit_of_work import (
     InboundDelivery,
+    InboxMark,
     InboxRepository,
     InboxState,
     OutboundItem,
@@ -157,6 +158,26 @@ class SqlInboxRepository(InboxRepository):
         async with translated():
             await self._conn.execute(_MARK, {**values, "item_id": item_id})
 
+    async def mark_many(self, marks: Sequence[InboxMark], *, at: datetime) -> None:
+        """`mark` for several deliveries: one statement per set of columns written."""
+        groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+        for mark in marks:
+            values: dict[str, Any] = {
+                "item_id": mark.item_id,
+                "state": str(mark.state),
+                "last_error": None,
+                "lease_owner": None,
+                "lease_expires_at": None,
+            }
+            if mark.state in _SETTLED:
+                values["processed_at"] = at
+            if mark.subject_id is not None:
+                values["subject_id"] = mark.subject_id
+            groups.setdefault(tuple(values), []).append(values)
+        async with translated():
+            for params in groups.values():
+                await self._conn.execute(_MARK, params if len(params) > 1 else params[0])
+
     async def erase_subject(self, tenant_id: str, subject_id: str) -> int:
         """Erase the raw bodies about an ATS candidate; returns how many."""
         async with translated():
@@ -181,6 +202,12 @@ class SqlOutboxRepository(OutboxRepository):
 
     async def add(self, item: OutboundItem) -> None:
         """Queue an outbound call."""
+        await self.add_many([item])
+
+    async def add_many(self, items: Sequence[OutboundItem]) -> None:
+        """Queue several outbound calls in one statement, in order."""
+        if not items:
+            return
         self.queued = True
         insert = _OUTBOX_ADD.get(self._conn.dialect.name)
         if insert is None:
@@ -188,5 +215,6 @@ class SqlOutboxRepository(OutboxRepository):
                 index_elements=[_OUTBOX.c.tenant_id, _OUTBOX.c.idempotency_key]
             )
             _OUTBOX_ADD[self._conn.dialect.name] = insert
+        rows = [outbox_values(item) for item in items]
         async with translated():
-            await self._conn.execute(insert, outbox_values(item))
+            await self._conn.execute(insert, rows if len(rows) > 1 else rows[0])

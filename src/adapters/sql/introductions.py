@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import String, Table, and_, bindparam, delete, func, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.sql.elements import BindParameter
 
 from intrro_gateway.adapters.sql._cursor import decode_cursor, encode_cursor
 from intrro_gateway.adapters.sql._db import translated
@@ -72,6 +73,35 @@ _INDEXED = (
     )
     .order_by(_INDEX.c.introduction_id)
 )
+_IDS: BindParameter[Any] = bindparam("introduction_ids", expanding=True)
+# Several introductions at once, by the applications they link: the introduction rows (with the
+# application each was found by), then their links and their history, three statements in all.
+_BY_APPLICATIONS = (
+    select(_INDEX.c.ats_id.label("found_by_application"), _INTROS)
+    .join(
+        _INTROS,
+        and_(
+            _INTROS.c.tenant_id == _INDEX.c.tenant_id,
+            _INTROS.c.introduction_id == _INDEX.c.introduction_id,
+        ),
+    )
+    .where(
+        _INDEX.c.tenant_id == _TENANT,
+        _INDEX.c.kind == "application",
+        _INDEX.c.ats_id.in_(bindparam("application_ids", expanding=True)),
+    )
+    .order_by(_INDEX.c.introduction_id)
+)
+_LINKS_OF = (
+    select(_LINKS)
+    .where(_LINKS.c.tenant_id == _TENANT, _LINKS.c.introduction_id.in_(_IDS))
+    .order_by(_LINKS.c.introduction_id, _LINKS.c.position)
+)
+_HISTORY_OF = (
+    select(_HISTORY)
+    .where(_HISTORY.c.tenant_id == _TENANT, _HISTORY.c.introduction_id.in_(_IDS))
+    .order_by(_HISTORY.c.introduction_id, _HISTORY.c.job_id, _HISTORY.c.position)
+)
 _SAVE = update(_INTROS).where(
     _INTROS.c.tenant_id == bindparam("key_tenant_id"),
     _INTROS.c.introduction_id == bindparam("key_introduction_id"),
@@ -126,62 +156,114 @@ class SqlIntroductionRepository(IntroductionRepository):
 
     async def save(self, introduction: Introduction) -> None:
         """Store changes; raises ConcurrencyError when it changed since it was read."""
-        tenant_id, intro_id = introduction.tenant_id, introduction.introduction_id
-        async with translated():
-            result = await self._conn.execute(
-                _SAVE,
-                {
-                    **introduction_values(introduction),
-                    "version": introduction.version + 1,
-                    "key_tenant_id": tenant_id,
-                    "key_introduction_id": intro_id,
-                    "read_version": introduction.version,
-                },
-            )
-            if result.rowcount != 1:
-                raise ConcurrencyError(
-                    f"introduction {intro_id} of {tenant_id} changed since version "
-                    f"{introduction.version} was read"
-                )
-            after = _child_rows(introduction)
-            await self._write_children(introduction, after)
-        introduction.version += 1
-        self._read[(tenant_id, intro_id)] = (introduction.version, after)
+        await self.save_many([introduction])
 
-    async def _write_children(self, introduction: Introduction, after: dict[Table, _Rows]) -> None:
-        """Write the child rows that differ from those read; all of them when none were read."""
-        tenant_id, intro_id = introduction.tenant_id, introduction.introduction_id
-        read = self._read.get((tenant_id, intro_id))
-        if read is None or read[0] != introduction.version:
-            for child in _CHILDREN:
-                await self._conn.execute(
-                    delete(child).where(
-                        child.c.tenant_id == tenant_id, child.c.introduction_id == intro_id
-                    )
-                )
-            await self._insert_children(introduction)
+    async def save_many(self, introductions: Sequence[Introduction]) -> None:
+        """Store the changes of several introductions: one UPDATE (checking every version) and one
+        statement per child table for the rows that changed; raises ConcurrencyError when any of
+        them changed since it was read (nothing is then marked saved; roll the unit back)."""
+        if not introductions:
             return
-        before = read[1]
-        inserts: list[tuple[Table, list[dict[str, Any]]]] = []
-        for child in _CHILDREN:
-            old, new = before[child], after[child]
-            gone = [pk for pk, row in old.items() if new.get(pk) != row]
-            if gone:
-                keys = _PKS[child]
-                await self._conn.execute(
-                    _DELETE_BY_PK[child],
-                    [{f"pk_{k}": v for k, v in zip(keys, pk, strict=True)} for pk in gone],
+        params = [
+            {
+                **introduction_values(intro),
+                "version": intro.version + 1,
+                "key_tenant_id": intro.tenant_id,
+                "key_introduction_id": intro.introduction_id,
+                "read_version": intro.version,
+            }
+            for intro in introductions
+        ]
+        afters = [_child_rows(intro) for intro in introductions]
+        async with translated():
+            result = await self._conn.execute(_SAVE, params if len(params) > 1 else params[0])
+            if result.rowcount != len(params):
+                first = introductions[0]
+                raise ConcurrencyError(
+                    f"introduction {first.introduction_id} of {first.tenant_id} (or another of the "
+                    f"{len(params)} saved with it) changed since it was read"
                 )
-            fresh = [row for pk, row in new.items() if old.get(pk) != row]
-            if fresh:
-                inserts.append((child, fresh))
-        for child, rows in inserts:  # after every delete: a moved key never meets itself
-            await self._conn.execute(child.insert(), rows)
+            await self._write_children(introductions, afters)
+        for intro, after in zip(introductions, afters, strict=True):
+            intro.version += 1
+            self._read[(intro.tenant_id, intro.introduction_id)] = (intro.version, after)
+
+    async def _write_children(
+        self, introductions: Sequence[Introduction], afters: Sequence[dict[Table, _Rows]]
+    ) -> None:
+        """Write the child rows that differ from those read, one statement per table and kind for
+        all the introductions; all of an introduction's rows when none were read."""
+        deletes: dict[Table, list[dict[str, Any]]] = {child: [] for child in _CHILDREN}
+        inserts: dict[Table, list[dict[str, Any]]] = {child: [] for child in _CHILDREN}
+        for intro, after in zip(introductions, afters, strict=True):
+            tenant_id, intro_id = intro.tenant_id, intro.introduction_id
+            read = self._read.get((tenant_id, intro_id))
+            if read is None or read[0] != intro.version:
+                for child in _CHILDREN:
+                    await self._conn.execute(
+                        delete(child).where(
+                            child.c.tenant_id == tenant_id, child.c.introduction_id == intro_id
+                        )
+                    )
+                    inserts[child].extend(after[child].values())
+                continue
+            before = read[1]
+            for child in _CHILDREN:
+                old, new = before[child], after[child]
+                keys = _PKS[child]
+                deletes[child].extend(
+                    {f"pk_{k}": v for k, v in zip(keys, pk, strict=True)}
+                    for pk, row in old.items()
+                    if new.get(pk) != row
+                )
+                inserts[child].extend(row for pk, row in new.items() if old.get(pk) != row)
+        for child in _CHILDREN:
+            if deletes[child]:
+                await self._conn.execute(_DELETE_BY_PK[child], deletes[child])
+        for child in _CHILDREN:  # after every delete: a moved key never meets itself
+            if inserts[child]:
+                await self._conn.execute(child.insert(), inserts[child])
 
     async def by_application(self, tenant_id: str, application_id: str) -> Introduction | None:
         """The introduction linked to an ATS application."""
         found = await self._indexed(tenant_id, "application", application_id)
         return found[0] if found else None
+
+    async def by_applications(
+        self, tenant_id: str, application_ids: Sequence[str]
+    ) -> Mapping[str, Introduction]:
+        """The introductions linked to these ATS applications, by application id, in three
+        statements (the first by introduction id where several link one application, as
+        `by_application`)."""
+        if not application_ids:
+            return {}
+        async with translated():
+            rows = (
+                await self._conn.execute(
+                    _BY_APPLICATIONS,
+                    {"tenant_id": tenant_id, "application_ids": sorted(set(application_ids))},
+                )
+            ).mappings()
+            found: dict[str, str] = {}
+            intro_rows: dict[str, Any] = {}
+            for row in rows:
+                found.setdefault(row["found_by_application"], row["introduction_id"])
+                intro_rows.setdefault(row["introduction_id"], row)
+            if not intro_rows:
+                return {}
+            key = {"tenant_id": tenant_id, "introduction_ids": sorted(intro_rows)}
+            links: dict[str, list[Any]] = {intro_id: [] for intro_id in intro_rows}
+            for row in (await self._conn.execute(_LINKS_OF, key)).mappings():
+                links[row["introduction_id"]].append(row)
+            history: dict[str, list[Any]] = {intro_id: [] for intro_id in intro_rows}
+            for row in (await self._conn.execute(_HISTORY_OF, key)).mappings():
+                history[row["introduction_id"]].append(row)
+        intros: dict[str, Introduction] = {}
+        for intro_id, row in intro_rows.items():
+            intro = introduction_of(row, links[intro_id], history[intro_id])
+            self._read[(tenant_id, intro_id)] = (intro.version, _child_rows(intro))
+            intros[intro_id] = intro
+        return {app_id: intros[intro_id] for app_id, intro_id in found.items()}
 
     async def by_candidate(self, tenant_id: str, candidate_id: str) -> Sequence[Introduction]:
         """The introductions linked to an ATS candidate."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import builtins
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -30,6 +30,12 @@ _POSTS = table(JobPostRow)
 _STAGE_REFS = select(_STAGES.c.stage_id, _STAGES.c.name, _STAGES.c.position).where(
     _STAGES.c.tenant_id == bindparam("tenant_id"), _STAGES.c.job_id == bindparam("job_id")
 )
+_STAGE_REFS_MANY = select(
+    _STAGES.c.job_id, _STAGES.c.stage_id, _STAGES.c.name, _STAGES.c.position
+).where(
+    _STAGES.c.tenant_id == bindparam("tenant_id"),
+    _STAGES.c.job_id.in_(bindparam("job_ids", expanding=True)),
+)
 
 
 class SqlJobRepository(JobRepository):
@@ -52,6 +58,24 @@ class SqlJobRepository(JobRepository):
             ).all()
         stages = (JobStage(r[0], r[1], r[2]) for r in rows)
         return tuple(s.as_ref() for s in sorted(stages, key=lambda s: (s.order, s.id)))
+
+    async def stage_refs_many(
+        self, tenant_id: str, job_ids: Sequence[str]
+    ) -> Mapping[str, tuple[StageRef, ...]]:
+        """`stage_refs` of several jobs in one query, by job id (an unknown job has none)."""
+        if not job_ids:
+            return {}
+        found: dict[str, list[JobStage]] = {job_id: [] for job_id in job_ids}
+        async with translated():
+            result = await self._conn.execute(
+                _STAGE_REFS_MANY, {"tenant_id": tenant_id, "job_ids": sorted(set(job_ids))}
+            )
+            for job_id, stage_id, name, position in result.all():
+                found[job_id].append(JobStage(stage_id, name, position))
+        return {
+            job_id: tuple(s.as_ref() for s in sorted(stages, key=lambda s: (s.order, s.id)))
+            for job_id, stages in found.items()
+        }
 
     async def upsert(self, tenant_id: str, job: Job) -> bool:
         """Store a job; returns whether anything changed."""

@@ -8,6 +8,7 @@ is still running) is deferred; one about an application the gateway never made i
 from __future__ import annotations
 
 import enum
+from collections.abc import Awaitable, Callable, Sequence
 
 import structlog
 
@@ -35,6 +36,7 @@ from intrro_gateway.services.handlers._common import (
     save_and_announce,
 )
 from intrro_gateway.services.handlers._profiles import observe_candidate
+from intrro_gateway.services.outbound import add_events
 
 logger = structlog.get_logger(__name__)
 
@@ -97,6 +99,71 @@ async def _application(
         Verdict.STALE: SignalOutcome.STALE,
         Verdict.CLOSED: SignalOutcome.CLOSED,
     }.get(verdict, SignalOutcome.IGNORED)
+
+
+async def apply_signals_together(
+    tenant_id: str,
+    signals: Sequence[ApplicationSignal],
+    deps: Dependencies,
+    finish: Callable[[UnitOfWork, Sequence[int]], Awaitable[None]],
+) -> list[SignalOutcome | None]:
+    """Apply several application signals of one tenant in one unit of work, as `apply_ats_signal`
+    would one after the other: the introductions and the jobs' stages read set-wise, the changed
+    introductions and their events saved set-wise, one commit.
+
+    Per signal, its outcome, or None for one this does not settle (no introduction links its
+    application, it must be re-read from the ATS, or it deletes the application): those are left to
+    `apply_ats_signal`, after this. `finish` runs in the same unit of work, just before the commit,
+    with the positions of the settled signals (to mark their deliveries processed with them).
+    Raises whatever the storage raises, ConcurrencyError included: nothing is then committed, and
+    every signal is left to `apply_ats_signal`.
+    """
+    outcomes: list[SignalOutcome | None] = []
+    async with deps.uow() as uow:
+        tenant = await load_tenant(uow, tenant_id)
+        intros = await uow.introductions.by_applications(
+            tenant_id, [s.application_id for s in signals]
+        )
+        job_ids = set()
+        for signal in signals:
+            intro = intros.get(signal.application_id)
+            link = intro.link_for_application(signal.application_id) if intro else None
+            if link is not None and link.job_id is not None:
+                job_ids.add(link.job_id)
+        stages = await uow.jobs.stage_refs_many(tenant_id, sorted(job_ids))
+        changed: dict[str, Introduction] = {}
+        for signal in signals:
+            intro = intros.get(signal.application_id)
+            link = intro.link_for_application(signal.application_id) if intro else None
+            if intro is None or link is None or isinstance(signal, ApplicationDeleted):
+                outcomes.append(None)
+                continue
+            verdict = intro.apply_signal(
+                signal,
+                mapping=tenant.stage_mapping,
+                job_stages=stages.get(link.job_id, ()) if link.job_id is not None else (),
+                at=deps.clock.now(),
+                rejections=tenant.rejection_mapping,
+            )
+            if verdict is Verdict.APPLIED:
+                changed[intro.introduction_id] = intro
+            outcomes.append(_TOGETHER.get(verdict))
+        if changed:
+            events = [event for intro in changed.values() for event in intro.events]
+            await uow.introductions.save_many(list(changed.values()))
+            await add_events(uow, deps, events)
+        await finish(uow, [n for n, outcome in enumerate(outcomes) if outcome is not None])
+        await uow.commit()
+    for intro in changed.values():
+        intro.events.clear()
+    return outcomes
+
+
+_TOGETHER = {
+    Verdict.APPLIED: SignalOutcome.APPLIED,
+    Verdict.STALE: SignalOutcome.STALE,
+    Verdict.CLOSED: SignalOutcome.CLOSED,
+}  # a verdict not named here leaves its signal to `apply_ats_signal`
 
 
 def _defer_if_export_pending(pending: int, signal: ApplicationSignal, deps: Dependencies) -> None:
