@@ -183,6 +183,12 @@ class TenantRepository(Protocol):
         the tenant is read or written. Returns whether the tenant exists."""
         ...
 
+    async def note_webhook(self, tenant_id: str, at: datetime) -> bool:
+        """A signed web hook received at `at`: move `last_webhook_at` forward to it (never back) and
+        clear the silence flag when it does, in place (as `Tenant.record_webhook`, without reading
+        or writing the rest of the tenant). Returns whether the tenant exists."""
+        ...
+
 
 class JobRepository(Protocol):
     """A tenant's job mirror."""

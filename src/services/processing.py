@@ -160,11 +160,11 @@ async def process_together(
     deps: Dependencies,
     bus: CommandBus,
     deliveries: Sequence[InboundDelivery],
-    arrivals: Arrivals,
 ) -> list[InboundDelivery]:
     """Process, in one unit of work per tenant, the deliveries that each carry one ATS signal about
     an application (the bulk of the traffic: stage changes, rejections, hires), and mark them
-    processed in that same unit; returns the deliveries left to `process`, in their order.
+    processed, and the tenant's web hook health, in that same unit; returns the deliveries left to
+    `process`, in their order.
 
     Left: every other kind of delivery, those the signal handler settles only on its own (see
     `apply_signals_together`), and all of a tenant's when its unit of work fails (a lost
@@ -181,7 +181,7 @@ async def process_together(
             by_tenant.setdefault(delivery.tenant_id, []).append(entry)
     for tenant_id, entries in by_tenant.items():
         with structlog.contextvars.bound_contextvars(tenant=tenant_id):
-            settled |= await _together(deps, tenant_id, entries, arrivals)
+            settled |= await _together(deps, tenant_id, entries)
     return [d for d in deliveries if d.id not in settled]
 
 
@@ -189,7 +189,6 @@ async def _together(
     deps: Dependencies,
     tenant_id: str,
     entries: list[_Entry],
-    arrivals: Arrivals,
 ) -> set[str]:
     signals = [entry.signal for entry in entries]
 
@@ -203,6 +202,9 @@ async def _together(
             for n in positions
         ]
         await uow.inbox.mark_many(marks, at=deps.clock.now())
+        if positions:  # the web hook health, last: the tenant's row is locked until the commit
+            newest = max(entries[n].delivery.received_at for n in positions)
+            await uow.tenants.note_webhook(tenant_id, newest)
 
     try:
         outcomes = await apply_signals_together(tenant_id, signals, deps, finish)
@@ -214,8 +216,7 @@ async def _together(
     for entry, outcome in zip(entries, outcomes, strict=True):
         if outcome is None:
             continue
-        settled.add(entry.delivery.id)
-        arrivals.note(entry.delivery, ping=False)
+        settled.add(entry.delivery.id)  # its web hook health is recorded with it
         logger.info(
             "webhook.processed",
             delivery_id=entry.delivery.id,
@@ -318,23 +319,17 @@ async def _record_health(
     deps: Dependencies, tenant_id: str, *, webhook: datetime | None, ping: datetime | None
 ) -> None:
     async with deps.uow() as uow:
-        tenant = await uow.tenants.get(tenant_id)
-        if tenant is None:
-            raise PermanentError(f"tenant {tenant_id!r} no longer exists")
-        changed = False
+        # In place, each moved only forward: a concurrent change to the rest of the tenant stays.
+        exists = True
         # A ping is accepted unsigned (the contract answers it 200 either way), so it only
         # proves a web hook was saved in the ATS: it must not clear the silence flag.
-        if ping is not None and (tenant.last_ping_at is None or ping > tenant.last_ping_at):
-            tenant.last_ping_at = ping
-            changed = True
-        if webhook is not None and (
-            tenant.last_webhook_at is None or webhook > tenant.last_webhook_at
-        ):
-            tenant.record_webhook(webhook)
-            changed = True
-        if changed:
-            await uow.tenants.save(tenant)
-            await uow.commit()
+        if ping is not None:
+            exists = await uow.tenants.note_ping(tenant_id, ping)
+        if exists and webhook is not None:
+            exists = await uow.tenants.note_webhook(tenant_id, webhook)
+        if not exists:
+            raise PermanentError(f"tenant {tenant_id!r} no longer exists")
+        await uow.commit()
 
 
 async def _process_referral_event(

@@ -226,7 +226,7 @@ class Worker:
         if not alone:
             return list(keyed)
         try:
-            left = await process_together(self.deps, self.bus, alone, batch.arrivals)
+            left = await process_together(self.deps, self.bus, alone)
         except Exception:
             logger.exception("worker.together_failed", worker=self.worker_id)
             return list(keyed)

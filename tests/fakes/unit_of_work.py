@@ -140,6 +140,16 @@ class FakeTenantRepository:
             self.table.put(tenant_id, tenant)
         return True
 
+    async def note_webhook(self, tenant_id: str, at: datetime) -> bool:
+        """Move `last_webhook_at` forward (clearing the silence flag), in place."""
+        tenant = self.table.get(tenant_id)
+        if tenant is None:
+            return False
+        if tenant.last_webhook_at is None or at > tenant.last_webhook_at:
+            tenant.record_webhook(at)
+            self.table.put(tenant_id, tenant)
+        return True
+
 
 class FakeTokenRepository:
     """API tokens, in memory."""

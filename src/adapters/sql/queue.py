@@ -1,13 +1,15 @@
 """The SQL work queue: leases on inbox and outbox items, one per ordering key, in order.
 
-Claiming reads the due heads of each ordering key and leases them with a compare-and-set, in one short
-transaction. PostgreSQL skips rows another claimer holds (`FOR UPDATE SKIP LOCKED`); SQLite serialises
-writers with `BEGIN IMMEDIATE` (see `adapters.sql.engine`), so the compare-and-set alone decides there.
+Claiming reads the due heads of each ordering key and leases them with a compare-and-set (two
+statements built once), in one short transaction. PostgreSQL skips rows another claimer holds (`FOR
+UPDATE SKIP LOCKED`); SQLite serialises writers with `BEGIN IMMEDIATE` (see `adapters.sql.engine`), so
+the compare-and-set alone decides there.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -17,6 +19,7 @@ from sqlalchemy import (
     String,
     Table,
     and_,
+    bindparam,
     exists,
     literal,
     or_,
@@ -51,7 +54,10 @@ _PENDING, _LEASED = str(OutboxState.PENDING), str(OutboxState.LEASED)
 _UNLEASED: dict[str, Any] = {"lease_owner": None, "lease_expires_at": None}
 
 
-def _outbox_due(now: datetime) -> ColumnElement[bool]:
+_NOW = bindparam("now", type_=_INBOX.c.received_at.type)
+
+
+def _outbox_due(now: Any) -> ColumnElement[bool]:
     return or_(
         and_(
             _OUTBOX.c.state == _PENDING,
@@ -61,7 +67,7 @@ def _outbox_due(now: datetime) -> ColumnElement[bool]:
     )
 
 
-def _inbox_due(now: datetime) -> ColumnElement[bool]:
+def _inbox_due(now: Any) -> ColumnElement[bool]:
     return and_(
         _INBOX.c.state == _RECEIVED,
         or_(_INBOX.c.not_before.is_(None), _INBOX.c.not_before <= now),
@@ -69,7 +75,7 @@ def _inbox_due(now: datetime) -> ColumnElement[bool]:
     )
 
 
-def _outbox_heads(now: datetime, limit: int) -> Select[Any]:
+def _outbox_heads(now: Any, limit: Any) -> Select[Any]:
     earlier = _OUTBOX.alias("earlier")
     blocked = exists().where(
         earlier.c.tenant_id == _OUTBOX.c.tenant_id,
@@ -85,7 +91,7 @@ def _outbox_heads(now: datetime, limit: int) -> Select[Any]:
     )
 
 
-def _inbox_heads(now: datetime, limit: int) -> Select[Any]:
+def _inbox_heads(now: Any, limit: Any) -> Select[Any]:
     earlier = _INBOX.alias("earlier")
     blocked = exists().where(
         earlier.c.tenant_id == _INBOX.c.tenant_id,
@@ -94,6 +100,51 @@ def _inbox_heads(now: datetime, limit: int) -> Select[Any]:
         earlier.c.seq < _INBOX.c.seq,
     )
     return select(_INBOX.c.seq).where(_inbox_due(now), ~blocked).order_by(_INBOX.c.seq).limit(limit)
+
+
+@dataclass(frozen=True, slots=True)
+class _Claim:
+    """A claim's two statements, built once: the due heads (PostgreSQL skipping the rows another
+    claimer holds, `FOR UPDATE SKIP LOCKED`), then the compare-and-set that leases those still due."""
+
+    heads: Select[Any]
+    locked_heads: Select[Any]
+    lease: Any
+
+    @classmethod
+    def of(
+        cls, target: Table, heads: Select[Any], due: ColumnElement[bool], values: dict[str, Any]
+    ) -> _Claim:
+        lease = (
+            update(target)
+            .where(target.c.seq.in_(bindparam("seqs", expanding=True)), due)
+            .values(values)
+            .returning(*target.c)
+        )
+        return cls(heads, heads.with_for_update(skip_locked=True, of=target), lease)
+
+
+_CLAIM_INBOX = _Claim.of(
+    _INBOX,
+    _inbox_heads(_NOW, bindparam("limit")),
+    _inbox_due(_NOW),
+    {
+        "lease_owner": bindparam("worker_id"),
+        "lease_expires_at": bindparam("expires_at"),
+        "attempts": _INBOX.c.attempts + 1,
+    },
+)
+_CLAIM_OUTBOX = _Claim.of(
+    _OUTBOX,
+    _outbox_heads(_NOW, bindparam("limit")),
+    _outbox_due(_NOW),
+    {
+        "state": _LEASED,
+        "lease_owner": bindparam("worker_id"),
+        "lease_expires_at": bindparam("expires_at"),
+        "attempts": _OUTBOX.c.attempts + 1,
+    },
+)
 
 
 class SqlWorkQueue(WorkQueue):
@@ -107,33 +158,14 @@ class SqlWorkQueue(WorkQueue):
         self, *, worker_id: str, now: datetime, lease: timedelta, limit: int
     ) -> Sequence[InboundDelivery]:
         """Lease received deliveries that are due, the oldest first, one per ordering key."""
-        rows = await self._claim(
-            _INBOX,
-            _inbox_heads(now, limit),
-            _inbox_due(now),
-            {
-                "lease_owner": worker_id,
-                "lease_expires_at": now + lease,
-                "attempts": _INBOX.c.attempts + 1,
-            },
-        )
+        rows = await self._claim(_CLAIM_INBOX, worker_id, now, lease, limit)
         return [delivery_of(r) for r in rows]
 
     async def claim_outbox(
         self, *, worker_id: str, now: datetime, lease: timedelta, limit: int
     ) -> Sequence[OutboundItem]:
         """Lease pending outbound items that are due, the lowest sequence of each key first."""
-        rows = await self._claim(
-            _OUTBOX,
-            _outbox_heads(now, limit),
-            _outbox_due(now),
-            {
-                "state": _LEASED,
-                "lease_owner": worker_id,
-                "lease_expires_at": now + lease,
-                "attempts": _OUTBOX.c.attempts + 1,
-            },
-        )
+        rows = await self._claim(_CLAIM_OUTBOX, worker_id, now, lease, limit)
         return [item_of(r) for r in rows]
 
     async def retry_inbox(
@@ -354,20 +386,17 @@ class SqlWorkQueue(WorkQueue):
             self._wakeup.ready()
 
     async def _claim(
-        self, target: Table, heads: Select[Any], due: ColumnElement[bool], values: dict[str, Any]
+        self, claim: _Claim, worker_id: str, now: datetime, lease: timedelta, limit: int
     ) -> list[Any]:
         async with turn(self._engine), translated(), self._engine.begin() as conn:
-            if is_postgres(conn):
-                heads = heads.with_for_update(skip_locked=True, of=target)
-            seqs = list((await conn.execute(heads)).scalars())
+            heads = claim.locked_heads if is_postgres(conn) else claim.heads
+            seqs = list((await conn.execute(heads, {"now": now, "limit": limit})).scalars())
             if not seqs:
                 return []
             # The compare-and-set: only rows still due are leased, whatever the read saw.
             result = await conn.execute(
-                update(target)
-                .where(target.c.seq.in_(seqs), due)
-                .values(values)
-                .returning(*target.c)
+                claim.lease,
+                {"seqs": seqs, "now": now, "worker_id": worker_id, "expires_at": now + lease},
             )
             rows = list(result.mappings())
         return sorted(rows, key=lambda r: r["seq"])

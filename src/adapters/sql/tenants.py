@@ -58,6 +58,15 @@ _OWNED = [
 
 # Built once: a statement built per call costs more CPU than the database spends running it.
 _GET = select(_TENANTS).where(_TENANTS.c.id == bindparam("tenant_id"))
+_GET_ID = select(_TENANTS.c.id).where(_TENANTS.c.id == bindparam("tenant_id"))
+_NOTE_WEBHOOK = (
+    update(_TENANTS)
+    .where(
+        _TENANTS.c.id == bindparam("tenant_id"),
+        or_(_TENANTS.c.last_webhook_at.is_(None), _TENANTS.c.last_webhook_at < bindparam("at")),
+    )
+    .values(last_webhook_at=bindparam("at"), webhooks_silent=False)
+)
 
 
 class SqlTenantRepository(TenantRepository):
@@ -122,6 +131,16 @@ class SqlTenantRepository(TenantRepository):
                 .values(last_ping_at=at)
             )
         return True
+
+    async def note_webhook(self, tenant_id: str, at: datetime) -> bool:
+        """Move `last_webhook_at` forward to `at` and clear the silence flag, in place (one
+        statement when it moves; no secret is read or written)."""
+        async with translated():
+            moved = await self._conn.execute(_NOTE_WEBHOOK, {"tenant_id": tenant_id, "at": at})
+            if moved.rowcount:
+                return True
+            exists = await self._conn.execute(_GET_ID, {"tenant_id": tenant_id})
+            return exists.first() is not None
 
     async def list_ids(self) -> Sequence[str]:
         """Every tenant's id."""

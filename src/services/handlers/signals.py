@@ -150,13 +150,18 @@ async def apply_signals_together(
             outcomes.append(_TOGETHER.get(verdict))
         if changed:
             events = [event for intro in changed.values() for event in intro.events]
-            await uow.introductions.save_many(list(changed.values()))
+            # In one order for every worker, so that two units never wait for each other's rows.
+            await uow.introductions.save_many(sorted(changed.values(), key=_by_id))
             await add_events(uow, deps, events)
         await finish(uow, [n for n, outcome in enumerate(outcomes) if outcome is not None])
         await uow.commit()
     for intro in changed.values():
         intro.events.clear()
     return outcomes
+
+
+def _by_id(intro: Introduction) -> str:
+    return intro.introduction_id
 
 
 _TOGETHER = {

@@ -147,3 +147,24 @@ async def test_queueing_several_outbound_calls_keeps_one_per_idempotency_key(
         await uow.commit()
     listed = await work_queue.deliveries("acme", direction="out")
     assert sorted(r.id for r in listed.items) == sorted(i.id for i in items)
+
+
+async def test_noting_a_web_hook_moves_its_time_forward_only_and_clears_the_silence_flag(
+    uow_factory: SqlUnitOfWorkFactory,
+) -> None:
+    tenant = b.tenant()
+    tenant.webhooks_silent = True
+    async with uow_factory() as uow:
+        await uow.tenants.add(tenant)
+        await uow.commit()
+    later, earlier = b.T0 + timedelta(hours=2), b.T0 + timedelta(hours=1)
+    async with uow_factory() as uow:
+        assert await uow.tenants.note_webhook("acme", later) is True
+        assert await uow.tenants.note_webhook("acme", earlier) is True  # exists; moves nothing
+        assert await uow.tenants.note_webhook("nobody", later) is False
+        await uow.commit()
+    async with uow_factory() as uow:
+        stored = await uow.tenants.get("acme")
+    assert stored is not None
+    assert (stored.last_webhook_at, stored.webhooks_silent) == (later, False)
+    assert stored.intrro_secret == tenant.intrro_secret  # the rest untouched
