@@ -90,6 +90,11 @@ class WorkQueue(Protocol):
         """Give back every lease this worker holds (shutdown); returns how many."""
         ...
 
+    async def release_inbox(self, item_ids: Sequence[str], *, worker_id: str) -> int:
+        """Give these deliveries back untried (their attempt refunded), to be claimed again at once;
+        returns how many this worker still held."""
+        ...
+
     async def replay(self, tenant_id: str, item_id: str, *, now: datetime) -> bool:
         """Move a dead item back to be tried again; false (and no change) when it is not dead."""
         ...

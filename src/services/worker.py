@@ -84,6 +84,8 @@ class Worker:
         self.bus = bus
         self.worker_id = worker_id
         self._stop: asyncio.Event | None = None
+        # The next inbox claim's size: the batch size, grown while whole batches go together.
+        self._inbox_limit = deps.settings.batch_size
         self.polled_at: datetime | None = None  # when the loop last polled (for health checks)
 
     async def run(self, stop: asyncio.Event) -> None:
@@ -153,11 +155,12 @@ class Worker:
         pushed items are completed in one statement.
         """
         settings = self.deps.settings
+        limit = self._inbox_limit
         inbound = await self.deps.queue.claim_inbox(
             worker_id=self.worker_id,
             now=self.deps.clock.now(),
             lease=settings.lease,
-            limit=settings.batch_size,
+            limit=limit,
         )
         handled = 0
         if inbound:
@@ -165,6 +168,13 @@ class Worker:
             keyed = [(item.ordering_key or f"in:{item.id}", item) for item in inbound]
             left = await self._run_together(keyed, batch)
             handled = len(keyed) - len(left)
+            # A full batch settled whole: claim more at once next time (the fixed costs of a claim
+            # and of a unit of work spread over more deliveries); anything left: back to the size.
+            if left:
+                self._inbox_limit = settings.batch_size
+            elif len(inbound) >= limit:
+                self._inbox_limit = min(2 * limit, TOGETHER_GROWTH * settings.batch_size)
+            left = await self._give_back_beyond_batch(left)
             handled += await self._run_by_key(left, lambda item: self._run_inbound(item, batch))
             await self._finish_inbound(batch)
         if self._stopping():
@@ -232,6 +242,23 @@ class Worker:
             return list(keyed)
         settled = {item.id for item in alone} - {item.id for item in left}
         return [(key, item) for key, item in keyed if item.id not in settled]
+
+    async def _give_back_beyond_batch(
+        self, keyed: list[tuple[str, InboundDelivery]]
+    ) -> list[tuple[str, InboundDelivery]]:
+        """At most a batch runs one by one (each may take ATS calls within the lease): the
+        deliveries of a grown claim beyond it are given back untried, the earliest kept."""
+        size = self.deps.settings.batch_size
+        if len(keyed) <= size:
+            return keyed
+        try:
+            await self.deps.queue.release_inbox(
+                [item.id for _, item in keyed[size:]], worker_id=self.worker_id
+            )
+        except Exception:
+            logger.warning("worker.give_back_failed", worker=self.worker_id, exc_info=True)
+            return keyed  # still held: run them all
+        return keyed[:size]
 
     async def _run_inbound(self, item: InboundDelivery, batch: _InboundBatch) -> None:
         with structlog.contextvars.bound_contextvars(tenant=item.tenant_id, delivery_id=item.id):
@@ -395,6 +422,7 @@ class Worker:
 
 
 CLAIM_BACKOFF_CAP_S = 5.0
+TOGETHER_GROWTH = 5  # an inbox claim grows up to this many batches while batches go together whole
 
 
 def claim_backoff(poll_interval: timedelta, failures: int) -> float:

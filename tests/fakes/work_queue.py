@@ -146,6 +146,16 @@ class FakeWorkQueue:
 
     # -- operations ----------------------------------------------------------------------------
 
+    async def release_inbox(self, item_ids: Sequence[str], *, worker_id: str) -> int:
+        """Give these deliveries back untried, their attempt refunded; returns how many."""
+        released = 0
+        for item_id in item_ids:
+            item = self._held_in(item_id, worker_id)
+            if item is not None:
+                item.attempts = max(item.attempts - 1, 0)
+                released += 1
+        return released
+
     async def release(self, worker_id: str) -> int:
         """Give back every lease this worker holds; returns how many."""
         released = 0

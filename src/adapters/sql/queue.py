@@ -256,6 +256,27 @@ class SqlWorkQueue(WorkQueue):
             self._ring()
         return released
 
+    async def release_inbox(self, item_ids: Sequence[str], *, worker_id: str) -> int:
+        """Give these deliveries back untried, their attempt refunded; returns how many."""
+        if not item_ids:
+            return 0
+        async with turn(self._engine), translated(), self._engine.begin() as conn:
+            result = await conn.execute(
+                update(_INBOX)
+                .where(
+                    _INBOX.c.id.in_(list(item_ids)),
+                    _INBOX.c.state == _RECEIVED,
+                    _INBOX.c.lease_owner == worker_id,
+                )
+                .values(**_UNLEASED, attempts=_INBOX.c.attempts - 1)
+            )
+            released = int(result.rowcount)
+            if released:
+                await notify_work(conn)  # other workers may take them now
+        if released:
+            self._ring()
+        return released
+
     async def replay(self, tenant_id: str, item_id: str, *, now: datetime) -> bool:
         """Move a dead item back to be tried again; false (and no change) when it is not dead."""
         fresh = {**_UNLEASED, "attempts": 0, "not_before": now}

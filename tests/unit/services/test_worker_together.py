@@ -3,7 +3,9 @@ deliveries processed; whatever that unit cannot settle goes one by one, as befor
 
 from __future__ import annotations
 
-from datetime import timedelta
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import datetime, timedelta
 from typing import Any
 
 from intrro_gateway.domain.candidates import CandidateProfile, Referrer
@@ -21,6 +23,7 @@ from intrro_gateway.services.settings import ServiceSettings
 from intrro_gateway.services.worker import Worker
 from tests.fakes.unit_of_work import FakeUnitOfWork
 from tests.fakes.webhooks import FakeTranslator
+from tests.fakes.work_queue import FakeWorkQueue
 from tests.unit.services.runtime_harness import Runtime, make_runtime
 
 STAGES = (
@@ -177,3 +180,50 @@ async def test_an_older_signal_in_the_batch_is_stale_and_announces_nothing() -> 
     assert rt.store.inbox[stale.id].state is InboxState.PROCESSED
     assert pushed_statuses(rt) == {"intro-0": ["interviewing"]}
     assert rt.store.introductions[("acme", "intro-1")].version == 0
+
+
+class RecordingQueue(FakeWorkQueue):
+    """The fake queue, recording the size of every inbox claim."""
+
+    limits: list[int]
+
+    async def claim_inbox(
+        self, *, worker_id: str, now: datetime, lease: timedelta, limit: int
+    ) -> Sequence[InboundDelivery]:
+        self.limits.append(limit)
+        return await super().claim_inbox(worker_id=worker_id, now=now, lease=lease, limit=limit)
+
+
+def recording(rt: Runtime) -> RecordingQueue:
+    queue = RecordingQueue(inbox=rt.store.inbox, outbox=rt.store.outbox)
+    queue.limits = []
+    rt.deps = replace(rt.deps, queue=queue)
+    return queue
+
+
+async def test_claims_grow_while_whole_batches_go_together_and_shrink_when_some_do_not() -> None:
+    rt = runtime(70)
+    queue = recording(rt)
+    for i in range(70):
+        moved(rt, f"a{i}")
+    worker = Worker(rt.deps, MessageBus(rt.deps), "w1")
+
+    for _ in range(3):
+        await worker.run_once()
+    assert queue.limits == [10, 20, 40]
+    assert all(d.state is InboxState.PROCESSED for d in rt.store.inbox.values())
+
+    # Thirty that must go one by one arrive: the grown claim takes them all, runs a batch of ten
+    # and gives the other twenty back untried, their attempt refunded.
+    unknown = [moved(rt, f"a{900 + i}") for i in range(30)]
+    await worker.run_once()
+    assert queue.limits[-1] == 50
+    states = [rt.store.inbox[d.id].state for d in unknown]
+    assert states.count(InboxState.PROCESSED) == 10
+    waiting = [rt.store.inbox[d.id] for d in unknown if d.id not in queue.owners]
+    assert sum(1 for d in waiting if d.state is InboxState.RECEIVED and d.attempts == 0) == 20
+
+    await drain(rt, worker)
+    assert queue.limits[-3:] == [10, 10, 10]
+    assert all(rt.store.inbox[d.id].state is InboxState.PROCESSED for d in unknown)
+    assert all(rt.store.inbox[d.id].attempts == 1 for d in unknown)
