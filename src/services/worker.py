@@ -150,9 +150,12 @@ class Worker:
     async def run_once(self) -> int:
         """Claim one batch of inbox items and one of outbox items and run them; returns how many ran.
 
-        Per batch, not per item: the web hook health is recorded once per tenant, the processed
-        deliveries are marked in one unit of work, each tenant's push target is read once, and the
-        pushed items are completed in one statement.
+        Per batch, not per item: the deliveries that each carry one application signal are applied
+        together, marked and their web hook health recorded in one unit of work per tenant
+        (`process_together`); the rest run one by one, are marked in one unit of work, and their
+        web hook health is recorded once per tenant; each tenant's push target is read once, and
+        the pushed items are completed in one statement. While whole inbox batches go together,
+        the inbox claim grows (up to `TOGETHER_GROWTH` batches).
         """
         settings = self.deps.settings
         limit = self._inbox_limit
