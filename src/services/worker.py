@@ -86,6 +86,8 @@ class Worker:
         self._stop: asyncio.Event | None = None
         # The next inbox claim's size: the batch size, grown while whole batches go together.
         self._inbox_limit = deps.settings.batch_size
+        # The next outbox claim's size: the batch size, grown while whole batches are pushed.
+        self._outbox_limit = deps.settings.batch_size
         self.polled_at: datetime | None = None  # when the loop last polled (for health checks)
 
     async def run(self, stop: asyncio.Event) -> None:
@@ -155,7 +157,8 @@ class Worker:
         (`process_together`); the rest run one by one, are marked in one unit of work, and their
         web hook health is recorded once per tenant; each tenant's push target is read once, and
         the pushed items are completed in one statement. While whole inbox batches go together,
-        the inbox claim grows (up to `TOGETHER_GROWTH` batches).
+        the inbox claim grows (up to `TOGETHER_GROWTH` batches), and while whole outbox batches are
+        pushed, the outbox claim (up to `OUTBOX_GROWTH`).
         """
         settings = self.deps.settings
         limit = self._inbox_limit
@@ -182,11 +185,12 @@ class Worker:
             await self._finish_inbound(batch)
         if self._stopping():
             return handled
+        out_limit = self._outbox_limit
         outbound = await self.deps.queue.claim_outbox(
             worker_id=self.worker_id,
             now=self.deps.clock.now(),
             lease=settings.lease,
-            limit=settings.batch_size,
+            limit=out_limit,
         )
         if outbound:
             out_batch = _OutboundBatch(await self._targets({item.tenant_id for item in outbound}))
@@ -195,6 +199,13 @@ class Worker:
                 lambda item: self._run_outbound(item, out_batch),
             )
             await self._finish_outbound(out_batch)
+            # A full batch pushed whole: claim more next time (the pushes of a batch run at once, so
+            # a grown batch still ends within one push timeout, well inside the lease); any push
+            # not made (refused, failed, stopped): back to the batch size.
+            if len(out_batch.pushed) < len(outbound):
+                self._outbox_limit = settings.batch_size
+            elif len(outbound) >= out_limit:
+                self._outbox_limit = min(2 * out_limit, OUTBOX_GROWTH * settings.batch_size)
         return handled
 
     async def release(self) -> int:
@@ -426,6 +437,7 @@ class Worker:
 
 CLAIM_BACKOFF_CAP_S = 5.0
 TOGETHER_GROWTH = 5  # an inbox claim grows up to this many batches while batches go together whole
+OUTBOX_GROWTH = 3  # an outbox claim grows up to this many batches while batches are pushed whole
 
 
 def claim_backoff(poll_interval: timedelta, failures: int) -> float:

@@ -17,7 +17,7 @@ from intrro_gateway.domain.introduction import (
 )
 from intrro_gateway.domain.jobs import Job, JobStage, JobStatus
 from intrro_gateway.domain.status import ReferralStatus
-from intrro_gateway.ports.unit_of_work import InboundDelivery, InboxState, OutboxState
+from intrro_gateway.ports.unit_of_work import InboundDelivery, InboxState, OutboundItem, OutboxState
 from intrro_gateway.services.bus import MessageBus
 from intrro_gateway.services.settings import ServiceSettings
 from intrro_gateway.services.worker import Worker
@@ -224,6 +224,39 @@ async def test_claims_grow_while_whole_batches_go_together_and_shrink_when_some_
     assert sum(1 for d in waiting if d.state is InboxState.RECEIVED and d.attempts == 0) == 20
 
     await drain(rt, worker)
-    assert queue.limits[-3:] == [10, 10, 10]
+    assert queue.limits[4:] == [10] * len(queue.limits[4:]) and len(queue.limits) >= 6
     assert all(rt.store.inbox[d.id].state is InboxState.PROCESSED for d in unknown)
     assert all(rt.store.inbox[d.id].attempts == 1 for d in unknown)
+
+
+class RecordingOutbox(FakeWorkQueue):
+    """The fake queue, recording the size of every outbox claim."""
+
+    out_limits: list[int]
+
+    async def claim_outbox(
+        self, *, worker_id: str, now: datetime, lease: timedelta, limit: int
+    ) -> Sequence[OutboundItem]:
+        self.out_limits.append(limit)
+        return await super().claim_outbox(worker_id=worker_id, now=now, lease=lease, limit=limit)
+
+
+async def test_outbox_claims_grow_while_whole_batches_are_pushed_and_shrink_on_a_failure() -> None:
+    rt = make_runtime(ServiceSettings(batch_size=10, backoff_base=timedelta(seconds=1)))
+    rt.add_tenant()
+    queue = RecordingOutbox(inbox=rt.store.inbox, outbox=rt.store.outbox)
+    queue.out_limits = []
+    rt.deps = replace(rt.deps, queue=queue)
+    for n in range(40):
+        rt.queue_event(key=f"intro-{n}")
+    worker = Worker(rt.deps, MessageBus(rt.deps), "w1")
+
+    await worker.run_once()
+    await worker.run_once()
+    assert queue.out_limits == [10, 20]
+    rt.platform.fail_next = 1  # one push of the next batch fails
+    for n in range(40, 80):
+        rt.queue_event(key=f"intro-{n}")
+    await worker.run_once()
+    await worker.run_once()
+    assert queue.out_limits == [10, 20, 30, 10]
