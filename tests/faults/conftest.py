@@ -1,5 +1,8 @@
 """The fault scenarios' seed. Each module is marked `faults` and `postgres` (real processes on
-PostgreSQL): `pytest -m "not faults"` leaves the suite out while developing; CI runs it."""
+PostgreSQL): `pytest -m "not faults"` leaves the suite out while developing; CI runs it.
+
+Each scenario's seed and oracle line are repeated in a section of the run's closing summary, so a CI
+log shows them without `-s`."""
 
 from __future__ import annotations
 
@@ -8,6 +11,29 @@ import random
 import time
 
 import pytest
+
+_SHOWN = ("seed: ", "oracle: ", "] seed=")
+_FOUND: list[tuple[str, list[str]]] = []
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    """Keep the seed and oracle lines a fault scenario printed, for the closing summary."""
+    if report.when != "call" or "tests/faults/" not in report.nodeid.replace("\\", "/"):
+        return
+    lines = [line for line in report.capstdout.splitlines() if any(m in line for m in _SHOWN)]
+    if lines:
+        _FOUND.append((f"{report.nodeid} ({report.outcome})", lines))
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Print each fault scenario's seed and oracle line."""
+    if not _FOUND:
+        return
+    terminalreporter.section("fault scenarios: seeds and oracle lines")
+    for name, lines in _FOUND:
+        terminalreporter.write_line(name)
+        for line in lines:
+            terminalreporter.write_line(f"    {line}")
 
 
 @pytest.fixture
