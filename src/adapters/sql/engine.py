@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import event
-from sqlalchemy.engine import URL, Connection, make_url
+from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from intrro_gateway.adapters.sql._writer_gate import gate_engine
 
-__all__ = ["async_url", "create_engine", "sync_url"]
+__all__ = ["async_url", "create_engine", "durable_sqlite", "sync_url"]
 
 
 def async_url(url: str) -> URL:
@@ -75,8 +75,15 @@ def _sqlite_engine(
     )
     busy_ms = int(busy_timeout_s * 1000)
     gate_engine(engine, busy_timeout_s)
+    durable_sqlite(engine.sync_engine, busy_ms)
+    return engine
 
-    @event.listens_for(engine.sync_engine, "connect")
+
+def durable_sqlite(engine: Engine, busy_ms: int) -> None:
+    """The shipped SQLite settings on each connection of a synchronous engine (the gateway's, and the
+    ingest writer's twin of it): the busy timeout, WAL, `synchronous=FULL`, foreign keys, BEGIN IMMEDIATE."""
+
+    @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # SQLAlchemy emits BEGIN itself (below); the driver's own transaction control is off.
         dbapi_connection.isolation_level = None
@@ -91,13 +98,11 @@ def _sqlite_engine(
             cursor.execute(pragma)
         cursor.close()
 
-    @event.listens_for(engine.sync_engine, "begin")
+    @event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:
         # IMMEDIATE takes the write lock up front: a claim's read-then-update cannot interleave with
         # another writer, and no transaction fails late upgrading a read lock (SQLITE_BUSY_SNAPSHOT).
         conn.exec_driver_sql("BEGIN IMMEDIATE")
-
-    return engine
 
 
 def _postgres_engine(

@@ -33,7 +33,7 @@ from typing import Any
 
 import psycopg
 import sqlalchemy
-from sqlalchemy import Engine, event, select, tuple_
+from sqlalchemy import Engine, select, tuple_
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -41,6 +41,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from intrro_gateway.adapters.sql._db import translated
 from intrro_gateway.adapters.sql._queue_mapping import inbox_values
 from intrro_gateway.adapters.sql._writer_gate import gate_timeout, take_turn
+from intrro_gateway.adapters.sql.engine import durable_sqlite
 from intrro_gateway.adapters.sql.notify import CHANNEL
 from intrro_gateway.adapters.sql.tables import InboxRow, table
 from intrro_gateway.ports.unit_of_work import (
@@ -229,7 +230,7 @@ class _SqliteTwin:
                 self._sync = sqlalchemy.create_engine(
                     url, connect_args={"timeout": self._busy_s}, pool_size=1
                 )
-                _durable_sqlite(self._sync, int(self._busy_s * 1000))
+                durable_sqlite(self._sync, int(self._busy_s * 1000))
             return self._sync
 
 
@@ -249,27 +250,6 @@ def _sqlite_add(conn: Connection, deliveries: Sequence[InboundDelivery]) -> set[
     if not rows:
         return set()
     return {str(r[0]) for r in conn.execute(_SQLITE_ADD, rows)}
-
-
-def _durable_sqlite(engine: Engine, busy_ms: int) -> None:
-    """The shipped SQLite settings (`engine._sqlite_engine`) on the twin."""
-
-    @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
-        dbapi_connection.isolation_level = None
-        cursor = dbapi_connection.cursor()
-        for pragma in (
-            f"PRAGMA busy_timeout={busy_ms}",
-            "PRAGMA journal_mode=WAL",
-            "PRAGMA synchronous=FULL",
-            "PRAGMA foreign_keys=ON",
-        ):
-            cursor.execute(pragma)
-        cursor.close()
-
-    @event.listens_for(engine, "begin")
-    def _on_begin(conn: Connection) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def _in_memory(engine: AsyncEngine) -> bool:
