@@ -25,6 +25,7 @@ from intrro_gateway.domain.signals import (
     CandidateSignal,
 )
 from intrro_gateway.domain.tenant import Tenant
+from intrro_gateway.ports.ats import AtsContext
 from intrro_gateway.ports.unit_of_work import UnitOfWork
 from intrro_gateway.services.deps import Dependencies
 from intrro_gateway.services.errors import DeferredError
@@ -338,13 +339,10 @@ async def _follow_merged_applications(
 async def _deleted_owner(tenant_id: str, application_id: str, deps: Dependencies) -> str | None:
     """The candidate of a vanished application when they are gone too and nobody else holds the
     introduction's e-mail addresses (so not merged away): deleted. None otherwise."""
-    async with deps.uow() as uow:
-        tenant = await load_tenant(uow, tenant_id)
-        intro = await uow.introductions.by_application(tenant_id, application_id)
-    ctx = ats_context(tenant)
-    if intro is None or intro.ats_candidate_id is None or ctx is None:
+    linked = await _linked_person(tenant_id, application_id, deps)
+    if linked is None:
         return None
-    person = intro.ats_candidate_id
+    ctx, person, intro = linked
     ats = deps.registry.client(ctx)
     if await ats.get_candidate(ctx, person) is not None:
         return None
@@ -358,10 +356,21 @@ async def _owner_gone(tenant_id: str, application_id: str, deps: Dependencies) -
     An ATS may delete a duplicate application when it merges two people: the candidate's own
     signal (merged or deleted) then says what became of it, so the deletion alone decides nothing.
     """
+    linked = await _linked_person(tenant_id, application_id, deps)
+    if linked is None:
+        return False
+    ctx, person, _ = linked
+    return await deps.registry.client(ctx).get_candidate(ctx, person) is None
+
+
+async def _linked_person(
+    tenant_id: str, application_id: str, deps: Dependencies
+) -> tuple[AtsContext, str, Introduction] | None:
+    """The ATS context, the linked person's id and the introduction of an application, if linked."""
     async with deps.uow() as uow:
         tenant = await load_tenant(uow, tenant_id)
         intro = await uow.introductions.by_application(tenant_id, application_id)
     ctx = ats_context(tenant)
     if intro is None or intro.ats_candidate_id is None or ctx is None:
-        return False
-    return await deps.registry.client(ctx).get_candidate(ctx, intro.ats_candidate_id) is None
+        return None
+    return ctx, intro.ats_candidate_id, intro
