@@ -18,6 +18,7 @@ import os
 import platform
 import signal
 import socket
+import subprocess
 import sys
 import tempfile
 import uuid
@@ -125,6 +126,27 @@ def throwaway_database(kind: str) -> Iterator[str]:
     finally:
         with psycopg.connect(_pg_dsn(POSTGRES_URL), autocommit=True, connect_timeout=5) as admin:
             admin.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+@contextlib.contextmanager
+def child_process(
+    command: list[str], env: dict[str, str], log: Path
+) -> Iterator[subprocess.Popen[bytes]]:
+    """A child process, stopped with SIGTERM (then SIGKILL) at the end."""
+    out = log.open("wb")
+    proc = subprocess.Popen(command, env=env, cwd=log.parent, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        yield proc
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        out.close()
+        if proc.returncode not in (0, -signal.SIGTERM):
+            print(log.read_text()[-3000:], file=sys.stderr)
 
 
 def free_port() -> int:

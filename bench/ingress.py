@@ -25,7 +25,6 @@ import json
 import os
 import re
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -44,6 +43,7 @@ from _common import (
     INTRRO_SECRET,
     WEBHOOK_SECRET,
     accepted_data,
+    child_process,
     databases,
     exit_on_sigterm,
     fernet_key,
@@ -146,24 +146,12 @@ def gateway_process(
         "GATEWAY_GREENHOUSE_AUTH_URL": "http://127.0.0.1:9",
         "GATEWAY_LEVER_BASE_URL": "http://127.0.0.1:9",  # no Lever sandbox beside it
     }
-    log = (folder / "gateway.log").open("wb")
     launcher = (
         [str(BENCH / "_serve_nodelay.py")] if nodelay else ["-m", "intrro_gateway.entrypoints.cli"]
     )
     command = [sys.executable, *launcher, "serve", "--no-worker", "--port", str(port)]
-    proc = subprocess.Popen(command, env=env, cwd=folder, stdout=log, stderr=subprocess.STDOUT)
-    try:
+    with child_process(command, env, folder / "gateway.log") as proc:
         yield proc
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
-        if proc.returncode not in (0, -signal.SIGTERM):
-            print((folder / "gateway.log").read_text()[-3000:], file=sys.stderr)
 
 
 def cpu_seconds(pid: int) -> float:
@@ -405,19 +393,9 @@ def measure_load(
 @contextmanager
 def bare_process(folder: Path, port: int) -> Iterator[subprocess.Popen[bytes]]:
     """`bench/_bare.py` on the port, stopped by SIGTERM at the end."""
-    log = (folder / "bare.log").open("wb")
     command = [sys.executable, str(BENCH / "_bare.py"), str(port)]
-    proc = subprocess.Popen(command, cwd=folder, stdout=log, stderr=subprocess.STDOUT)
-    try:
+    with child_process(command, dict(os.environ), folder / "bare.log") as proc:
         yield proc
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
 
 
 async def _up(port: int, proc: subprocess.Popen[bytes], path: str, tenant: bool) -> None:

@@ -23,14 +23,12 @@ import asyncio
 import contextlib
 import json
 import os
-import signal
 import subprocess
 import sys
 import tempfile
 import time
 import uuid
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
@@ -42,6 +40,7 @@ from _common import (
     BENCH,
     INTRRO_SECRET,
     bench_module,
+    child_process,
     exit_on_sigterm,
     fernet_key,
     fixture,
@@ -110,27 +109,6 @@ async def seed(url: str, key: str, folder: Path, receiver: str, count: int) -> N
                 await uow.commit()
     finally:
         await container.engine().dispose()
-
-
-@contextlib.contextmanager
-def process(
-    command: list[str], env: dict[str, str], log: Path
-) -> Iterator[subprocess.Popen[bytes]]:
-    """A child process, stopped with SIGTERM (then SIGKILL) at the end."""
-    out = log.open("wb")
-    proc = subprocess.Popen(command, env=env, cwd=log.parent, stdout=out, stderr=subprocess.STDOUT)
-    try:
-        yield proc
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        out.close()
-        if proc.returncode not in (0, -signal.SIGTERM):
-            print(log.read_text()[-3000:], file=sys.stderr)
 
 
 async def wait_up(url: str, proc: subprocess.Popen[bytes], path: str) -> None:
@@ -231,8 +209,8 @@ async def measure(url: str, args: argparse.Namespace, folder: Path) -> dict[str,
         str(gateway_port),
     ]
     with (
-        process(receiver_cmd, dict(os.environ), folder / "receiver.log") as receiver_proc,
-        process(gateway_cmd, env, folder / "gateway.log") as gateway_proc,
+        child_process(receiver_cmd, dict(os.environ), folder / "receiver.log") as receiver_proc,
+        child_process(gateway_cmd, env, folder / "gateway.log") as gateway_proc,
     ):
         await wait_up(receiver, receiver_proc, "/received")
         await wait_up(gateway, gateway_proc, "/readyz")
